@@ -1,0 +1,187 @@
+"""A `Lexicon` compiled for matching: tables, automatons and patterns.
+
+Compiling costs ~0.3 s (pinyin spellings, the Unicode tables); the result is
+cached on disk, keyed by the lexicon files' contents and the library versions,
+so a cold `guard check` loads it in milliseconds. A cache that cannot be read
+or written is ignored: the cache saves time, it never changes a result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from guard.lexicon import Lexicon, LexiconError, TermGroup
+from guard.normalize import Tables, build_tables, normalize_term
+from guard.variants import pinyin_spellings
+
+CACHE_FORMAT = 4
+# How lenient each kind is; when one spelling is listed twice in a group, the
+# more lenient reading wins, and a written term beats a generated one.
+_LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class TermEntry:
+    """What one matched spelling means."""
+
+    group: int  # index into Lexicon.groups
+    kind: str  # block | mention | needs_context
+    term: str  # the spelling as written (or generated)
+    latin: bool  # ASCII letters: needs a word boundary on both sides
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEntry:
+    """A context word or negation cue, for one category and side."""
+
+    category: str  # a category, or "" for a negation cue
+    side: str  # before | after | near_before | near_after | negation
+    word: str
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    lexicon: Lexicon
+    tables: Tables
+    terms: Any  # ahocorasick.Automaton: dense key → (length, entries, allowed)
+    context: Any  # ahocorasick.Automaton: dense key → (length, ContextEntry…)
+    spellings: int  # number of distinct matched spellings (for reports)
+
+
+def _is_latin(key: str) -> bool:
+    return key.isascii() and any(c.isalpha() for c in key)
+
+
+def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
+    """term → (kind, written form, written?) for one group, generated ones included."""
+    spellings: dict[str, tuple[str, str, bool]] = {}
+
+    def add(term: str, kind: str, written: bool) -> None:
+        known = spellings.get(term)
+        if known is not None:
+            if known[2] and not written:
+                return
+            if known[2] == written and _LENIENCY[known[0]] <= _LENIENCY[kind]:
+                return
+        spellings[term] = (kind, term, written)
+
+    for kind in ("block", "mention", "needs_context"):
+        for term in getattr(group, kind):
+            add(term, kind, True)
+    # Pinyin of a needs_context word still needs context; pinyin of a name or
+    # of an evasive spelling is as strong as the group says.
+    for kind in ("block", "mention", "needs_context"):
+        for term in getattr(group, kind):
+            full, initials = pinyin_spellings(term)
+            for generated, setting in ((full, group.pinyin), (initials, group.initials)):
+                if setting == "none" or (kind != "mention" and generated is initials):
+                    continue
+                weaker = min(setting, kind, key=_LENIENCY.__getitem__)
+                for spelling in generated:
+                    add(spelling, weaker, False)
+    return spellings
+
+
+def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
+    tables = build_tables(lexicon.symbols, lexicon.numeral_extras, lexicon.boundaries)
+    by_key: dict[str, list[TermEntry]] = {}
+    for index, group in enumerate(lexicon.groups):
+        for term, (kind, written, _) in _group_spellings(group).items():
+            key = normalize_term(term, tables)
+            if not key:
+                raise LexiconError(f"{group.source}: term '{term}' of group '{group.id}' "
+                                   "is only spaces, punctuation or symbols")
+            entry = TermEntry(index, kind, written, _is_latin(key))
+            entries = by_key.setdefault(key, [])
+            same_group = [e for e in entries if e.group == index]
+            if same_group:
+                # e.g. 支付寶號 and 支付宝号: one spelling after normalization.
+                if _LENIENCY[same_group[0].kind] <= _LENIENCY[kind]:
+                    continue
+                entries.remove(same_group[0])
+            entries.append(entry)
+    allowed = {normalize_term(phrase, tables) for phrase in lexicon.allow} - {""}
+
+    terms = ahocorasick.Automaton()
+    for key in by_key.keys() | allowed:
+        terms.add_word(key, (len(key), tuple(by_key.get(key, ())), key in allowed))
+    terms.make_automaton()
+
+    context_words: dict[str, list[ContextEntry]] = {}
+    for category, rule in lexicon.context.items():
+        for side in ("before", "after", "near_before", "near_after"):
+            for word in getattr(rule, side):
+                key = normalize_term(word, tables)
+                if key:
+                    context_words.setdefault(key, []).append(ContextEntry(category, side, key))
+    for side, cues in (("negation", lexicon.negation), ("negation_after", lexicon.negation_after),
+                       ("negation_anywhere", lexicon.negation_anywhere)):
+        for cue in cues:
+            key = normalize_term(cue, tables)
+            if key:
+                context_words.setdefault(key, []).append(ContextEntry("", side, key))
+    context = ahocorasick.Automaton()
+    for key, entries in context_words.items():
+        context.add_word(key, (len(key), tuple(entries)))
+    context.make_automaton()
+    return CompiledLexicon(lexicon, tables, terms, context, len(by_key))
+
+
+# --------------------------------------------------------------------------- cache
+
+def cache_dir() -> Path:
+    """Where guard (and the tokenizer) keep caches: $GUARD_CACHE_DIR or the user's cache."""
+    configured = os.environ.get("GUARD_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "guard"
+
+
+def _cache_key(lexicon: Lexicon) -> str:
+    import importlib.metadata as md
+
+    versions = []
+    for package in ("opencc", "pypinyin", "pyahocorasick"):
+        try:
+            versions.append(md.version(package))
+        except md.PackageNotFoundError:
+            versions.append("?")
+    material = "|".join([str(CACHE_FORMAT), lexicon.fingerprint, unicodedata.unidata_version,
+                         sys.version, *versions, Path(__file__).read_text("utf-8")])
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
+    """Compile `lexicon`, or load the compiled form from the disk cache."""
+    if not use_cache:
+        return compile_lexicon(lexicon)
+    path = cache_dir() / f"lexicon-{_cache_key(lexicon)}.pickle"
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, CompiledLexicon):
+            # The lexicon object itself is the fresh one: same content, by key.
+            return CompiledLexicon(lexicon, cached.tables, cached.terms, cached.context,
+                                   cached.spellings)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        pass
+    compiled = compile_lexicon(lexicon)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        pass
+    return compiled

@@ -1,0 +1,88 @@
+"""Token-boundary check for ambiguous terms: 京东 in 去京东买, not in 北京东路.
+
+jieba costs ~0.7 s and ~80 MB to load, so it is loaded on the first message
+that has an ambiguous candidate, never at start-up, and never mutated after
+it is built (a new `Guard` builds a new tokenizer). Its cache file lives in
+guard's own cache folder, which must be writable; if it is not, jieba
+rebuilds its dictionary in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from guard.compiled import cache_dir
+from guard.normalize import OffsetMap
+
+
+class LazyTokenizer:
+    """A private jieba tokenizer, built on first use (thread-safe)."""
+
+    def __init__(self, words: tuple[str, ...] = ()) -> None:
+        """`words`: platform names to teach the tokenizer before its first use."""
+        self._lock = threading.Lock()
+        self._tokenizer = None
+        self._words = words
+
+    @property
+    def loaded(self) -> bool:
+        return self._tokenizer is not None
+
+    def _get(self):  # type: ignore[no-untyped-def]
+        tokenizer = self._tokenizer
+        if tokenizer is None:
+            with self._lock:
+                tokenizer = self._tokenizer
+                if tokenizer is None:
+                    import jieba
+
+                    logging.getLogger("jieba").setLevel(logging.WARNING)
+                    tokenizer = jieba.Tokenizer()
+                    folder = cache_dir()
+                    try:
+                        folder.mkdir(parents=True, exist_ok=True)
+                        tokenizer.tmp_dir = str(folder)
+                    except OSError:
+                        pass
+                    tokenizer.initialize()
+                    for word in self._words:  # before first use; never after
+                        tokenizer.add_word(word)
+                    self._tokenizer = tokenizer
+        return tokenizer
+
+    def tokens(self, light: str, offsets: OffsetMap) -> list[tuple[int, int]]:
+        """Token spans, as positions in the ORIGINAL message.
+
+        jieba reads the light view (simplified, folded, punctuation kept); the
+        offset map takes its token edges back to the original.
+        """
+        to_original = offsets.to_original
+        return [
+            (to_original[start], to_original[end - 1] + 1)
+            for _, start, end in self._get().tokenize(light)
+            if end > start
+        ]
+
+
+def is_whole_word(span: tuple[int, int], tokens: list[tuple[int, int]],
+                  harmless_affix: Callable[[int, int], bool]) -> bool:
+    """Whether a term's span is made of whole tokens.
+
+    京东 in 去/京东/买 is; in 北京/东路 or 京东方 it is not. A token that is the
+    term plus a context word (jieba's 加微信) also counts: `harmless_affix`
+    judges the extra part, given as an original-message span.
+    """
+    start, end = span
+    covering = [t for t in tokens if t[0] < end and t[1] > start]
+    if not covering:
+        return False
+    first, last = covering[0], covering[-1]
+    if first[0] == start and last[1] == end:
+        return True
+    if len(covering) != 1:
+        return False
+    token_start, token_end = first
+    return ((token_start == start or harmless_affix(token_start, start))
+            and (token_end == end or harmless_affix(end, token_end)))

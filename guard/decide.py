@@ -1,0 +1,250 @@
+"""Allow-list, context, tokens, negation and severity → `Verdict`; masking.
+
+Runs only on the slow path: when the keyword pass or a recognizer prefilter
+found a candidate. Every decision is made here; renderers only read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from guard.compiled import CompiledLexicon, TermEntry
+from guard.confirm import LazyTokenizer, is_whole_word
+from guard.lexicon import TermGroup
+from guard.normalize import Normalized, OffsetMap, dense_offsets, light_view
+from guard.recognizers import (
+    LIGHT_PREFILTER,
+    Detection,
+    Recognizers,
+    find_account,
+    find_links,
+    find_numbers,
+)
+from guard.scan import ContextHit, TermHit, scan_context
+from guard.verdict import Finding, Verdict, worst
+
+NEAR_WINDOW = 2
+MASK = "*"
+LONG_NUMBER = re.compile(r"[0-9]{5}")
+
+
+@dataclass
+class _Message:
+    """Per-message working state of the slow path (never shared)."""
+
+    text: str
+    normalized: Normalized
+    offsets: OffsetMap
+    compiled: CompiledLexicon
+    tokenizer: LazyTokenizer
+    _context: list[ContextHit] | None = None
+    _light: tuple[str, OffsetMap] | None = None
+    _tokens: list[tuple[int, int]] | None = None
+
+    @property
+    def context(self) -> list[ContextHit]:
+        if self._context is None:
+            self._context = scan_context(self.normalized.dense, self.compiled)
+        return self._context
+
+    @property
+    def light(self) -> tuple[str, OffsetMap]:
+        if self._light is None:
+            self._light = light_view(self.text, self.compiled.tables)
+        return self._light
+
+    def whole_token(self, span: tuple[int, int], category: str) -> bool:
+        if self._tokens is None:
+            self._tokens = self.tokenizer.tokens(*self.light)
+        rule = self.compiled.lexicon.context.get(category)
+        words = set(rule.before + rule.after) if rule else set()
+        tables = self.compiled.tables
+
+        def harmless(start: int, end: int) -> bool:
+            return self.text[start:end].translate(tables.dense) in words
+
+        return is_whole_word(span, self._tokens, harmless)
+
+    def same_clause(self, a: int, b: int) -> bool:
+        clause = self.offsets.clause
+        return clause[a] == clause[b]
+
+
+def _latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLexicon) -> bool:
+    """A Latin term needs a word edge: no letter or digit before, no letter after.
+
+    "1TB" is not 淘宝's "tb", "wxyz" holds no "wx"; but "vx123" is vx + an id.
+    """
+    light = compiled.tables.light
+    start, end = span
+    if start > 0:
+        before = light.get(ord(text[start - 1]), text[start - 1])[-1:]
+        if before.isascii() and before.isalnum():
+            return False
+    if end < len(text):
+        after = light.get(ord(text[end]), text[end])[:1]
+        if after.isascii() and after.isalpha():
+            return False
+    return True
+
+
+def _find_context(message: _Message, hit: TermHit, category: str,
+                  near: bool) -> ContextHit | None:
+    """The nearest context word for `category` around `hit`, in the same clause."""
+    rule = message.compiled.lexicon.context.get(category)
+    if rule is None:
+        return None
+    window = min(NEAR_WINDOW, rule.window) if near else rule.window
+    before_side, after_side = ("near_before", "near_after") if near else ("before", "after")
+    best: tuple[int, ContextHit] | None = None
+    for ctx in message.context:
+        if ctx.end <= hit.start:
+            side, distance, a, b = before_side, hit.start - ctx.end, ctx.end - 1, hit.start
+        elif ctx.start >= hit.end:
+            side, distance, a, b = after_side, ctx.start - hit.end, hit.end - 1, ctx.start
+        else:
+            continue
+        if distance > window:
+            continue
+        if not any(e.category == category and e.side == side for e in ctx.entries):
+            continue
+        if not message.same_clause(a, b):
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, ctx)
+    return best[1] if best else None
+
+
+def _negation(message: _Message, start: int, end: int) -> ContextHit | None:
+    """A refusal around [start, end): 不能加微信 / 私下交易是不允许的 / …是骗子."""
+    lexicon = message.compiled.lexicon
+    for ctx in message.context:
+        sides = {e.side for e in ctx.entries}
+        if "negation_anywhere" in sides:
+            return ctx
+        if ("negation" in sides and ctx.end <= start
+                and start - ctx.end <= lexicon.negation_window
+                and message.same_clause(ctx.end - 1, start)):
+            return ctx
+        if ("negation_after" in sides and ctx.start >= end
+                and ctx.start - end <= lexicon.negation_after_window
+                and message.same_clause(end - 1, ctx.start)):
+            return ctx
+    return None
+
+
+def _reason(message: _Message, key: str, group: TermGroup, term: str, context: str = "",
+            cue: str = "") -> str:
+    messages = message.compiled.lexicon.messages
+    template = messages.reasons.get(key, "{label}（{category}）")
+    return template.format(label=group.label, term=term, context=context, cue=cue,
+                           category=messages.category_labels.get(group.category, group.category))
+
+
+def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
+                 span: tuple[int, int]) -> Finding | None:
+    compiled = message.compiled
+    group = compiled.lexicon.groups[entry.group]
+    text = message.text
+    if entry.latin and not _latin_boundaries_ok(text, span, compiled):
+        return None
+    matched = text[span[0]:span[1]]
+    context: ContextHit | None = None
+    if entry.kind == "block":
+        severity, reason = "block", _reason(message, "block_term", group, matched)
+    else:
+        context = _find_context(message, hit, group.category, entry.kind == "needs_context")
+        if context is None and entry.kind == "needs_context":
+            return None
+        if group.whole_token and not entry.latin and not message.whole_token(span, group.category):
+            return None
+        if context is None:
+            severity, reason = "warn", _reason(message, "mention_bare", group, matched)
+        else:
+            word = message.normalized.dense[context.start:context.end]
+            key = "mention_context" if entry.kind == "mention" else "needs_context"
+            severity, reason = "block", _reason(message, key, group, matched, context=word)
+    if severity == "block" and (entry.kind != "block" or group.refusable):
+        first = min(hit.start, context.start) if context else hit.start
+        cue = _negation(message, first, hit.end)
+        if cue is not None:
+            word = message.normalized.dense[cue.start:cue.end]
+            severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
+    return Finding(group.id, group.category, severity, span[0], span[1], matched, reason)
+
+
+def _finding(text: str, detection: Detection) -> Finding:
+    return Finding(detection.rule, detection.category, "block", detection.start, detection.end,
+                   text[detection.start:detection.end], detection.reason)
+
+
+def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Drop findings inside another at least as severe (vx inside vx号)."""
+    rank = {"warn": 0, "block": 1}
+    ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
+    kept: list[Finding] = []
+    for finding in ordered:
+        if any(k.start <= finding.start and finding.end <= k.end
+               and rank[k.severity] >= rank[finding.severity] for k in kept):
+            continue
+        kept.append(finding)
+    return tuple(kept)
+
+
+def mask(text: str, findings: tuple[Finding, ...]) -> str:
+    """The message with every finding's span starred out (same length)."""
+    if not findings:
+        return text
+    chars = list(text)
+    for finding in findings:
+        for index in range(finding.start, finding.end):
+            if not chars[index].isspace():
+                chars[index] = MASK
+    return "".join(chars)
+
+
+def decide(text: str, normalized: Normalized, hits: list[TermHit],
+           allowed: list[tuple[int, int]], compiled: CompiledLexicon,
+           recognizers: Recognizers, tokenizer: LazyTokenizer) -> Verdict:
+    """The slow path: every candidate judged, one verdict."""
+    message = _Message(text, normalized, dense_offsets(text, compiled.tables), compiled,
+                       tokenizer)
+    findings: list[Finding] = []
+    contact_labels: dict[int, str] = {}
+    for hit in hits:
+        if any(a <= hit.start and hit.end <= b for a, b in allowed):
+            continue
+        span = message.offsets.span(hit.start, hit.end)
+        for entry in hit.entries:
+            finding = _judge_entry(message, hit, entry, span)
+            if finding is not None:
+                findings.append(finding)
+            group = compiled.lexicon.groups[entry.group]
+            if group.category == "contact_im" and (
+                    not entry.latin or _latin_boundaries_ok(text, span, compiled)):
+                contact_labels.setdefault(hit.end, group.label)
+    digits = normalized.digits
+    for end, label in contact_labels.items():
+        account = find_account(digits, end, message.offsets, label, recognizers)
+        if account is not None:
+            findings.append(_finding(text, account))
+    if has_long_number(digits):
+        findings.extend(_finding(text, d) for d in find_numbers(
+            normalized.dense, digits, message.offsets, recognizers))
+    if LIGHT_PREFILTER.search(text):
+        light, light_offsets = message.light
+        findings.extend(_finding(text, d) for d in find_links(light, light_offsets, recognizers))
+    return make_verdict(text, _prune(findings), compiled)
+
+
+def has_long_number(digits: str) -> bool:
+    """Whether the digit view holds a run long enough to be a contact number."""
+    return LONG_NUMBER.search(digits) is not None
+
+
+def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLexicon) -> Verdict:
+    name = worst(tuple(f.severity for f in findings))
+    messages = compiled.lexicon.messages
+    warning = {"block": messages.block_warning, "warn": messages.warn_reminder}.get(name)
+    return Verdict(name, findings, mask(text, findings), warning, text)

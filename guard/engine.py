@@ -1,0 +1,67 @@
+"""`Guard`: owns the compiled lexicons and runs the pipeline on one message.
+
+normalize → scan → (recognize, confirm, decide) → Verdict. Built once,
+immutable afterwards (the lazily loaded tokenizer is built under a lock and
+never changed), so one instance is shared by threads; each worker process
+builds its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from guard.compiled import CompiledLexicon, load_compiled
+from guard.confirm import LazyTokenizer
+from guard.decide import decide, has_long_number
+from guard.lexicon import Lexicon, load_lexicon
+from guard.normalize import normalize
+from guard.recognizers import LIGHT_PREFILTER, build_recognizers
+from guard.scan import scan_terms
+from guard.verdict import Verdict
+
+
+def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:
+    """Chinese names of whole-token groups: the tokenizer must know them as words."""
+    words = []
+    for group in lexicon.groups:
+        if group.whole_token:
+            words.extend(t for t in group.mention + group.needs_context
+                         if all("\u3400" <= c <= "\u9fff" for c in t))
+    return tuple(dict.fromkeys(words))
+
+
+class Guard:
+    """The compliance checker. `Guard().check(text) -> Verdict`."""
+
+    def __init__(self, lexicon_dirs: Iterable[str | Path] = (), *, use_cache: bool = True):
+        lexicon = load_lexicon(lexicon_dirs)
+        self._compiled: CompiledLexicon = load_compiled(lexicon, use_cache=use_cache)
+        self._recognizers = build_recognizers(lexicon)
+        self._tokenizer = LazyTokenizer(tokenizer_words(lexicon))
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self._compiled.lexicon
+
+    @property
+    def compiled(self) -> CompiledLexicon:
+        return self._compiled
+
+    @property
+    def tokenizer_loaded(self) -> bool:
+        """Whether jieba has been loaded (it is, only once a candidate needed it)."""
+        return self._tokenizer.loaded
+
+    def check(self, text: str) -> Verdict:
+        """Judge one outgoing message."""
+        if not isinstance(text, str):
+            raise TypeError(f"check() takes a str, not {type(text).__name__}")
+        compiled = self._compiled
+        normalized = normalize(text, compiled.tables)
+        hits, allowed = scan_terms(normalized.dense, compiled)
+        if (not hits and not has_long_number(normalized.digits)
+                and LIGHT_PREFILTER.search(text) is None):
+            return Verdict("pass", (), text, None, text)
+        return decide(text, normalized, hits, allowed, compiled, self._recognizers,
+                      self._tokenizer)

@@ -1,0 +1,459 @@
+"""Load and validate `lexicons/*.toml` (+ a merchant's folder) into a frozen `Lexicon`.
+
+All rule data lives in TOML files a non-programmer can edit. A mistake in one
+fails loading with `file:line: what is wrong`, never a traceback.
+
+A merchant's folder adds to the built-in one: a `[[group]]` with a new id is a
+new group, one with a known id extends that group's lists; allow-list phrases,
+context words, negation cues and symbols are added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from guard.verdict import CATEGORIES
+
+TERM_KINDS = ("block", "mention", "needs_context")
+GENERATED_KINDS = (*TERM_KINDS, "none")
+
+
+class LexiconError(ValueError):
+    """A lexicon file is malformed; the message starts with `file:line:`."""
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One platform, app or trading practice and every way of writing it.
+
+    `block` terms block on sight (evasive spellings: 薇信, 绿泡泡, 某宝);
+    `mention` terms warn when bare and block with a context word (微信, 淘宝);
+    `needs_context` terms count only with a context word (卫星, 企鹅, 二维码).
+    `pinyin` / `initials`: the kind given to generated pinyin spellings of the
+    mention terms ("weixin", "wx"); `whole_token`: mention and needs_context
+    terms in Chinese count only where the tokenizer sees a whole word;
+    `refusable`: a refusal ("请勿私下交易") excuses even its `block` terms —
+    set for practices, never for evasive spellings.
+    """
+
+    id: str
+    label: str
+    category: str
+    block: tuple[str, ...] = ()
+    mention: tuple[str, ...] = ()
+    needs_context: tuple[str, ...] = ()
+    pinyin: str = "none"
+    initials: str = "none"
+    whole_token: bool = False
+    refusable: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    """Words that turn a mention into guidance, before or after it, in one clause."""
+
+    category: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    near_before: tuple[str, ...]
+    near_after: tuple[str, ...]
+    window: int
+
+
+@dataclass(frozen=True)
+class NumberRules:
+    """Settings of the contact-number recognizers (see recognizers.py)."""
+
+    phone_context: tuple[str, ...]
+    landline_context: tuple[str, ...]
+    bank_context: tuple[str, ...]
+    not_contact_context: tuple[str, ...]
+    account_fillers: tuple[str, ...]
+    bank_prefixes: tuple[str, ...]
+    context_window: int
+    url_tlds: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    code_symbols: str
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Texts agents read: the penalty warning, the reminder, reasons."""
+
+    block_warning: str
+    warn_reminder: str
+    category_labels: dict[str, str]
+    reasons: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    groups: tuple[TermGroup, ...]
+    allow: tuple[str, ...]
+    context: dict[str, ContextRule]
+    negation: tuple[str, ...]
+    negation_after: tuple[str, ...]
+    negation_anywhere: tuple[str, ...]
+    negation_window: int
+    negation_after_window: int
+    symbols: dict[str, str]
+    numeral_extras: dict[str, str]
+    boundaries: str
+    numbers: NumberRules
+    messages: Messages
+    fingerprint: str = field(default="", compare=False)
+
+
+def builtin_dir() -> Path:
+    """The built-in lexicons: inside the installed package, or the source tree."""
+    packaged = resources.files("guard") / "lexicons"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "lexicons"
+
+
+# --------------------------------------------------------------------------- locating
+
+class _Source:
+    """A parsed TOML file and a way to point at lines in it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise LexiconError(f"{path}:0: cannot read: {exc.strerror}") from None
+        try:
+            self.text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise LexiconError(f"{path}:{line}: not valid UTF-8") from None
+        self.lines = self.text.splitlines()
+        self.digest = hashlib.sha256(raw).hexdigest()
+        try:
+            self.data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            line = match.group(1) if match else "1"
+            raise LexiconError(f"{path}:{line}: {exc}") from None
+
+    def line_of(self, header: str, index: int = 0, key: str | None = None) -> int:
+        """Line of the index-th `header` table (and of `key` inside it)."""
+        pattern = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
+        seen = -1
+        start = 0
+        for number, line in enumerate(self.lines, 1):
+            if pattern.match(line):
+                seen += 1
+                if seen == index:
+                    start = number
+                    break
+        if key is None or not start:
+            return start or 1
+        key_pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+        for number in range(start, len(self.lines)):
+            line = self.lines[number]
+            if line.lstrip().startswith("["):
+                break
+            if key_pattern.match(line):
+                return number + 1
+        return start
+
+    def error(self, line: int, what: str) -> LexiconError:
+        return LexiconError(f"{self.path}:{line}: {what}")
+
+
+def _strings(src: _Source, value: Any, where: tuple[str, int, str]) -> tuple[str, ...]:
+    header, index, key = where
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise src.error(src.line_of(header, index, key), f"'{key}' must be a list of strings")
+    empty = [v for v in value if not v.strip()]
+    if empty:
+        raise src.error(src.line_of(header, index, key), f"'{key}' holds an empty string")
+    return tuple(value)
+
+
+def _str(src: _Source, table: dict[str, Any], key: str, where: tuple[str, int]) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        line = src.line_of(where[0], where[1], key if key in table else None)
+        raise src.error(line, f"'{key}' must be a non-empty string")
+    return value
+
+
+def _int(src: _Source, table: dict[str, Any], key: str, where: tuple[str, int],
+         default: int) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 50:
+        raise src.error(src.line_of(where[0], where[1], key), f"'{key}' must be 1..50")
+    return value
+
+
+# --------------------------------------------------------------------------- sections
+
+_CONTEXT_LISTS = ("before", "after", "near_before", "near_after")
+_KNOWN_SECTIONS = {"group", "allow", "context", "negation", "normalize", "numbers", "messages"}
+
+
+class _Builder:
+    """Accumulates sections from several files, in order, then freezes."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, TermGroup] = {}
+        self.allow: list[str] = []
+        self.context: dict[str, ContextRule] = {}
+        self.negation: list[str] = []
+        self.negation_after: list[str] = []
+        self.negation_anywhere: list[str] = []
+        self.negation_window = 3
+        self.negation_after_window = 6
+        self.symbols: dict[str, str] = {}
+        self.numeral_extras: dict[str, str] = {}
+        self.boundaries = ""
+        self.numbers: dict[str, Any] = {}
+        self.messages: dict[str, Any] = {}
+        self.digests: list[str] = []
+        self.sources: dict[str, _Source] = {}
+
+    def add_file(self, path: Path) -> None:
+        src = _Source(path)
+        self.digests.append(f"{path.name}:{src.digest}")
+        for key in src.data:
+            if key not in _KNOWN_SECTIONS:
+                line = src.line_of(f"[{key}]") if f"[{key}]" in src.text else _key_line(src, key)
+                raise src.error(line, f"unknown section '{key}' "
+                                f"(known: {', '.join(sorted(_KNOWN_SECTIONS))})")
+        for index, table in enumerate(_table_list(src, "group")):
+            self._add_group(src, index, table)
+        for index, table in enumerate(_table_list(src, "allow")):
+            where = ("[[allow]]", index, "phrases")
+            self.allow.extend(_strings(src, table.get("phrases"), where))
+        self._add_context(src)
+        self._add_negation(src)
+        self._add_normalize(src)
+        for section, target in (("numbers", self.numbers), ("messages", self.messages)):
+            value = src.data.get(section)
+            if value is not None:
+                if not isinstance(value, dict):
+                    raise src.error(_key_line(src, section), f"'{section}' must be a table")
+                target.update(value)
+                self.sources[section] = src
+
+    def _add_group(self, src: _Source, index: int, table: dict[str, Any]) -> None:
+        where = ("[[group]]", index)
+        line = src.line_of("[[group]]", index)
+        if not isinstance(table, dict):
+            raise src.error(line, "a [[group]] must be a table")
+        unknown = set(table) - {"id", "label", "category", "pinyin", "initials",
+                                "whole_token", "refusable", "note", *TERM_KINDS}
+        if unknown:
+            bad = sorted(unknown)[0]
+            raise src.error(src.line_of("[[group]]", index, bad), f"unknown key '{bad}'")
+        group_id = _str(src, table, "id", where)
+        lists = {kind: _strings(src, table.get(kind, []), ("[[group]]", index, kind))
+                 for kind in TERM_KINDS}
+        known = self.groups.get(group_id)
+        if known is not None:  # a merchant extends a built-in group
+            self.groups[group_id] = replace(
+                known, **{kind: getattr(known, kind) + lists[kind] for kind in TERM_KINDS})
+            return
+        category = _str(src, table, "category", where)
+        if category not in CATEGORIES:
+            raise src.error(src.line_of("[[group]]", index, "category"),
+                            f"unknown category '{category}' (known: {', '.join(CATEGORIES)})")
+        if not any(lists.values()):
+            raise src.error(line, f"group '{group_id}' has no terms "
+                            f"(give at least one of {', '.join(TERM_KINDS)})")
+        generated = {}
+        for key in ("pinyin", "initials"):
+            value = table.get(key, "none")
+            if value not in GENERATED_KINDS:
+                raise src.error(src.line_of("[[group]]", index, key),
+                                f"'{key}' must be one of {', '.join(GENERATED_KINDS)}")
+            generated[key] = value
+        flags = {}
+        for key in ("whole_token", "refusable"):
+            flags[key] = table.get(key, False)
+            if not isinstance(flags[key], bool):
+                raise src.error(src.line_of("[[group]]", index, key),
+                                f"'{key}' must be true or false")
+        self.groups[group_id] = TermGroup(
+            id=group_id,
+            label=_str(src, table, "label", where),
+            category=category,
+            **flags,
+            source=f"{src.path}:{line}",
+            **lists,
+            **generated,
+        )
+
+    def _add_context(self, src: _Source) -> None:
+        context = src.data.get("context", {})
+        if not isinstance(context, dict):
+            raise src.error(_key_line(src, "context"), "'context' must be a table")
+        for category, table in context.items():
+            header = f"[context.{category}]"
+            line = src.line_of(header)
+            if category not in CATEGORIES:
+                raise src.error(line, f"unknown category '{category}' in {header}")
+            if not isinstance(table, dict):
+                raise src.error(line, f"{header} must be a table")
+            unknown = set(table) - {"window", *_CONTEXT_LISTS}
+            if unknown:
+                bad = sorted(unknown)[0]
+                raise src.error(src.line_of(header, 0, bad), f"unknown key '{bad}'")
+            lists = {key: _strings(src, table.get(key, []), (header, 0, key))
+                     for key in _CONTEXT_LISTS}
+            known = self.context.get(category)
+            window = _int(src, table, "window", (header, 0), known.window if known else 6)
+            if known is not None:
+                lists = {key: getattr(known, key) + lists[key] for key in _CONTEXT_LISTS}
+            self.context[category] = ContextRule(category, window=window, **lists)
+
+    def _add_negation(self, src: _Source) -> None:
+        table = src.data.get("negation")
+        if table is None:
+            return
+        if not isinstance(table, dict):
+            raise src.error(_key_line(src, "negation"), "'negation' must be a table")
+        unknown = set(table) - {"cues", "after", "anywhere", "window", "after_window"}
+        if unknown:
+            bad = sorted(unknown)[0]
+            raise src.error(src.line_of("[negation]", 0, bad), f"unknown key '{bad}'")
+        self.negation.extend(_strings(src, table.get("cues", []), ("[negation]", 0, "cues")))
+        self.negation_after.extend(
+            _strings(src, table.get("after", []), ("[negation]", 0, "after")))
+        self.negation_anywhere.extend(
+            _strings(src, table.get("anywhere", []), ("[negation]", 0, "anywhere")))
+        self.negation_window = _int(src, table, "window", ("[negation]", 0),
+                                    self.negation_window)
+        self.negation_after_window = _int(src, table, "after_window", ("[negation]", 0),
+                                          self.negation_after_window)
+
+    def _add_normalize(self, src: _Source) -> None:
+        table = src.data.get("normalize")
+        if table is None:
+            return
+        for key in ("symbols", "numerals"):
+            mapping = table.get(key, {})
+            line = src.line_of(f"[normalize.{key}]")
+            if not isinstance(mapping, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and k for k, v in mapping.items()
+            ):
+                raise src.error(line, f"[normalize.{key}] must map strings to strings")
+            if key == "numerals":
+                bad = [k for k, v in mapping.items() if len(k) != 1 or not v.isdigit()]
+                if bad:
+                    raise src.error(line, f"numeral '{bad[0]}' must be one character → a digit")
+                self.numeral_extras.update(mapping)
+            else:
+                bad = [k for k in mapping if len(k) != 1]
+                if bad:
+                    raise src.error(line, f"symbol '{bad[0]}' must be a single character")
+                self.symbols.update(mapping)
+        boundaries = table.get("clause_boundaries")
+        if boundaries is not None:
+            if not isinstance(boundaries, str):
+                raise src.error(src.line_of("[normalize]", 0, "clause_boundaries"),
+                                "'clause_boundaries' must be a string")
+            self.boundaries += boundaries
+
+    def freeze(self) -> Lexicon:
+        return Lexicon(
+            groups=tuple(self.groups.values()),
+            allow=tuple(dict.fromkeys(self.allow)),
+            context=dict(self.context),
+            negation=tuple(dict.fromkeys(self.negation)),
+            negation_after=tuple(dict.fromkeys(self.negation_after)),
+            negation_anywhere=tuple(dict.fromkeys(self.negation_anywhere)),
+            negation_window=self.negation_window,
+            negation_after_window=self.negation_after_window,
+            symbols=dict(self.symbols),
+            numeral_extras=dict(self.numeral_extras),
+            boundaries=self.boundaries,
+            numbers=self._numbers(),
+            messages=self._messages(),
+            fingerprint=hashlib.sha256("\n".join(self.digests).encode()).hexdigest(),
+        )
+
+    def _numbers(self) -> NumberRules:
+        src = self.sources.get("numbers")
+        if src is None:
+            raise LexiconError("lexicons: no [numbers] section in any file")
+        data = self.numbers
+        lists = {}
+        for key in ("phone_context", "landline_context", "bank_context", "not_contact_context",
+                    "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains"):
+            lists[key] = _strings(src, data.get(key, []), ("[numbers]", 0, key))
+        return NumberRules(
+            context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),
+            code_symbols=_str(src, data, "code_symbols", ("[numbers]", 0)),
+            **lists,
+        )
+
+    def _messages(self) -> Messages:
+        src = self.sources.get("messages")
+        if src is None:
+            raise LexiconError("lexicons: no [messages] section in any file")
+        data = self.messages
+        labels = data.get("category_labels", {})
+        reasons = data.get("reasons", {})
+        for name, mapping in (("category_labels", labels), ("reasons", reasons)):
+            if not isinstance(mapping, dict) or not all(
+                isinstance(v, str) for v in mapping.values()
+            ):
+                raise src.error(src.line_of(f"[messages.{name}]"),
+                                f"[messages.{name}] must map names to strings")
+        missing = [c for c in CATEGORIES if c not in labels]
+        if missing:
+            raise src.error(src.line_of("[messages.category_labels]"),
+                            f"no label for category '{missing[0]}'")
+        return Messages(
+            block_warning=_str(src, data, "block_warning", ("[messages]", 0)),
+            warn_reminder=_str(src, data, "warn_reminder", ("[messages]", 0)),
+            category_labels=dict(labels),
+            reasons=dict(reasons),
+        )
+
+
+def _table_list(src: _Source, key: str) -> list[Any]:
+    value = src.data.get(key, [])
+    if not isinstance(value, list):
+        raise src.error(_key_line(src, key), f"'{key}' must be written as [[{key}]] tables")
+    return value
+
+
+def _key_line(src: _Source, key: str) -> int:
+    pattern = re.compile(r"^\s*\[*\s*" + re.escape(key) + r"\b")
+    for number, line in enumerate(src.lines, 1):
+        if pattern.match(line):
+            return number
+    return 1
+
+
+def lexicon_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise LexiconError(f"{directory}:0: lexicon folder not found")
+    return sorted(p for p in directory.glob("*.toml") if p.is_file())
+
+
+def load_lexicon(extra_dirs: Iterable[str | Path] = ()) -> Lexicon:
+    """The built-in lexicon plus each merchant folder, in order."""
+    builder = _Builder()
+    for path in lexicon_files(builtin_dir()):
+        builder.add_file(path)
+    for directory in extra_dirs:
+        files = lexicon_files(Path(directory))
+        if not files:
+            raise LexiconError(f"{directory}:0: no .toml lexicon files in this folder")
+        for path in files:
+            builder.add_file(path)
+    return builder.freeze()

@@ -1,0 +1,198 @@
+"""Contact numbers, accounts, e-mail, URLs and 淘口令 — each with its validator.
+
+Numbers are read on the dense view with Chinese numerals as digits, so
+"一三八 1234 伍陆柒捌" and "138-1234-5678" are both eleven digits. A number
+is a contact number only where the context says so; numbers right after
+order / tracking / product words are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from guard.lexicon import Lexicon, NumberRules
+from guard.normalize import OffsetMap
+
+_MOBILE = re.compile(r"(?<![0-9])(?:0{0,2}86)?1[3-9][0-9]{9}(?![0-9])")
+_LANDLINE = re.compile(r"(?<![0-9])(?:0[1-9][0-9]{1,2}[0-9]{7,8}|[48]00[0-9]{7})(?![0-9])")
+_CARD = re.compile(r"(?<![0-9])[0-9]{16,19}(?![0-9])")
+_ACCOUNT = re.compile(r"[a-z][a-z0-9]{5,19}|[0-9]{5,12}")
+_LATIN_RUN = re.compile(r"[a-z]+$")
+_PHONE_LETTER_PREFIXES = ("tel", "call", "phone", "mobile", "vx", "wx", "v", "qq", "dh", "sj")
+_URL_CHAR = r"[a-z0-9\-._~:/?#\[\]@!$&'()*+;=%]"
+_EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+# A cheap test on the ORIGINAL text: can a URL, e-mail or code be in there?
+LIGHT_PREFILTER = re.compile(r"[.@/:．＠／：。¥￥$€£]|[Hh][Tt][Tt][Pp]|[Ww]{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A recognized contact detail or link, in ORIGINAL coordinates; always blocks."""
+
+    rule: str
+    category: str
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recognizers:
+    """Patterns compiled from `[numbers]`; built once per `Guard`."""
+
+    rules: NumberRules
+    url: re.Pattern[str]
+    code: re.Pattern[str]
+    fillers: re.Pattern[str]
+    reasons: dict[str, str]
+
+
+def build_recognizers(lexicon: Lexicon) -> Recognizers:
+    rules = lexicon.numbers
+    tlds = "|".join(sorted(map(re.escape, rules.url_tlds), key=len, reverse=True))
+    url = re.compile(
+        rf"(?:https?|ftp)://{_URL_CHAR}+"
+        rf"|www\.{_URL_CHAR}+"
+        rf"|(?<![a-z0-9@.\-])(?:[a-z0-9][a-z0-9\-]*\.)+(?:{tlds})(?![a-z0-9])(?:/{_URL_CHAR}*)?"
+    )
+    symbols = re.escape(rules.code_symbols)
+    code = re.compile(rf"[{symbols}][a-z0-9]{{8,14}}[{symbols}]")
+    fillers = "|".join(sorted(map(re.escape, rules.account_fillers), key=len, reverse=True))
+    labels = lexicon.messages.category_labels
+    reasons = {
+        key: template.replace("{category}", labels.get(category, category))
+        for key, template, category in (
+            ("phone", lexicon.messages.reasons.get("phone", "{category}"), "contact_number"),
+            ("landline", lexicon.messages.reasons.get("landline", "{category}"), "contact_number"),
+            ("bank_card", lexicon.messages.reasons.get("bank_card", "{category}"),
+             "contact_number"),
+            ("account", lexicon.messages.reasons.get("account", "{category}"), "contact_number"),
+            ("email", lexicon.messages.reasons.get("email", "{category}"), "contact_number"),
+            ("url", lexicon.messages.reasons.get("url", "{category}"), "link"),
+            ("code", lexicon.messages.reasons.get("code", "{category}"), "link"),
+        )
+    }
+    return Recognizers(rules, url, code, re.compile(rf"(?:{fillers})*"), reasons)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The bank-card check digit (ISO/IEC 7812)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = ord(char) - 48
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _nearest(dense: str, start: int, window: int, words: tuple[str, ...]) -> int | None:
+    """Distance from the closest of `words` (ending before `start`) to `start`."""
+    lo = max(0, start - window - 6)
+    segment = dense[lo:start]
+    best: int | None = None
+    for word in words:
+        at = segment.rfind(word)
+        if at >= 0:
+            distance = len(segment) - (at + len(word))
+            if distance <= window and (best is None or distance < best):
+                best = distance
+    return best
+
+
+def _following(dense: str, end: int, window: int, words: tuple[str, ...]) -> bool:
+    segment = dense[end:end + window + 6]
+    return any(0 <= segment.find(word) <= window for word in words)
+
+
+def _context_says_contact(dense: str, start: int, end: int, positive: tuple[str, ...],
+                          rules: NumberRules) -> tuple[bool, bool]:
+    """(a contact word is near, an order/tracking word is nearer than any contact word).
+
+    Contact words count on either side ("有事打这个"); order words only before.
+    """
+    near_positive = _nearest(dense, start, rules.context_window, positive)
+    if near_positive is None and _following(dense, end, rules.context_window, positive):
+        near_positive = rules.context_window
+    near_negative = _nearest(dense, start, rules.context_window, rules.not_contact_context)
+    negative_wins = near_negative is not None and (
+        near_positive is None or near_negative < near_positive
+    )
+    return near_positive is not None, negative_wins
+
+
+def find_numbers(dense: str, digits: str, offsets: OffsetMap,
+                 recognizers: Recognizers) -> list[Detection]:
+    """Mobile and landline phone numbers, bank cards."""
+    rules = recognizers.rules
+    found: list[Detection] = []
+    for match in _MOBILE.finditer(digits):
+        start, end = match.span()
+        latin = _LATIN_RUN.search(dense, 0, start)
+        if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
+            continue  # SF13812345678…: a tracking number with a courier prefix
+        _, negative = _context_says_contact(dense, start, end, rules.phone_context, rules)
+        if negative:
+            continue
+        found.append(_detection("phone", "contact_number", start, end, offsets, recognizers))
+    for match in _LANDLINE.finditer(digits):
+        start, end = match.span()
+        positive, negative = _context_says_contact(dense, start, end, rules.landline_context, rules)
+        if positive and not negative:
+            found.append(_detection("landline", "contact_number", start, end, offsets,
+                                    recognizers))
+    for match in _CARD.finditer(digits):
+        start, end = match.span()
+        number = match.group()
+        if not luhn_valid(number):
+            continue
+        positive, negative = _context_says_contact(dense, start, end, rules.bank_context, rules)
+        if negative:
+            continue
+        if positive or number.startswith(rules.bank_prefixes):
+            found.append(_detection("bank_card", "contact_number", start, end, offsets,
+                                    recognizers))
+    return found
+
+
+def find_account(digits: str, after: int, offsets: OffsetMap, label: str,
+                 recognizers: Recognizers) -> Detection | None:
+    """An account id or number right after a messaging-app term (微信号 abc123)."""
+    position = recognizers.fillers.match(digits, after).end()
+    match = _ACCOUNT.match(digits, position)
+    if match is None or (match.end() < len(digits) and digits[match.end()].isascii()
+                         and digits[match.end()].isalnum()):
+        return None
+    start, end = match.span()
+    detection = _detection("account", "contact_number", start, end, offsets, recognizers)
+    return Detection(detection.rule, detection.category, detection.start, detection.end,
+                     detection.reason.replace("{label}", label).replace("{term}", match.group()))
+
+
+def find_links(light: str, offsets: OffsetMap, recognizers: Recognizers) -> list[Detection]:
+    """URLs and short links, e-mail addresses, 淘口令 — on the light view."""
+    found: list[Detection] = []
+    emails = [m.span() for m in _EMAIL.finditer(light)]
+    for start, end in emails:
+        found.append(_detection("email", "contact_number", start, end, offsets, recognizers))
+    allowed = recognizers.rules.allowed_domains
+    for match in recognizers.url.finditer(light):
+        start, end = match.span()
+        if any(s <= start < e for s, e in emails):
+            continue
+        host = re.sub(r"^[a-z]+://", "", match.group()).split("/")[0]
+        if host.endswith(allowed) and (host in allowed or any(
+                host.endswith("." + domain) for domain in allowed)):
+            continue
+        found.append(_detection("url", "link", start, end, offsets, recognizers))
+    for match in recognizers.code.finditer(light):
+        start, end = match.span()
+        found.append(_detection("code", "link", start, end, offsets, recognizers))
+    return found
+
+
+def _detection(rule: str, category: str, start: int, end: int, offsets: OffsetMap,
+               recognizers: Recognizers) -> Detection:
+    original_start, original_end = offsets.span(start, end)
+    return Detection(rule, category, original_start, original_end, recognizers.reasons[rule])

@@ -1,0 +1,48 @@
+"""One Aho-Corasick pass over the dense view for every term and allow phrase.
+
+pyahocorasick reports every occurrence, overlapping and adjacent ones
+included ("微信淘宝" gives both), unlike flashtext's longest-match walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guard.compiled import CompiledLexicon, ContextEntry, TermEntry
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    """A term found in the dense view at [start, end)."""
+
+    start: int
+    end: int
+    entries: tuple[TermEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextHit:
+    start: int
+    end: int
+    entries: tuple[ContextEntry, ...]
+
+
+def scan_terms(dense: str, compiled: CompiledLexicon) -> tuple[list[TermHit], list[tuple[int, int]]]:
+    """Term hits and allow-listed spans, in order of their end."""
+    hits: list[TermHit] = []
+    allowed: list[tuple[int, int]] = []
+    for last, (length, entries, is_allowed) in compiled.terms.iter(dense):
+        start = last + 1 - length
+        if entries:
+            hits.append(TermHit(start, last + 1, entries))
+        if is_allowed:
+            allowed.append((start, last + 1))
+    return hits, allowed
+
+
+def scan_context(dense: str, compiled: CompiledLexicon) -> list[ContextHit]:
+    """Context words and negation cues (only run when a term was found)."""
+    return [
+        ContextHit(last + 1 - length, last + 1, entries)
+        for last, (length, entries) in compiled.context.iter(dense)
+    ]

@@ -1,0 +1,81 @@
+"""The one result model: `Finding` and `Verdict`, and their one JSON form.
+
+The CLI, the HTTP API, the audit report and the training demo all read these;
+none of them re-derives a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["warn", "block"]
+VerdictName = Literal["pass", "warn", "block"]
+
+CATEGORIES: tuple[str, ...] = (
+    "contact_im",
+    "contact_number",
+    "link",
+    "other_platform",
+    "offplatform_trade",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One offending span of the ORIGINAL message: `text == message[start:end]`."""
+
+    rule: str
+    category: str
+    severity: Severity
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The decision on one message.
+
+    `text` is the message as given; it is kept for renderers (highlighting)
+    and is not part of the JSON form, which is exactly the SPEC's contract.
+    """
+
+    verdict: VerdictName
+    findings: tuple[Finding, ...]
+    masked: str
+    warning: str | None
+    text: str = ""
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict == "block"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "findings": [f.to_dict() for f in self.findings],
+            "masked": self.masked,
+            "warning": self.warning,
+        }
+
+
+def worst(verdicts: list[VerdictName] | tuple[VerdictName, ...]) -> VerdictName:
+    """The most severe of several verdict names (pass < warn < block)."""
+    if "block" in verdicts:
+        return "block"
+    if "warn" in verdicts:
+        return "warn"
+    return "pass"
