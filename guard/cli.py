@@ -1,0 +1,154 @@
+"""The command line: thin, over the library. See SPEC.md for the contract.
+
+Exit status of `guard check`: 0 nothing blocked, 1 a message blocked,
+2 a usage error or a rejected input line (the other lines are still answered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from guard.lexicon import LexiconError
+
+EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake of the user's: reported in one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guard",
+        description="拼多多客服聊天合规守卫：发送前拦截引导站外的消息。",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = commands.add_parser(
+        "check", help="检查一条消息，或用 --jsonl 逐行检查",
+        description="检查客服要发出的消息。退出码：0 无拦截，1 有消息被拦截，2 用法错误或有输入行被拒。",
+    )
+    check.add_argument("text", nargs="?", help="要检查的消息（省略时从标准输入读取整段）")
+    check.add_argument("--jsonl", nargs="?", const="-", metavar="FILE",
+                       help='逐行读取 JSON（{"text": ...}，其他字段原样带出），"-" 或省略为标准输入')
+    check.add_argument("--json", action="store_true", help="单条消息以 JSON 输出")
+    check.add_argument("--lexicons", action="append", default=[], metavar="DIR",
+                       help="商家自己的词库目录，叠加在内置词库之上（可重复）")
+    check.add_argument("--quiet", action="store_true", help="--jsonl 模式下不在标准错误输出汇总")
+    return parser
+
+
+def _build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
+    from guard.engine import Guard
+
+    for directory in lexicon_dirs:
+        if not Path(directory).is_dir():
+            raise UsageError(f"--lexicons {directory}: no such folder")
+    return Guard(lexicon_dirs)
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
+
+
+def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
+    text = args.text
+    if text is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("give a message: guard check TEXT, or --jsonl FILE")
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8").rstrip("\n")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+    guard = _build_guard(args.lexicons)
+    verdict = guard.check(text)
+    if args.json:
+        out.write(_dumps(verdict.to_dict()).decode() + "\n")
+    else:
+        from rich.console import Console
+
+        from guard.render import render_verdict
+
+        render_verdict(verdict, guard.lexicon.messages.category_labels,
+                       Console(file=out, highlight=False))
+    return EXIT_BLOCKED if verdict.blocked else EXIT_OK
+
+
+def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
+    from guard.jsonl import iter_lines, read_records
+
+    name = args.jsonl
+    if name == "-":
+        stream: IO[bytes] = sys.stdin.buffer
+        label = "<stdin>"
+    else:
+        try:
+            stream = open(name, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageError(f"{name}: {exc.strerror}") from None
+        label = name
+    guard = _build_guard(args.lexicons)
+    out = sys.stdout.buffer
+    counts: Counter[str] = Counter()
+    try:
+        for record in read_records(iter_lines(stream)):
+            counts["records"] += 1
+            if record.fields is None:
+                counts["rejected"] += 1
+                err.write(f"guard: {label}:{record.line}: rejected: {record.error}\n")
+                out.write(_dumps({"line": record.line, "error": record.error}) + b"\n")
+                continue
+            verdict = guard.check(record.text)
+            counts[verdict.verdict] += 1
+            result = {k: v for k, v in record.fields.items() if k != "text"}
+            result.update(verdict.to_dict())
+            out.write(_dumps(result) + b"\n")
+    finally:
+        out.flush()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if not args.quiet:
+        err.write(
+            f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "
+            f"{counts['warn']} warn, {counts['block']} block, {counts['rejected']} rejected\n"
+        )
+    if counts["rejected"]:
+        return EXIT_USAGE
+    return EXIT_BLOCKED if counts["block"] else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    err = sys.stderr
+    try:
+        if args.command == "check":
+            if args.jsonl is not None:
+                if args.text is not None:
+                    raise UsageError("give either TEXT or --jsonl, not both")
+                return _check_jsonl(args, err)
+            return _check_one(args, sys.stdout)
+        parser.print_help(err)
+        return EXIT_USAGE
+    except UsageError as exc:
+        err.write(f"guard: {exc}\n")
+        return EXIT_USAGE
+    except LexiconError as exc:
+        err.write(f"guard: lexicon error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("guard: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

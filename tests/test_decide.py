@@ -1,0 +1,62 @@
+"""decide: context, allow-list, whole tokens, negation, masking."""
+
+from __future__ import annotations
+
+import pytest
+
+from guard import Guard
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("加我微信", "block"),                  # context word before
+    ("微信号多少", "block"),                 # context word after
+    ("这款手表支持微信消息提醒", "warn"),        # a bare name only warns
+    ("微信付款的订单1-3分钟到账", "pass"),     # allow-list: payment explanation
+    ("北京东路的仓库发货", "pass"),            # 京东 is not a token here
+    ("京东方的屏幕", "pass"),
+    ("去京东买", "block"),
+    ("卫星定位很准", "pass"),                 # needs_context without context
+    ("加个卫星", "block"),
+    ("亲，不能加微信哦", "warn"),             # refusal
+    ("私下交易是不允许的哈", "warn"),          # refusal after the term
+    ("不方便 您加下我徽信吧", "block"),        # negation never excuses an evasive spelling
+    ("1TB 硬盘", "pass"),                    # tb needs a word edge
+    ("加我vx123", "block"),                  # …but a digit may follow
+])
+def test_verdicts(guard: Guard, text: str, verdict: str) -> None:
+    assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
+
+
+def test_block_carries_the_penalty_warning_and_warn_the_reminder(guard: Guard) -> None:
+    block = guard.check("加我微信")
+    assert "10 万元以上的保证金" in block.warning
+    assert "限制提现" in block.warning
+    warn = guard.check("这款手表支持微信消息提醒")
+    assert warn.warning and "保证金" not in warn.warning
+    assert guard.check("您好").warning is None
+
+
+def test_masked_hides_the_spans_and_keeps_the_rest(guard: Guard) -> None:
+    verdict = guard.check("亲 加我 v x 哦")
+    assert verdict.masked == "亲 加我 * * 哦"
+
+
+def test_json_form_is_the_contract(guard: Guard) -> None:
+    data = guard.check("加我微信").to_dict()
+    assert list(data) == ["verdict", "findings", "masked", "warning"]
+    assert list(data["findings"][0]) == ["rule", "category", "severity", "start", "end",
+                                         "text", "reason"]
+
+
+def test_clean_message_does_not_load_the_tokenizer() -> None:
+    fresh = Guard()
+    fresh.check("亲，您的包裹明天到，请注意查收")
+    fresh.check("微信付款的订单1-3分钟到账")
+    assert not fresh.tokenizer_loaded
+    fresh.check("去京东买")
+    assert fresh.tokenizer_loaded
+
+
+def test_adjacent_terms_are_both_found(guard: Guard) -> None:
+    """flashtext finds only 微信 in 微信淘宝; the automaton finds both."""
+    assert [f.rule for f in guard.check("微信淘宝").findings] == ["wechat", "taobao"]

@@ -1,0 +1,93 @@
+"""Lexicons: data a merchant can extend; a broken file fails with file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard import Guard, LexiconError
+from guard.lexicon import builtin_dir, load_lexicon
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builtin_lexicon_loads_every_category() -> None:
+    lexicon = load_lexicon()
+    assert {g.category for g in lexicon.groups} == {
+        "contact_im", "contact_number", "link", "other_platform", "offplatform_trade"}
+    assert "10 万元以上的保证金" in lexicon.messages.block_warning
+    assert (builtin_dir() / "platforms.toml").is_file()
+
+
+def test_merchant_folder_adds_a_group_and_extends_one(tmp_path: Path) -> None:
+    write(tmp_path, "mine.toml", '''
+[[group]]
+id = "rival"
+label = "某竞品"
+category = "other_platform"
+block = ["竞品商城"]
+
+[[group]]
+id = "wechat"
+block = ["围信"]
+
+[[allow]]
+phrases = ["卫星天线"]
+''')
+    guard = Guard([tmp_path], use_cache=False)
+    assert guard.check("去竞品商城看看").verdict == "block"
+    assert guard.check("围信").verdict == "block"
+    assert Guard(use_cache=False).check("围信").verdict == "pass"
+
+
+@pytest.mark.parametrize(("content", "line", "what"), [
+    ('[[group]]\nid = "x"\nlabel = "x"\ncategory = "contact_xx"\nblock = ["a"]\n', 4,
+     "unknown category 'contact_xx'"),
+    ('[[group]]\nid = "x"\nlabel = "x"\ncategory = "link"\nblock = "abc"\n', 5,
+     "'block' must be a list of strings"),
+    ('[[group]]\nid = "x"\nlabel = "x"\ncategory = "link"\n', 1, "has no terms"),
+    ('\n\n[[group]]\nid = "x"\nlabel = "x"\ncategory = "link"\nblok = ["a"]\n', 7,
+     "unknown key 'blok'"),
+    ('[[group]\nid = "x"\n', 1, "Expected"),
+    ('[[allow]]\nphrases = ["ok", ""]\n', 2, "empty string"),
+    ('[surprise]\nx = 1\n', 1, "unknown section 'surprise'"),
+    ('[[group]]\nid = "x"\nlabel = "x"\ncategory = "link"\nblock = ["。。"]\n', 1,
+     "only spaces, punctuation or symbols"),
+])
+def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
+                                         what: str) -> None:
+    path = write(tmp_path, "broken.toml", content)
+    with pytest.raises(LexiconError) as caught:
+        Guard([tmp_path], use_cache=False)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}:"), message
+    assert what in message
+
+
+def test_invalid_utf8_lexicon(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_bytes(b'[[allow]]\nphrases = ["\xff"]\n')
+    with pytest.raises(LexiconError, match=rf"^{path}:2: not valid UTF-8"):
+        load_lexicon([tmp_path])
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match="not found"):
+        load_lexicon([tmp_path / "nope"])
+
+
+def test_cache_gives_the_same_result_as_a_fresh_compile(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
+    first = Guard()  # compiles and writes the cache
+    assert list(tmp_path.glob("lexicon-*.pickle"))
+    second = Guard()  # loads it
+    uncached = Guard(use_cache=False)
+    for text in ["加我薇信", "去京东买", "北京东路", "taobao搜店名"]:
+        assert first.check(text) == second.check(text) == uncached.check(text)

@@ -1,0 +1,65 @@
+"""Invariants over any input (hypothesis)."""
+
+from __future__ import annotations
+
+import threading
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guard import Guard
+from tests.conftest import load_jsonl
+
+# Text built from the characters evasions are made of, plus anything at all.
+TRICKY = "微信薇vVｖＶ𝐕xX淘宝寶京东北路加我号QQ扣企鹅🐧0123456789一三八幺①③⑧ .-_❤\u200b\u200d\ufeff@:/¥"
+messages = st.one_of(
+    st.text(),
+    st.text(alphabet=TRICKY, max_size=60),
+    st.lists(st.sampled_from([r["text"] for r in load_jsonl("check_violations.jsonl")]),
+             min_size=1, max_size=3).map("".join),
+)
+SETTINGS = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(messages)
+def test_any_text_checks_and_spans_index_the_original(guard: Guard, text: str) -> None:
+    verdict = guard.check(text)
+    assert verdict.verdict in {"pass", "warn", "block"}
+    assert len(verdict.masked) == len(text)
+    for finding in verdict.findings:
+        assert 0 <= finding.start < finding.end <= len(text)
+        assert finding.text == text[finding.start:finding.end]
+    assert (verdict.warning is None) == (verdict.verdict == "pass")
+
+
+@SETTINGS
+@given(messages)
+def test_masked_message_does_not_block(guard: Guard, text: str) -> None:
+    verdict = guard.check(text)
+    if verdict.verdict == "block":
+        assert guard.check(verdict.masked).verdict != "block", verdict.to_dict()
+
+
+def test_result_does_not_depend_on_thread_or_order(guard: Guard) -> None:
+    texts = [r["text"] for r in load_jsonl("check_violations.jsonl")[:80]]
+    texts += [r["text"] for r in load_jsonl("check_clean.jsonl")[:80]]
+    expected = {t: guard.check(t).to_dict() for t in texts}
+    results: dict[int, list] = {}
+
+    def worker(index: int) -> None:
+        order = texts[index::1] if index % 2 else list(reversed(texts))
+        results[index] = [(t, guard.check(t).to_dict()) for t in order]
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for pairs in results.values():
+        for text, result in pairs:
+            assert result == expected[text]
+    fresh = Guard()  # a second instance, used in another order, agrees too
+    for text in reversed(texts):
+        assert fresh.check(text).to_dict() == expected[text]
