@@ -32,11 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     check = commands.add_parser(
         "check", help="检查一条消息，或用 --jsonl 逐行检查",
-        description="检查客服要发出的消息。退出码：0 无拦截，1 有消息被拦截，2 用法错误或有输入行被拒。",
+        description=("检查客服要发出的消息。"
+                     "退出码：0 无拦截，1 有消息被拦截，2 用法错误或有输入行被拒。"),
     )
     check.add_argument("text", nargs="?", help="要检查的消息（省略时从标准输入读取整段）")
     check.add_argument("--jsonl", nargs="?", const="-", metavar="FILE",
-                       help='逐行读取 JSON（{"text": ...}，其他字段原样带出），"-" 或省略为标准输入')
+                       help='逐行读取 JSON（{"text": ...}，其他字段原样带出）；'
+                            '"-" 或省略为标准输入')
     check.add_argument("--json", action="store_true", help="单条消息以 JSON 输出")
     check.add_argument("--lexicons", action="append", default=[], metavar="DIR",
                        help="商家自己的词库目录，叠加在内置词库之上（可重复）")

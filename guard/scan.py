@@ -27,7 +27,8 @@ class ContextHit:
     entries: tuple[ContextEntry, ...]
 
 
-def scan_terms(dense: str, compiled: CompiledLexicon) -> tuple[list[TermHit], list[tuple[int, int]]]:
+def scan_terms(dense: str,
+               compiled: CompiledLexicon) -> tuple[list[TermHit], list[tuple[int, int]]]:
     """Term hits and allow-listed spans, in order of their end."""
     hits: list[TermHit] = []
     allowed: list[tuple[int, int]] = []

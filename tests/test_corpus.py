@@ -31,11 +31,11 @@ def test_corpus_is_big_and_covers_the_spec() -> None:
     assert min(per_category.values()) >= 30
     evasions = Counter(e for r in VIOLATIONS for e in r["evasions"])
     combined = Counter(e for r in VIOLATIONS if len(r["evasions"]) > 1 for e in r["evasions"])
-    assert SPEC_EVASIONS <= set(evasions)
+    assert set(evasions) >= SPEC_EVASIONS
     assert all(evasions[e] >= 5 for e in SPEC_EVASIONS)
     assert sum(combined.values()) >= 50
     traps = Counter(r["trap"] for r in CLEAN if r["trap"])
-    assert SPEC_TRAPS <= set(traps)
+    assert set(traps) >= SPEC_TRAPS
     assert len({r["text"] for r in VIOLATIONS + CLEAN}) == len(VIOLATIONS) + len(CLEAN)
 
 

@@ -11,7 +11,8 @@ from guard import Guard
 from tests.conftest import load_jsonl
 
 # Text built from the characters evasions are made of, plus anything at all.
-TRICKY = "微信薇vVｖＶ𝐕xX淘宝寶京东北路加我号QQ扣企鹅🐧0123456789一三八幺①③⑧ .-_❤\u200b\u200d\ufeff@:/¥"
+TRICKY = ("微信薇vVｖＶ𝐕xX淘宝寶京东北路加我号QQ扣企鹅🐧0123456789一三八幺①③⑧"
+          " .-_❤\u200b\u200d\ufeff@:/¥")
 messages = st.one_of(
     st.text(),
     st.text(alphabet=TRICKY, max_size=60),
