@@ -21,10 +21,10 @@ from typing import Any
 import ahocorasick
 
 from guard.lexicon import Lexicon, LexiconError, TermGroup
-from guard.normalize import Tables, build_tables, normalize_term
+from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 9
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
@@ -59,7 +59,8 @@ class CompiledLexicon:
 
 
 def _is_latin(key: str) -> bool:
-    return key.isascii() and any(c.isalpha() for c in key)
+    """ASCII letters or digits (vx, tb, 1688): such a term needs word edges."""
+    return key.isascii() and key.isalnum()
 
 
 def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
@@ -112,11 +113,6 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
             entries.append(entry)
     allowed = {normalize_term(phrase, tables) for phrase in lexicon.allow} - {""}
 
-    terms = ahocorasick.Automaton()
-    for key in by_key.keys() | allowed:
-        terms.add_word(key, (len(key), tuple(by_key.get(key, ())), key in allowed))
-    terms.make_automaton()
-
     context_words: dict[str, list[ContextEntry]] = {}
     for category, rule in lexicon.context.items():
         for side in ("before", "after", "near_before", "near_after"):
@@ -130,11 +126,29 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
             key = normalize_term(cue, tables)
             if key:
                 context_words.setdefault(key, []).append(ContextEntry("", side, key))
+    number_words = [normalize_term(w, tables) for w in _number_words(lexicon)]
+    alphabet = set().union(*by_key, *allowed, *context_words, *number_words)
+    tables = with_alphabet(tables, alphabet)
+
+    terms = ahocorasick.Automaton()
+    # The placeholder first: pyahocorasick scans a node's children in order, so
+    # the commonest character of the dense view is found at once.
+    terms.add_word(PLACEHOLDER + "\x03", (2, (), False))
+    for key in sorted(by_key.keys() | allowed):
+        terms.add_word(key, (len(key), tuple(by_key.get(key, ())), key in allowed))
+    terms.make_automaton()
     context = ahocorasick.Automaton()
+    context.add_word(PLACEHOLDER + "\x03", (2, ()))
     for key, entries in context_words.items():
         context.add_word(key, (len(key), tuple(entries)))
     context.make_automaton()
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key))
+
+
+def _number_words(lexicon: Lexicon) -> list[str]:
+    rules = lexicon.numbers
+    return [*rules.phone_context, *rules.landline_context, *rules.bank_context,
+            *rules.not_contact_context, *rules.account_fillers, rules.units]
 
 
 # --------------------------------------------------------------------------- cache

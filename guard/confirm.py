@@ -61,7 +61,7 @@ class LazyTokenizer:
         to_original = offsets.to_original
         return [
             (to_original[start], to_original[end - 1] + 1)
-            for _, start, end in self._get().tokenize(light)
+            for _, start, end in self._get().tokenize(light, HMM=False)
             if end > start
         ]
 

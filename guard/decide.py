@@ -6,15 +6,19 @@ found a candidate. Every decision is made here; renderers only read it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from guard.compiled import CompiledLexicon, TermEntry
 from guard.confirm import LazyTokenizer, is_whole_word
 from guard.lexicon import TermGroup
-from guard.normalize import Normalized, OffsetMap, dense_offsets, light_view
+from guard.normalize import (
+    MASK_CHAR,
+    OffsetMap,
+    dense_offsets,
+    digit_view,
+    light_view,
+)
 from guard.recognizers import (
-    LIGHT_PREFILTER,
     Detection,
     Recognizers,
     find_account,
@@ -25,8 +29,6 @@ from guard.scan import ContextHit, TermHit, scan_context
 from guard.verdict import Finding, Verdict, worst
 
 NEAR_WINDOW = 2
-MASK = "*"
-LONG_NUMBER = re.compile(r"[0-9]{5}")
 
 
 @dataclass
@@ -34,7 +36,7 @@ class _Message:
     """Per-message working state of the slow path (never shared)."""
 
     text: str
-    normalized: Normalized
+    dense: str
     offsets: OffsetMap
     compiled: CompiledLexicon
     tokenizer: LazyTokenizer
@@ -45,7 +47,7 @@ class _Message:
     @property
     def context(self) -> list[ContextHit]:
         if self._context is None:
-            self._context = scan_context(self.normalized.dense, self.compiled)
+            self._context = scan_context(self.dense, self.compiled)
         return self._context
 
     @property
@@ -67,26 +69,35 @@ class _Message:
         return is_whole_word(span, self._tokens, harmless)
 
     def same_clause(self, a: int, b: int) -> bool:
-        clause = self.offsets.clause
-        return clause[a] == clause[b]
+        return self.offsets.same_clause(a, b)
 
 
-def _latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLexicon) -> bool:
-    """A Latin term needs a word edge: no letter or digit before, no letter after.
+def _latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLexicon,
+                        digit_before_ok: bool = True) -> bool:
+    """A Latin or numeric term needs a word edge: no letter before or after it.
 
-    "1TB" is not 淘宝's "tb", "wxyz" holds no "wx"; but "vx123" is vx + an id.
+    "wxyz" holds no "wx"; but "vx123" is vx + an id, and "138…qq联系" is a
+    number and then QQ. A digit before only rules out ordinary words
+    (needs_context: "1TB" is terabytes, not 淘宝's "tb"). A masked span
+    counts as a letter, so masking a message never makes a new finding.
     """
     light = compiled.tables.light
     start, end = span
     if start > 0:
         before = light.get(ord(text[start - 1]), text[start - 1])[-1:]
-        if before.isascii() and before.isalnum():
+        if before == MASK_CHAR or (before.isascii() and (
+                before.isalpha() or (before.isdigit() and not digit_before_ok))):
             return False
     if end < len(text):
         after = light.get(ord(text[end]), text[end])[:1]
-        if after.isascii() and after.isalpha():
+        if after == MASK_CHAR or (after.isascii() and after.isalpha()):
             return False
-    return True
+        if after == "-" and text[end + 1:end + 2].isdigit():
+            return False  # a model code: WX-2301, QX-30
+        if text[start:end].isdigit() and (
+                after.isdigit() or after in compiled.lexicon.numbers.units):
+            return False  # a number, not a name: 到手价1688元
+    return not (start > 0 and text[start:end].isdigit() and text[start - 1].isdigit())
 
 
 def _find_context(message: _Message, hit: TermHit, category: str,
@@ -116,19 +127,26 @@ def _find_context(message: _Message, hit: TermHit, category: str,
     return best[1] if best else None
 
 
-def _negation(message: _Message, start: int, end: int) -> ContextHit | None:
-    """A refusal around [start, end): 不能加微信 / 私下交易是不允许的 / …是骗子."""
+def _negation(message: _Message, first: int, start: int, end: int,
+              touching: bool) -> ContextHit | None:
+    """A refusal around a term at [start, end) whose context word starts at `first`.
+
+    不能加微信 / 我们不能私下交易 / 私下交易是不允许的 / …是骗子. `touching`: the
+    cue must stand right next to the term or its context word (evasive spellings).
+    """
     lexicon = message.compiled.lexicon
+    before_window = 0 if touching else lexicon.negation_window
+    after_window = 0 if touching else lexicon.negation_after_window
     for ctx in message.context:
         sides = {e.side for e in ctx.entries}
         if "negation_anywhere" in sides:
             return ctx
-        if ("negation" in sides and ctx.end <= start
-                and start - ctx.end <= lexicon.negation_window
+        near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
+        if ("negation" in sides and near and ctx.end <= start
                 and message.same_clause(ctx.end - 1, start)):
             return ctx
         if ("negation_after" in sides and ctx.start >= end
-                and ctx.start - end <= lexicon.negation_after_window
+                and ctx.start - end <= after_window
                 and message.same_clause(end - 1, ctx.start)):
             return ctx
     return None
@@ -147,7 +165,8 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
     compiled = message.compiled
     group = compiled.lexicon.groups[entry.group]
     text = message.text
-    if entry.latin and not _latin_boundaries_ok(text, span, compiled):
+    if entry.latin and not _latin_boundaries_ok(text, span, compiled,
+                                                 entry.kind != "needs_context"):
         return None
     matched = text[span[0]:span[1]]
     context: ContextHit | None = None
@@ -162,14 +181,17 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
         if context is None:
             severity, reason = "warn", _reason(message, "mention_bare", group, matched)
         else:
-            word = message.normalized.dense[context.start:context.end]
+            word = message.dense[context.start:context.end]
             key = "mention_context" if entry.kind == "mention" else "needs_context"
             severity, reason = "block", _reason(message, key, group, matched, context=word)
-    if severity == "block" and (entry.kind != "block" or group.refusable):
+    if severity == "block":
+        evasive = entry.kind == "block" and not group.refusable
+        if entry.kind == "block":
+            context = _find_context(message, hit, group.category, near=False)
         first = min(hit.start, context.start) if context else hit.start
-        cue = _negation(message, first, hit.end)
+        cue = _negation(message, first, hit.start, hit.end, touching=evasive)
         if cue is not None:
-            word = message.normalized.dense[cue.start:cue.end]
+            word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
     return Finding(group.id, group.category, severity, span[0], span[1], matched, reason)
 
@@ -200,21 +222,22 @@ def mask(text: str, findings: tuple[Finding, ...]) -> str:
     for finding in findings:
         for index in range(finding.start, finding.end):
             if not chars[index].isspace():
-                chars[index] = MASK
+                chars[index] = MASK_CHAR
     return "".join(chars)
 
 
-def decide(text: str, normalized: Normalized, hits: list[TermHit],
-           allowed: list[tuple[int, int]], compiled: CompiledLexicon,
-           recognizers: Recognizers, tokenizer: LazyTokenizer) -> Verdict:
-    """The slow path: every candidate judged, one verdict."""
-    message = _Message(text, normalized, dense_offsets(text, compiled.tables), compiled,
-                       tokenizer)
+def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
+           compiled: CompiledLexicon, recognizers: Recognizers,
+           tokenizer: LazyTokenizer) -> Verdict:
+    """The slow path: every candidate judged, one verdict.
+
+    `hits` are the term hits outside allow-listed phrases; `numbers` / `links`
+    say whether the fast path saw something a recognizer could match.
+    """
+    message = _Message(text, dense, dense_offsets(text, compiled.tables), compiled, tokenizer)
     findings: list[Finding] = []
     contact_labels: dict[int, str] = {}
     for hit in hits:
-        if any(a <= hit.start and hit.end <= b for a, b in allowed):
-            continue
         span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
             finding = _judge_entry(message, hit, entry, span)
@@ -224,23 +247,18 @@ def decide(text: str, normalized: Normalized, hits: list[TermHit],
             if group.category == "contact_im" and (
                     not entry.latin or _latin_boundaries_ok(text, span, compiled)):
                 contact_labels.setdefault(hit.end, group.label)
-    digits = normalized.digits
+    digits = digit_view(dense, compiled.tables)
     for end, label in contact_labels.items():
         account = find_account(digits, end, message.offsets, label, recognizers)
         if account is not None:
             findings.append(_finding(text, account))
-    if has_long_number(digits):
+    if numbers:
         findings.extend(_finding(text, d) for d in find_numbers(
-            normalized.dense, digits, message.offsets, recognizers))
-    if LIGHT_PREFILTER.search(text):
+            dense, digits, message.offsets, recognizers))
+    if links:
         light, light_offsets = message.light
         findings.extend(_finding(text, d) for d in find_links(light, light_offsets, recognizers))
     return make_verdict(text, _prune(findings), compiled)
-
-
-def has_long_number(digits: str) -> bool:
-    """Whether the digit view holds a run long enough to be a contact number."""
-    return LONG_NUMBER.search(digits) is not None
 
 
 def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLexicon) -> Verdict:

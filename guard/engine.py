@@ -13,10 +13,10 @@ from pathlib import Path
 
 from guard.compiled import CompiledLexicon, load_compiled
 from guard.confirm import LazyTokenizer
-from guard.decide import decide, has_long_number
+from guard.decide import decide
 from guard.lexicon import Lexicon, load_lexicon
 from guard.normalize import normalize
-from guard.recognizers import LIGHT_PREFILTER, build_recognizers
+from guard.recognizers import build_recognizers, may_hold_link, may_hold_number
 from guard.scan import scan_terms
 from guard.verdict import Verdict
 
@@ -37,7 +37,7 @@ class Guard:
     def __init__(self, lexicon_dirs: Iterable[str | Path] = (), *, use_cache: bool = True):
         lexicon = load_lexicon(lexicon_dirs)
         self._compiled: CompiledLexicon = load_compiled(lexicon, use_cache=use_cache)
-        self._recognizers = build_recognizers(lexicon)
+        self._recognizers = build_recognizers(lexicon, self._compiled.tables.digits)
         self._tokenizer = LazyTokenizer(tokenizer_words(lexicon))
 
     @property
@@ -58,10 +58,11 @@ class Guard:
         if not isinstance(text, str):
             raise TypeError(f"check() takes a str, not {type(text).__name__}")
         compiled = self._compiled
-        normalized = normalize(text, compiled.tables)
-        hits, allowed = scan_terms(normalized.dense, compiled)
-        if (not hits and not has_long_number(normalized.digits)
-                and LIGHT_PREFILTER.search(text) is None):
+        dense = normalize(text, compiled.tables)
+        hits, _ = scan_terms(dense, compiled)
+        numbers = may_hold_number(dense, self._recognizers)
+        links = may_hold_link(text, compiled.tables.light)
+        if not hits and not numbers and not links:
             return Verdict("pass", (), text, None, text)
-        return decide(text, normalized, hits, allowed, compiled, self._recognizers,
+        return decide(text, dense, hits, numbers, links, compiled, self._recognizers,
                       self._tokenizer)

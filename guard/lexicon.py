@@ -82,6 +82,7 @@ class NumberRules:
     url_tlds: tuple[str, ...]
     allowed_domains: tuple[str, ...]
     code_symbols: str
+    units: str
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ class _Builder:
         return NumberRules(
             context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),
             code_symbols=_str(src, data, "code_symbols", ("[numbers]", 0)),
+            units=_str(src, data, "units", ("[numbers]", 0)),
             **lists,
         )
 

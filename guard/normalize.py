@@ -19,9 +19,13 @@ The per-character tables are derived from libraries, not typed: `unicodedata`
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from string import ascii_letters
+from string import digits as ascii_digits
 
 # Code points the tables cover: the BMP and the supplementary planes that hold
 # mathematical alphanumerics, enclosed characters and emoji. Characters outside
@@ -34,6 +38,14 @@ _KEEP_IN_DENSE = ("L", "N")
 _DROP_FROM_LIGHT = ("Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp", "Cc")
 
 
+# What a character no rule mentions becomes in the dense view.
+PLACEHOLDER = "\x02"
+# What masked spans are filled with. It is kept in the dense view as a
+# letter that belongs to no term, so masking never glues the text on either
+# side of a span into a new term ("微[number]信" stays apart).
+MASK_CHAR = "█"
+
+
 @dataclass(frozen=True)
 class Tables:
     """The per-character translation tables, built once per `Guard`."""
@@ -42,31 +54,34 @@ class Tables:
     light: dict[int, str]
     digits: dict[int, str]
     boundaries: frozenset[str]
+    # The same as dense / light, but a removed character becomes NUL and a
+    # clause boundary SOH, so one translation shows where everything went.
+    dense_marks: dict[int, str]
+    light_marks: dict[int, str]
 
-
-@dataclass(frozen=True, slots=True)
-class Normalized:
-    """The fast-path views of one message."""
-
-    original: str
-    dense: str
-    digits: str  # `dense` with Chinese numerals as digits; same length as dense
+    def digits_chars(self) -> str:
+        """The characters the digit view turns into digits (一, 叁, 幺 …)."""
+        return "".join(chr(cp) for cp in self.digits)
 
 
 @dataclass(frozen=True, slots=True)
 class OffsetMap:
     """Where each character of a view came from in the original message.
 
-    `clause` gives, for each dense character, the clause it belongs to, so
-    context words are only looked for in the same clause as the term.
+    `clause_starts` are the view positions where clauses begin, so context
+    words are only looked for in the same clause as the term.
     """
 
     to_original: tuple[int, ...]
-    clause: tuple[int, ...]
+    clause_starts: tuple[int, ...]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a view span [start, end) to the original message."""
         return self.to_original[start], self.to_original[end - 1] + 1
+
+    def same_clause(self, a: int, b: int) -> bool:
+        """Whether view positions a and b lie in one clause."""
+        return bisect_right(self.clause_starts, a) == bisect_right(self.clause_starts, b)
 
 
 def _t2s_table() -> dict[str, str]:
@@ -79,6 +94,14 @@ def _t2s_table() -> dict[str, str]:
     if len(converted) != len(chars):  # pragma: no cover - OpenCC contract
         raise RuntimeError("OpenCC changed the number of lines")
     return {src: dst for src, dst in zip(chars, converted, strict=True) if src != dst and dst}
+
+
+def _strip_accent(char: str) -> str:
+    """wēi xìn → wei xin: a Latin letter without its diacritics (pinyin tones)."""
+    decomposed = unicodedata.normalize("NFD", char)
+    if len(decomposed) > 1 and decomposed[0].isascii() and decomposed[0].isalpha():
+        return decomposed[0]
+    return char
 
 
 def _numeral_table(extras: Mapping[str, str]) -> dict[int, str]:
@@ -110,73 +133,137 @@ def build_tables(symbols: Mapping[str, str], numeral_extras: Mapping[str, str],
                     # NFKC can expose more compatibility forms after folding.
                     folded = unicodedata.normalize("NFKC", folded)
                 folded = "".join(t2s.get(c, c) for c in folded)
+                folded = "".join(_strip_accent(c) for c in folded)
             light_form = "".join(
                 c for c in folded if unicodedata.category(c) not in _DROP_FROM_LIGHT
             )
             dense_form = "".join(
                 c for c in light_form if unicodedata.category(c)[0] in _KEEP_IN_DENSE
             )
+            if char == MASK_CHAR:
+                continue
             if light_form != char:
                 light[cp] = light_form
             if dense_form != char:
                 dense[cp] = dense_form
     # Symbols given as multi-character keys (🐧 with a variation selector) are
     # covered by their first code point; the selector itself is dropped.
+    boundary_set = frozenset(boundaries)
+    dense_marks = {}
+    for cp, form in dense.items():
+        light_form = light.get(cp, chr(cp))
+        if chr(cp) in boundary_set or (light_form and light_form[0] in boundary_set):
+            dense_marks[cp] = "\x01"
+        else:
+            dense_marks[cp] = form or "\x00"
     return Tables(
         dense=dense,
         light=light,
         digits=_numeral_table(numeral_extras),
-        boundaries=frozenset(boundaries),
+        boundaries=boundary_set,
+        dense_marks=dense_marks,
+        light_marks={cp: form or "\x00" for cp, form in light.items()},
     )
 
 
-def normalize(text: str, tables: Tables) -> Normalized:
-    """The fast path: two translations, no Python loop."""
-    dense = text.translate(tables.dense)
-    return Normalized(text, dense, dense.translate(tables.digits))
+def with_alphabet(tables: Tables, alphabet: set[str]) -> Tables:
+    """Tables whose dense view keeps only the characters some rule mentions.
+
+    Every other character of the Basic Multilingual Plane becomes PLACEHOLDER:
+    the views keep their length and every span, nothing can match across a
+    placeholder that could not match across the character it replaced, and
+    the keyword automaton skips placeholders at once. A table that covers
+    every character also translates faster (no misses).
+    """
+    keep = (alphabet | set(ascii_letters) | set(ascii_digits) | set(tables.digits_chars())
+            | {MASK_CHAR})
+    dense: dict[int, str] = {}
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        char = chr(cp)
+        form = tables.dense.get(cp, char)
+        dense[cp] = "".join(c if c in keep else PLACEHOLDER for c in form)
+    for cp, form in tables.dense.items():
+        if cp >= 0x10000:
+            dense[cp] = "".join(c if c in keep else PLACEHOLDER for c in form)
+    return replace(tables, dense=dense)
+
+
+def normalize(text: str, tables: Tables) -> str:
+    """The dense view — the fast path: one translation, no Python loop."""
+    return text.translate(tables.dense)
+
+
+def digit_view(dense: str, tables: Tables) -> str:
+    """`dense` with Chinese numerals as digits (一三八 → 138); same length."""
+    return dense.translate(tables.digits)
+
+
+_RUNS = re.compile("[^\x00\x01]+|\x01")
+_KEPT = re.compile("[^\x00]+")
 
 
 def dense_offsets(text: str, tables: Tables) -> OffsetMap:
-    """Offset map and clause ids for the dense view (slow path only).
+    """Offset map and clauses of the dense view (slow path only).
+
+    One translation marks removed characters (NUL) and clause punctuation
+    (SOH); the kept runs between them give the offsets without a Python loop
+    per character. Characters that expand (🐧 → 企鹅) take the per-character
+    route.
+    """
+    marked = text.translate(tables.dense_marks)
+    if len(marked) != len(text):
+        return _dense_offsets_per_char(text, tables)
+    to_original: list[int] = []
+    boundaries: list[int] = []
+    for match in _RUNS.finditer(marked):
+        start, end = match.span()
+        if marked[start] == "\x01":
+            boundaries.append(len(to_original))
+        else:
+            to_original.extend(range(start, end))
+    return OffsetMap(tuple(to_original), _clause_starts(boundaries, len(to_original)))
+
+
+def _dense_offsets_per_char(text: str, tables: Tables) -> OffsetMap:
+    marks = tables.dense_marks
+    to_original: list[int] = []
+    boundaries: list[int] = []
+    for index, char in enumerate(text):
+        out = marks.get(ord(char), char)
+        if out == "\x01":
+            boundaries.append(len(to_original))
+        elif out != "\x00":
+            to_original.extend([index] * len(out))
+    return OffsetMap(tuple(to_original), _clause_starts(boundaries, len(to_original)))
+
+
+def _clause_starts(boundaries: list[int], length: int) -> tuple[int, ...]:
+    """Dense positions where a new clause starts.
 
     A clause ends at clause punctuation (，。！？…). Fragments of one character
     ("加，我，微，信") are evasion, not clauses: a boundary only counts where the
-    text on both sides has at least two characters.
+    text on both sides of it has at least two characters.
     """
-    dense_table = tables.dense
-    light_table = tables.light
-    boundaries = tables.boundaries
-    to_original: list[int] = []
-    segment_of: list[int] = []
-    segment_lengths: list[int] = [0]
-    for index, char in enumerate(text):
-        code = ord(char)
-        light_form = light_table.get(code, char)
-        if char in boundaries or (light_form and light_form[0] in boundaries):
-            if segment_lengths[-1]:
-                segment_lengths.append(0)
-            continue
-        out = dense_table.get(code, char)
-        if out:
-            segment = len(segment_lengths) - 1
-            for _ in out:
-                to_original.append(index)
-                segment_of.append(segment)
-            segment_lengths[-1] += len(out)
-    clause_of_segment = [0] * len(segment_lengths)
-    clause = 0
-    for k in range(1, len(segment_lengths)):
-        if segment_lengths[k - 1] >= 2 and segment_lengths[k] >= 2:
-            clause += 1
-        clause_of_segment[k] = clause
-    return OffsetMap(tuple(to_original), tuple(clause_of_segment[s] for s in segment_of))
+    edges = [0, *sorted(set(b for b in boundaries if 0 < b < length)), length]
+    starts = []
+    for k in range(1, len(edges) - 1):
+        if edges[k] - edges[k - 1] >= 2 and edges[k + 1] - edges[k] >= 2:
+            starts.append(edges[k])
+    return tuple(starts)
 
 
 def light_view(text: str, tables: Tables) -> tuple[str, OffsetMap]:
     """The light view and its offset map (slow path only; no clauses)."""
+    marked = text.translate(tables.light_marks)
+    to_original: list[int] = []
+    if len(marked) == len(text):
+        for match in _KEPT.finditer(marked):
+            to_original.extend(range(*match.span()))
+        return marked.replace("\x00", ""), OffsetMap(tuple(to_original), ())
     light_table = tables.light
     pieces: list[str] = []
-    to_original: list[int] = []
     for index, char in enumerate(text):
         out = light_table.get(ord(char), char)
         if out:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from guard.lexicon import Lexicon, NumberRules
-from guard.normalize import OffsetMap
+from guard.normalize import MASK_CHAR, OffsetMap
 
 _MOBILE = re.compile(r"(?<![0-9])(?:0{0,2}86)?1[3-9][0-9]{9}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])(?:0[1-9][0-9]{1,2}[0-9]{7,8}|[48]00[0-9]{7})(?![0-9])")
@@ -22,8 +22,11 @@ _LATIN_RUN = re.compile(r"[a-z]+$")
 _PHONE_LETTER_PREFIXES = ("tel", "call", "phone", "mobile", "vx", "wx", "v", "qq", "dh", "sj")
 _URL_CHAR = r"[a-z0-9\-._~:/?#\[\]@!$&'()*+;=%]"
 _EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
-# A cheap test on the ORIGINAL text: can a URL, e-mail or code be in there?
-LIGHT_PREFILTER = re.compile(r"[.@/:．＠／：。¥￥$€£]|[Hh][Tt][Tt][Pp]|[Ww]{3}")
+# Links: first a cheap look at the ORIGINAL text, then at the light view.
+_LINK_PUNCTUATION = re.compile(r"[@＠/／:：¥￥$€£₳₴₰₤¢₸₱₩.．。｡]")
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\U0001D400-\U0001D7FF\u24b6-\u24e9]")
+_LINK_SHAPE = re.compile(r"[a-z0-9\-][.。][a-z]{2}|[a-z0-9]@[a-z0-9]|://|www|"
+                         r"[¥$€£₳₴₰₤¢₸₱₩][a-z0-9]{8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +45,35 @@ class Recognizers:
     """Patterns compiled from `[numbers]`; built once per `Guard`."""
 
     rules: NumberRules
+    digit_run: re.Pattern[str]
+    number_candidate: re.Pattern[str]
     url: re.Pattern[str]
     code: re.Pattern[str]
     fillers: re.Pattern[str]
     reasons: dict[str, str]
 
 
-def build_recognizers(lexicon: Lexicon) -> Recognizers:
+def _number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The phone and card shapes, on the dense view, Chinese numerals included.
+
+    A fast-path test: only a message that passes it pays for the digit view.
+    (Accounts are only looked for after a messaging-app term, on the slow path.)
+    The first pattern, ten digits in a row, is a cheaper test to run before.
+    """
+    def digits(values: str) -> str:
+        chars = set(values) | {chr(cp) for cp, d in numerals.items() if d in values}
+        return "[" + re.escape("".join(sorted(chars))) + "]"
+
+    any_digit = digits("0123456789")
+    mobile = f"(?:{digits('0')}{{0,2}}{digits('8')}{digits('6')})?{digits('1')}" \
+             f"{digits('3456789')}{any_digit}{{9}}"
+    landline = f"{digits('0')}{any_digit}{{9,11}}|{digits('48')}{digits('0')}{{2}}{any_digit}{{7}}"
+    card = f"{any_digit}{{16,19}}"
+    return (re.compile(f"{any_digit}{{10}}"),
+            re.compile(f"(?<!{any_digit})(?:{mobile}|{landline}|{card})(?!{any_digit})"))
+
+
+def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers:
     rules = lexicon.numbers
     tlds = "|".join(sorted(map(re.escape, rules.url_tlds), key=len, reverse=True))
     url = re.compile(
@@ -73,7 +98,25 @@ def build_recognizers(lexicon: Lexicon) -> Recognizers:
             ("code", lexicon.messages.reasons.get("code", "{category}"), "link"),
         )
     }
-    return Recognizers(rules, url, code, re.compile(rf"(?:{fillers})*"), reasons)
+    return Recognizers(rules, *_number_candidate(numerals), url, code,
+                       re.compile(rf"(?:{fillers})*"), reasons)
+
+
+def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
+    """Whether the dense view holds something shaped like a phone or card number."""
+    return (recognizers.digit_run.search(dense) is not None
+            and recognizers.number_candidate.search(dense) is not None)
+
+
+def may_hold_link(text: str, light_table: dict[int, str]) -> bool:
+    """Whether the message could hold a URL, an e-mail address or a 淘口令.
+
+    Most messages have no Latin letter at all, or no URL punctuation: two
+    character-class scans settle them; only the rest pay for the light view.
+    """
+    if _LINK_PUNCTUATION.search(text) is None or _LATIN.search(text) is None:
+        return False
+    return _LINK_SHAPE.search(text.translate(light_table)) is not None
 
 
 def luhn_valid(digits: str) -> bool:
@@ -161,9 +204,11 @@ def find_account(digits: str, after: int, offsets: OffsetMap, label: str,
     """An account id or number right after a messaging-app term (微信号 abc123)."""
     position = recognizers.fillers.match(digits, after).end()
     match = _ACCOUNT.match(digits, position)
-    if match is None or (match.end() < len(digits) and digits[match.end()].isascii()
-                         and digits[match.end()].isalnum()):
+    if match is None:
         return None
+    following = digits[match.end():match.end() + 1]
+    if following == MASK_CHAR or (following.isascii() and following.isalnum()):
+        return None  # part of a longer word (a masked span counts as one)
     start, end = match.span()
     detection = _detection("account", "contact_number", start, end, offsets, recognizers)
     return Detection(detection.rule, detection.category, detection.start, detection.end,

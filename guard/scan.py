@@ -29,7 +29,11 @@ class ContextHit:
 
 def scan_terms(dense: str,
                compiled: CompiledLexicon) -> tuple[list[TermHit], list[tuple[int, int]]]:
-    """Term hits and allow-listed spans, in order of their end."""
+    """Term hits outside allow-listed phrases, and the allow-listed spans.
+
+    A hit inside an allow-listed phrase (微信 in 微信付款的订单) is dropped here,
+    so a message holding only such mentions stays on the fast path.
+    """
     hits: list[TermHit] = []
     allowed: list[tuple[int, int]] = []
     for last, (length, entries, is_allowed) in compiled.terms.iter(dense):
@@ -38,6 +42,9 @@ def scan_terms(dense: str,
             hits.append(TermHit(start, last + 1, entries))
         if is_allowed:
             allowed.append((start, last + 1))
+    if allowed and hits:
+        hits = [h for h in hits
+                if not any(a <= h.start and h.end <= b for a, b in allowed)]
     return hits, allowed
 
 

@@ -57,3 +57,25 @@ def test_clean_messages_rarely_warn(guard: Guard) -> None:
     """Warnings on clean messages cost trust too: at most 10% of the corpus."""
     warned = [r["text"] for r in CLEAN if guard.check(r["text"]).verdict == "warn"]
     assert len(warned) <= len(CLEAN) // 10, warned
+
+
+# ---------------------------------------------------------------- held-out corpus
+# Written blind by a second hand after the lexicon was tuned on the corpus
+# above. First measurement, before any change prompted by it: 142/150
+# violations blocked, 139/150 clean messages not blocked (see README).
+HOLDOUT_VIOLATIONS = load_jsonl("holdout_violations.jsonl")
+HOLDOUT_CLEAN = load_jsonl("holdout_clean.jsonl")
+# Labelled a violation, but not one: twelve digits are no mobile number.
+HOLDOUT_LABEL_ERRORS = {"打一38零五七2一4六0八"}
+
+
+def test_holdout_violations_block(guard: Guard) -> None:
+    missed = [r["text"] for r in HOLDOUT_VIOLATIONS
+              if r["text"] not in HOLDOUT_LABEL_ERRORS
+              and guard.check(r["text"]).verdict != "block"]
+    assert missed == []
+
+
+def test_holdout_clean_messages_do_not_block(guard: Guard) -> None:
+    blocked = [r["text"] for r in HOLDOUT_CLEAN if guard.check(r["text"]).verdict == "block"]
+    assert blocked == []

@@ -38,7 +38,7 @@ def test_block_carries_the_penalty_warning_and_warn_the_reminder(guard: Guard) -
 
 def test_masked_hides_the_spans_and_keeps_the_rest(guard: Guard) -> None:
     verdict = guard.check("亲 加我 v x 哦")
-    assert verdict.masked == "亲 加我 * * 哦"
+    assert verdict.masked == "亲 加我 █ █ 哦"
 
 
 def test_json_form_is_the_contract(guard: Guard) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guard import Guard
-from guard.normalize import dense_offsets, light_view, normalize
+from guard.normalize import dense_offsets, digit_view, light_view, normalize
 
 
 @pytest.mark.parametrize(("text", "dense"), [
@@ -18,19 +18,20 @@ from guard.normalize import dense_offsets, light_view, normalize
     ("加🐧", "加企鹅"),                    # symbol alias from lexicons/normalize.toml
 ])
 def test_dense_view_folds_evasions(guard: Guard, text: str, dense: str) -> None:
-    assert normalize(text, guard.compiled.tables).dense == dense
+    assert normalize(text, guard.compiled.tables) == dense
 
 
 def test_digit_view_reads_chinese_numerals_one_for_one(guard: Guard) -> None:
-    normalized = normalize("电话一三八幺二叁肆伍陆柒捌", guard.compiled.tables)
-    assert normalized.digits == "电话13812345678"
-    assert len(normalized.digits) == len(normalized.dense)
+    dense = normalize("电话一三八幺二叁肆伍陆柒捌", guard.compiled.tables)
+    digits = digit_view(dense, guard.compiled.tables)
+    assert digits == "电话13812345678"
+    assert len(digits) == len(dense)
 
 
 def test_offsets_map_dense_spans_back_to_the_original(guard: Guard) -> None:
     text = "亲 加我 Ｖ . 信 哦"
     tables = guard.compiled.tables
-    dense = normalize(text, tables).dense
+    dense = normalize(text, tables)
     offsets = dense_offsets(text, tables)
     start = dense.index("v信")
     begin, end = offsets.span(start, start + 2)
@@ -46,13 +47,22 @@ def test_expansion_maps_every_output_char_to_its_source(guard: Guard) -> None:
 
 def test_clauses_split_at_punctuation_but_not_between_single_characters(guard: Guard) -> None:
     tables = guard.compiled.tables
-    split = dense_offsets("我们没有淘宝，拍下就行", tables).clause
-    assert split[0] != split[-1]
-    joined = dense_offsets("加，我，微，信", tables).clause
-    assert len(set(joined)) == 1
+    split = dense_offsets("我们没有淘宝，拍下就行", tables)
+    assert not split.same_clause(0, 9)
+    assert split.same_clause(0, 5) and split.same_clause(6, 9)
+    joined = dense_offsets("加，我，微，信", tables)
+    assert joined.same_clause(0, 3)
 
 
 def test_light_view_keeps_punctuation_and_drops_spaces(guard: Guard) -> None:
     light, offsets = light_view("W W W . Shop . CN", guard.compiled.tables)
     assert light == "www.shop.cn"
     assert offsets.span(0, len(light)) == (0, 17)
+
+
+def test_fast_and_per_character_offsets_agree(guard: Guard) -> None:
+    from guard.normalize import _dense_offsets_per_char
+
+    tables = guard.compiled.tables
+    for text in ["亲，加 我 Ｖ.信！！好吗？行", "a🐧b，cd。ef", "①②③，四五", ""]:
+        assert dense_offsets(text, tables) == _dense_offsets_per_char(text, tables)
