@@ -21,14 +21,13 @@ from guard.normalize import (
 from guard.recognizers import (
     Detection,
     Recognizers,
+    account_at,
     find_account,
     find_links,
     find_numbers,
 )
-from guard.scan import ContextHit, TermHit, scan_context
+from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
 from guard.verdict import Finding, Verdict, worst
-
-NEAR_WINDOW = 2
 
 
 @dataclass
@@ -194,6 +193,41 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
             word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
     return Finding(group.id, group.category, severity, span[0], span[1], matched, reason)
+
+
+def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
+                     recognizers: Recognizers) -> list[TermHit]:
+    """Drop needs_context hits that nothing could support (V8 Pro, 商品链接).
+
+    Run on the fast path when every hit is a needs_context word: a hit stays
+    if a near context word stands within reach (ignoring clauses) or, for a
+    messaging app, an account may follow. Both are necessary conditions of
+    what decide() checks, so no verdict changes; the message just stays fast.
+    """
+    if not all(e.kind == "needs_context" for h in hits for e in h.entries):
+        return hits
+    context = scan_context(dense, compiled)
+    digits: str | None = None
+    kept = []
+    for hit in hits:
+        categories = {compiled.lexicon.groups[e.group].category for e in hit.entries}
+        if "contact_im" in categories:
+            digits = digits if digits is not None else digit_view(dense, compiled.tables)
+            if account_at(digits, hit.end, recognizers) is not None:
+                kept.append(hit)
+                continue
+        for ctx in context:
+            if ctx.end <= hit.start:
+                side, distance = "near_before", hit.start - ctx.end
+            elif ctx.start >= hit.end:
+                side, distance = "near_after", ctx.start - hit.end
+            else:
+                continue
+            if distance <= NEAR_WINDOW and any(
+                    e.side == side and e.category in categories for e in ctx.entries):
+                kept.append(hit)
+                break
+    return kept
 
 
 def _finding(text: str, detection: Detection) -> Finding:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from guard.compiled import CompiledLexicon, load_compiled
 from guard.confirm import LazyTokenizer
-from guard.decide import decide
+from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, load_lexicon
 from guard.normalize import normalize
 from guard.recognizers import build_recognizers, may_hold_link, may_hold_number
@@ -60,9 +60,22 @@ class Guard:
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
         hits, _ = scan_terms(dense, compiled)
+        if hits:
+            hits = drop_unsupported(hits, dense, compiled, self._recognizers)
         numbers = may_hold_number(dense, self._recognizers)
         links = may_hold_link(text, compiled.tables.light)
         if not hits and not numbers and not links:
             return Verdict("pass", (), text, None, text)
         return decide(text, dense, hits, numbers, links, compiled, self._recognizers,
+                      self._tokenizer)
+
+    def check_without_shortcuts(self, text: str) -> Verdict:
+        """`check` with every fast-path shortcut off: each candidate is judged.
+
+        Slower; it exists so tests can show the shortcuts change no verdict.
+        """
+        compiled = self._compiled
+        dense = normalize(text, compiled.tables)
+        hits, _ = scan_terms(dense, compiled)
+        return decide(text, dense, hits, True, True, compiled, self._recognizers,
                       self._tokenizer)

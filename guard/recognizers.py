@@ -199,9 +199,8 @@ def find_numbers(dense: str, digits: str, offsets: OffsetMap,
     return found
 
 
-def find_account(digits: str, after: int, offsets: OffsetMap, label: str,
-                 recognizers: Recognizers) -> Detection | None:
-    """An account id or number right after a messaging-app term (微信号 abc123)."""
+def account_at(digits: str, after: int, recognizers: Recognizers) -> re.Match[str] | None:
+    """An account id or number right after position `after` (微信号 abc123)."""
     position = recognizers.fillers.match(digits, after).end()
     match = _ACCOUNT.match(digits, position)
     if match is None:
@@ -209,6 +208,15 @@ def find_account(digits: str, after: int, offsets: OffsetMap, label: str,
     following = digits[match.end():match.end() + 1]
     if following == MASK_CHAR or (following.isascii() and following.isalnum()):
         return None  # part of a longer word (a masked span counts as one)
+    return match
+
+
+def find_account(digits: str, after: int, offsets: OffsetMap, label: str,
+                 recognizers: Recognizers) -> Detection | None:
+    """An account right after a messaging-app term, as a detection."""
+    match = account_at(digits, after, recognizers)
+    if match is None:
+        return None
     start, end = match.span()
     detection = _detection("account", "contact_number", start, end, offsets, recognizers)
     return Detection(detection.rule, detection.category, detection.start, detection.end,

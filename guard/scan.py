@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from guard.compiled import CompiledLexicon, ContextEntry, TermEntry
 
+# How far a context word may stand from a needs_context term (V 我, 加个卫星).
+NEAR_WINDOW = 2
+
 
 @dataclass(frozen=True, slots=True)
 class TermHit:

@@ -43,6 +43,20 @@ def test_masked_message_does_not_block(guard: Guard, text: str) -> None:
         assert guard.check(verdict.masked).verdict != "block", verdict.to_dict()
 
 
+@SETTINGS
+@given(messages)
+def test_fast_path_shortcuts_change_no_verdict(guard: Guard, text: str) -> None:
+    assert guard.check(text) == guard.check_without_shortcuts(text)
+
+
+def test_shortcuts_change_no_verdict_on_the_corpora(guard: Guard) -> None:
+    for name in ("check_violations.jsonl", "check_clean.jsonl", "holdout_violations.jsonl",
+                 "holdout_clean.jsonl"):
+        for record in load_jsonl(name):
+            text = record["text"]
+            assert guard.check(text) == guard.check_without_shortcuts(text), text
+
+
 def test_result_does_not_depend_on_thread_or_order(guard: Guard) -> None:
     texts = [r["text"] for r in load_jsonl("check_violations.jsonl")[:80]]
     texts += [r["text"] for r in load_jsonl("check_clean.jsonl")[:80]]
