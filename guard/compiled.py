@@ -14,7 +14,7 @@ import pickle
 import sys
 import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 11
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
@@ -40,22 +40,17 @@ class TermEntry:
     latin: bool  # ASCII letters: needs a word boundary on both sides
 
 
-@dataclass(frozen=True, slots=True)
-class ContextEntry:
-    """A context word or negation cue, for one category and side."""
-
-    category: str  # a category, or "" for a negation cue
-    side: str  # before | after | near_before | near_after | negation
-    word: str
-
-
 @dataclass(frozen=True)
 class CompiledLexicon:
     lexicon: Lexicon
     tables: Tables
     terms: Any  # ahocorasick.Automaton: dense key → (length, entries, allowed)
-    context: Any  # ahocorasick.Automaton: dense key → (length, ContextEntry…)
+    # ahocorasick.Automaton: dense key → (length, frozenset of (category, side)),
+    # side being before | after | near_before | near_after, or, with category
+    # "", negation | negation_after | negation_anywhere.
+    context: Any
     spellings: int  # number of distinct matched spellings (for reports)
+    context_length: int  # the longest context word or cue
 
 
 def _is_latin(key: str) -> bool:
@@ -113,19 +108,19 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
             entries.append(entry)
     allowed = {normalize_term(phrase, tables) for phrase in lexicon.allow} - {""}
 
-    context_words: dict[str, list[ContextEntry]] = {}
+    context_words: dict[str, set[tuple[str, str]]] = {}
     for category, rule in lexicon.context.items():
         for side in ("before", "after", "near_before", "near_after"):
             for word in getattr(rule, side):
                 key = normalize_term(word, tables)
                 if key:
-                    context_words.setdefault(key, []).append(ContextEntry(category, side, key))
+                    context_words.setdefault(key, set()).add((category, side))
     for side, cues in (("negation", lexicon.negation), ("negation_after", lexicon.negation_after),
                        ("negation_anywhere", lexicon.negation_anywhere)):
         for cue in cues:
             key = normalize_term(cue, tables)
             if key:
-                context_words.setdefault(key, []).append(ContextEntry("", side, key))
+                context_words.setdefault(key, set()).add(("", side))
     number_words = [normalize_term(w, tables) for w in _number_words(lexicon)]
     alphabet = set().union(*by_key, *allowed, *context_words, *number_words)
     tables = with_alphabet(tables, alphabet)
@@ -138,11 +133,12 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         terms.add_word(key, (len(key), tuple(by_key.get(key, ())), key in allowed))
     terms.make_automaton()
     context = ahocorasick.Automaton()
-    context.add_word(PLACEHOLDER + "\x03", (2, ()))
-    for key, entries in context_words.items():
-        context.add_word(key, (len(key), tuple(entries)))
+    context.add_word(PLACEHOLDER + "\x03", (2, frozenset()))
+    for key, keys in context_words.items():
+        context.add_word(key, (len(key), frozenset(keys)))
     context.make_automaton()
-    return CompiledLexicon(lexicon, tables, terms, context, len(by_key))
+    return CompiledLexicon(lexicon, tables, terms, context, len(by_key),
+                           max(map(len, context_words), default=1))
 
 
 def _number_words(lexicon: Lexicon) -> list[str]:
@@ -186,8 +182,7 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
             cached = pickle.load(handle)
         if isinstance(cached, CompiledLexicon):
             # The lexicon object itself is the fresh one: same content, by key.
-            return CompiledLexicon(lexicon, cached.tables, cached.terms, cached.context,
-                                   cached.spellings)
+            return replace(cached, lexicon=lexicon)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         pass
     compiled = compile_lexicon(lexicon)

@@ -6,7 +6,9 @@ found a candidate. Every decision is made here; renderers only read it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 from guard.compiled import CompiledLexicon, TermEntry
 from guard.confirm import LazyTokenizer, is_whole_word
@@ -29,6 +31,9 @@ from guard.recognizers import (
 from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
 from guard.verdict import Finding, Verdict, worst
 
+# Characters of context on each side of a term that the tokenizer reads.
+TOKEN_WINDOW = 16
+
 
 @dataclass
 class _Message:
@@ -40,14 +45,27 @@ class _Message:
     compiled: CompiledLexicon
     tokenizer: LazyTokenizer
     _context: list[ContextHit] | None = None
+    _context_ends: list[int] | None = None
     _light: tuple[str, OffsetMap] | None = None
-    _tokens: list[tuple[int, int]] | None = None
 
     @property
     def context(self) -> list[ContextHit]:
+        """Context words and cues of the message, in order of their end."""
         if self._context is None:
             self._context = scan_context(self.dense, self.compiled)
+            self._context_ends = [ctx.end for ctx in self._context]
         return self._context
+
+    def context_ending(self, lo: int, hi: int) -> list[ContextHit]:
+        """The context hits that end within [lo, hi] (a long message stays linear)."""
+        context = self.context
+        assert self._context_ends is not None
+        return context[bisect_left(self._context_ends, lo):bisect_right(self._context_ends, hi)]
+
+    @cached_property
+    def anywhere_cue(self) -> ContextHit | None:
+        """A cue that makes the whole message a warning about scams, if any."""
+        return next((c for c in self.context if ("", "negation_anywhere") in c.keys), None)
 
     @property
     def light(self) -> tuple[str, OffsetMap]:
@@ -56,8 +74,15 @@ class _Message:
         return self._light
 
     def whole_token(self, span: tuple[int, int], category: str) -> bool:
-        if self._tokens is None:
-            self._tokens = self.tokenizer.tokens(*self.light)
+        """Whether the tokenizer sees the span as whole words.
+
+        Only a window around the span is tokenized, so a long message costs
+        no more than a short one.
+        """
+        lo = max(0, span[0] - TOKEN_WINDOW)
+        hi = min(len(self.text), span[1] + TOKEN_WINDOW)
+        light, offsets = light_view(self.text[lo:hi], self.compiled.tables)
+        tokens = [(a + lo, b + lo) for a, b in self.tokenizer.tokens(light, offsets)]
         rule = self.compiled.lexicon.context.get(category)
         words = set(rule.before + rule.after) if rule else set()
         tables = self.compiled.tables
@@ -65,7 +90,7 @@ class _Message:
         def harmless(start: int, end: int) -> bool:
             return self.text[start:end].translate(tables.dense) in words
 
-        return is_whole_word(span, self._tokens, harmless)
+        return is_whole_word(span, tokens, harmless)
 
     def same_clause(self, a: int, b: int) -> bool:
         return self.offsets.same_clause(a, b)
@@ -108,7 +133,8 @@ def _find_context(message: _Message, hit: TermHit, category: str,
     window = min(NEAR_WINDOW, rule.window) if near else rule.window
     before_side, after_side = ("near_before", "near_after") if near else ("before", "after")
     best: tuple[int, ContextHit] | None = None
-    for ctx in message.context:
+    reach = window + message.compiled.context_length
+    for ctx in message.context_ending(hit.start - window, hit.end + reach):
         if ctx.end <= hit.start:
             side, distance, a, b = before_side, hit.start - ctx.end, ctx.end - 1, hit.start
         elif ctx.start >= hit.end:
@@ -117,7 +143,7 @@ def _find_context(message: _Message, hit: TermHit, category: str,
             continue
         if distance > window:
             continue
-        if not any(e.category == category and e.side == side for e in ctx.entries):
+        if (category, side) not in ctx.keys:
             continue
         if not message.same_clause(a, b):
             continue
@@ -136,15 +162,16 @@ def _negation(message: _Message, first: int, start: int, end: int,
     lexicon = message.compiled.lexicon
     before_window = 0 if touching else lexicon.negation_window
     after_window = 0 if touching else lexicon.negation_after_window
-    for ctx in message.context:
-        sides = {e.side for e in ctx.entries}
-        if "negation_anywhere" in sides:
-            return ctx
+    if message.anywhere_cue is not None:
+        return message.anywhere_cue
+    reach = after_window + message.compiled.context_length
+    for ctx in message.context_ending(first - before_window, end + reach):
+        keys = ctx.keys
         near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
-        if ("negation" in sides and near and ctx.end <= start
+        if (("", "negation") in keys and near and ctx.end <= start
                 and message.same_clause(ctx.end - 1, start)):
             return ctx
-        if ("negation_after" in sides and ctx.start >= end
+        if (("", "negation_after") in keys and ctx.start >= end
                 and ctx.start - end <= after_window
                 and message.same_clause(end - 1, ctx.start)):
             return ctx
@@ -223,8 +250,7 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
                 side, distance = "near_after", ctx.start - hit.end
             else:
                 continue
-            if distance <= NEAR_WINDOW and any(
-                    e.side == side and e.category in categories for e in ctx.entries):
+            if distance <= NEAR_WINDOW and any((c, side) in ctx.keys for c in categories):
                 kept.append(hit)
                 break
     return kept
@@ -236,15 +262,22 @@ def _finding(text: str, detection: Detection) -> Finding:
 
 
 def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
-    """Drop findings inside another at least as severe (vx inside vx号)."""
+    """Drop findings inside another at least as severe (vx inside vx号).
+
+    One sweep in order of start: a finding is covered when a kept one of
+    its severity or worse reaches at least as far.
+    """
     rank = {"warn": 0, "block": 1}
     ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
+    reach = [-1, -1]  # furthest end of a kept finding of rank ≥ r, for r = warn, block
     kept: list[Finding] = []
     for finding in ordered:
-        if any(k.start <= finding.start and finding.end <= k.end
-               and rank[k.severity] >= rank[finding.severity] for k in kept):
+        level = rank[finding.severity]
+        if reach[level] >= finding.end:
             continue
         kept.append(finding)
+        for r in range(level + 1):
+            reach[r] = max(reach[r], finding.end)
     return tuple(kept)
 
 

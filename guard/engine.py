@@ -18,7 +18,7 @@ from guard.lexicon import Lexicon, load_lexicon
 from guard.normalize import normalize
 from guard.recognizers import build_recognizers, may_hold_link, may_hold_number
 from guard.scan import scan_terms
-from guard.verdict import Verdict
+from guard.verdict import Verdict, pass_verdict
 
 
 def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:
@@ -65,7 +65,7 @@ class Guard:
         numbers = may_hold_number(dense, self._recognizers)
         links = may_hold_link(text, compiled.tables.light)
         if not hits and not numbers and not links:
-            return Verdict("pass", (), text, None, text)
+            return pass_verdict(text)
         return decide(text, dense, hits, numbers, links, compiled, self._recognizers,
                       self._tokenizer)
 

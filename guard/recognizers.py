@@ -172,7 +172,7 @@ def find_numbers(dense: str, digits: str, offsets: OffsetMap,
     found: list[Detection] = []
     for match in _MOBILE.finditer(digits):
         start, end = match.span()
-        latin = _LATIN_RUN.search(dense, 0, start)
+        latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
         if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
             continue  # SF13812345678…: a tracking number with a courier prefix
         _, negative = _context_says_contact(dense, start, end, rules.phone_context, rules)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guard.compiled import CompiledLexicon, ContextEntry, TermEntry
+from guard.compiled import CompiledLexicon, TermEntry
 
 # How far a context word may stand from a needs_context term (V 我, 加个卫星).
 NEAR_WINDOW = 2
@@ -25,9 +25,11 @@ class TermHit:
 
 @dataclass(frozen=True, slots=True)
 class ContextHit:
+    """A context word or negation cue at [start, end), with what it is for."""
+
     start: int
     end: int
-    entries: tuple[ContextEntry, ...]
+    keys: frozenset[tuple[str, str]]  # (category, side); ("", negation…) for cues
 
 
 def scan_terms(dense: str,
@@ -54,6 +56,6 @@ def scan_terms(dense: str,
 def scan_context(dense: str, compiled: CompiledLexicon) -> list[ContextHit]:
     """Context words and negation cues (only run when a term was found)."""
     return [
-        ContextHit(last + 1 - length, last + 1, entries)
-        for last, (length, entries) in compiled.context.iter(dense)
+        ContextHit(last + 1 - length, last + 1, keys)
+        for last, (length, keys) in compiled.context.iter(dense)
     ]

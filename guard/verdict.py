@@ -72,6 +72,22 @@ class Verdict:
         }
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def pass_verdict(text: str) -> Verdict:
+    """`Verdict("pass", (), text, None, text)`, built without the frozen
+    dataclass's checked __init__: most messages pass, and this is their cost."""
+    verdict = _new(Verdict)
+    _set(verdict, "verdict", "pass")
+    _set(verdict, "findings", ())
+    _set(verdict, "masked", text)
+    _set(verdict, "warning", None)
+    _set(verdict, "text", text)
+    return verdict
+
+
 def worst(verdicts: list[VerdictName] | tuple[VerdictName, ...]) -> VerdictName:
     """The most severe of several verdict names (pass < warn < block)."""
     if "block" in verdicts:

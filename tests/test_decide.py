@@ -60,3 +60,10 @@ def test_clean_message_does_not_load_the_tokenizer() -> None:
 def test_adjacent_terms_are_both_found(guard: Guard) -> None:
     """flashtext finds only 微信 in 微信淘宝; the automaton finds both."""
     assert [f.rule for f in guard.check("微信淘宝").findings] == ["wechat", "taobao"]
+
+
+def test_pass_verdict_equals_a_normally_built_one() -> None:
+    from guard.verdict import Verdict, pass_verdict
+
+    assert pass_verdict("您好") == Verdict("pass", (), "您好", None, "您好")
+    assert hash(pass_verdict("您好")) == hash(Verdict("pass", (), "您好", None, "您好"))
