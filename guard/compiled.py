@@ -24,7 +24,7 @@ from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 11
+CACHE_FORMAT = 12
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}

@@ -47,6 +47,7 @@ class _Message:
     _context: list[ContextHit] | None = None
     _context_ends: list[int] | None = None
     _light: tuple[str, OffsetMap] | None = None
+    _tokens: list[tuple[int, int]] | None = None
 
     @property
     def context(self) -> list[ContextHit]:
@@ -76,13 +77,18 @@ class _Message:
     def whole_token(self, span: tuple[int, int], category: str) -> bool:
         """Whether the tokenizer sees the span as whole words.
 
-        Only a window around the span is tokenized, so a long message costs
-        no more than a short one.
+        A short message is tokenized once; of a long one, only a window
+        around each span, so it costs no more than a short one.
         """
-        lo = max(0, span[0] - TOKEN_WINDOW)
-        hi = min(len(self.text), span[1] + TOKEN_WINDOW)
-        light, offsets = light_view(self.text[lo:hi], self.compiled.tables)
-        tokens = [(a + lo, b + lo) for a, b in self.tokenizer.tokens(light, offsets)]
+        if len(self.text) <= 4 * TOKEN_WINDOW:
+            if self._tokens is None:
+                self._tokens = self.tokenizer.tokens(*self.light)
+            tokens = self._tokens
+        else:
+            lo = max(0, span[0] - TOKEN_WINDOW)
+            hi = min(len(self.text), span[1] + TOKEN_WINDOW)
+            light, offsets = light_view(self.text[lo:hi], self.compiled.tables)
+            tokens = [(a + lo, b + lo) for a, b in self.tokenizer.tokens(light, offsets)]
         rule = self.compiled.lexicon.context.get(category)
         words = set(rule.before + rule.after) if rule else set()
         tables = self.compiled.tables

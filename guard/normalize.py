@@ -42,7 +42,9 @@ _DROP_FROM_LIGHT = ("Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp", "Cc")
 PLACEHOLDER = "\x02"
 # What masked spans are filled with. It is kept in the dense view as a
 # letter that belongs to no term, so masking never glues the text on either
-# side of a span into a new term ("微[number]信" stays apart).
+# side of a span into a new term ("微[number]信" stays apart); and it stands
+# for as many dense characters as any one character can become (🐧 → 企鹅),
+# so masking never brings a context word nearer to a term.
 MASK_CHAR = "█"
 
 
@@ -148,6 +150,7 @@ def build_tables(symbols: Mapping[str, str], numeral_extras: Mapping[str, str],
                 dense[cp] = dense_form
     # Symbols given as multi-character keys (🐧 with a variation selector) are
     # covered by their first code point; the selector itself is dropped.
+    dense[ord(MASK_CHAR)] = MASK_CHAR * max(map(len, dense.values()))
     boundary_set = frozenset(boundaries)
     dense_marks = {}
     for cp, form in dense.items():

@@ -69,8 +69,10 @@ def _number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pat
              f"{digits('3456789')}{any_digit}{{9}}"
     landline = f"{digits('0')}{any_digit}{{9,11}}|{digits('48')}{digits('0')}{{2}}{any_digit}{{7}}"
     card = f"{any_digit}{{16,19}}"
+    # Edges are ASCII digits only: find_numbers also reads the plain dense
+    # view, where 一 after a number ("13812345678一会儿") is no digit.
     return (re.compile(f"{any_digit}{{10}}"),
-            re.compile(f"(?<!{any_digit})(?:{mobile}|{landline}|{card})(?!{any_digit})"))
+            re.compile(f"(?<![0-9])(?:{mobile}|{landline}|{card})(?![0-9])"))
 
 
 def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers:
@@ -165,12 +167,25 @@ def _context_says_contact(dense: str, start: int, end: int, positive: tuple[str,
     return near_positive is not None, negative_wins
 
 
+def _number_matches(pattern: re.Pattern[str], dense: str, digits: str) -> list[re.Match[str]]:
+    """Matches on the digit view, and on the plain dense view where they differ.
+
+    "13956781234二维码": in the digit view 二 lengthens the number to twelve
+    digits; in the plain view it is eleven, a phone number.
+    """
+    matches = list(pattern.finditer(digits))
+    if digits != dense:
+        spans = {m.span() for m in matches}
+        matches += [m for m in pattern.finditer(dense) if m.span() not in spans]
+    return matches
+
+
 def find_numbers(dense: str, digits: str, offsets: OffsetMap,
                  recognizers: Recognizers) -> list[Detection]:
     """Mobile and landline phone numbers, bank cards."""
     rules = recognizers.rules
     found: list[Detection] = []
-    for match in _MOBILE.finditer(digits):
+    for match in _number_matches(_MOBILE, dense, digits):
         start, end = match.span()
         latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
         if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
@@ -179,13 +194,13 @@ def find_numbers(dense: str, digits: str, offsets: OffsetMap,
         if negative:
             continue
         found.append(_detection("phone", "contact_number", start, end, offsets, recognizers))
-    for match in _LANDLINE.finditer(digits):
+    for match in _number_matches(_LANDLINE, dense, digits):
         start, end = match.span()
         positive, negative = _context_says_contact(dense, start, end, rules.landline_context, rules)
         if positive and not negative:
             found.append(_detection("landline", "contact_number", start, end, offsets,
                                     recognizers))
-    for match in _CARD.finditer(digits):
+    for match in _number_matches(_CARD, dense, digits):
         start, end = match.span()
         number = match.group()
         if not luhn_valid(number):
