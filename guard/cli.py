@@ -7,6 +7,7 @@ Exit status of `guard check`: 0 nothing blocked, 1 a message blocked,
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -15,13 +16,13 @@ from typing import IO, Any
 
 import orjson
 
+from guard.errors import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
 from guard.lexicon import LexiconError
 
-EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A mistake of the user's: reported in one line, exit status 2."""
+# Subcommands that live beside their feature: each module has
+# register(subparsers) (argparse only, imports nothing heavy) and sets
+# `func` to a run(args) -> int it imports lazily.
+PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,10 +44,28 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--lexicons", action="append", default=[], metavar="DIR",
                        help="商家自己的词库目录，叠加在内置词库之上（可重复）")
     check.add_argument("--quiet", action="store_true", help="--jsonl 模式下不在标准错误输出汇总")
+    check.set_defaults(func=_check)
+    for name in PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if not exc.name or not name.startswith(exc.name):
+                raise
+            continue  # a feature not built yet
+        module.register(commands)
     return parser
 
 
-def _build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
+def _check(args: argparse.Namespace) -> int:
+    if args.jsonl is not None:
+        if args.text is not None:
+            raise UsageError("give either TEXT or --jsonl, not both")
+        return _check_jsonl(args, sys.stderr)
+    return _check_one(args, sys.stdout)
+
+
+def build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
+    """A Guard over the built-in lexicons plus the user's folders (checked first)."""
     from guard.engine import Guard
 
     for directory in lexicon_dirs:
@@ -69,7 +88,7 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
             text = data.decode("utf-8").rstrip("\n")
         except UnicodeDecodeError as exc:
             raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
-    guard = _build_guard(args.lexicons)
+    guard = build_guard(args.lexicons)
     verdict = guard.check(text)
     if args.json:
         out.write(_dumps(verdict.to_dict()).decode() + "\n")
@@ -96,7 +115,7 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
         except OSError as exc:
             raise UsageError(f"{name}: {exc.strerror}") from None
         label = name
-    guard = _build_guard(args.lexicons)
+    guard = build_guard(args.lexicons)
     out = sys.stdout.buffer
     counts: Counter[str] = Counter()
     try:
@@ -130,15 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     err = sys.stderr
-    try:
-        if args.command == "check":
-            if args.jsonl is not None:
-                if args.text is not None:
-                    raise UsageError("give either TEXT or --jsonl, not both")
-                return _check_jsonl(args, err)
-            return _check_one(args, sys.stdout)
+    if getattr(args, "func", None) is None:
         parser.print_help(err)
         return EXIT_USAGE
+    try:
+        return int(args.func(args))
     except UsageError as exc:
         err.write(f"guard: {exc}\n")
         return EXIT_USAGE

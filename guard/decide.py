@@ -77,9 +77,17 @@ class _Message:
     def whole_token(self, span: tuple[int, int], category: str) -> bool:
         """Whether the tokenizer sees the span as whole words.
 
-        A short message is tokenized once; of a long one, only a window
-        around each span, so it costs no more than a short one.
+        Where no dictionary word crosses either edge, it is (no tokenizer
+        run). Otherwise a short message is tokenized once; of a long one, only
+        a window around each span, so it costs no more than a short one.
         """
+        light, light_offsets = self.light
+        to_original = light_offsets.to_original
+        first = bisect_left(to_original, span[0])
+        last = bisect_left(to_original, span[1])
+        if not (self.tokenizer.word_crosses(light, first)
+                or self.tokenizer.word_crosses(light, last)):
+            return True
         if len(self.text) <= 4 * TOKEN_WINDOW:
             if self._tokens is None:
                 self._tokens = self.tokenizer.tokens(*self.light)

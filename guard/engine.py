@@ -58,13 +58,14 @@ class Guard:
         if not isinstance(text, str):
             raise TypeError(f"check() takes a str, not {type(text).__name__}")
         compiled = self._compiled
+        recognizers = self._recognizers
         dense = normalize(text, compiled.tables)
-        hits, _ = scan_terms(dense, compiled)
+        hits = scan_terms(dense, compiled)
         if hits:
-            hits = drop_unsupported(hits, dense, compiled, self._recognizers)
-        numbers = may_hold_number(dense, self._recognizers)
+            hits = drop_unsupported(hits, dense, compiled, recognizers)
+        numbers = may_hold_number(dense, recognizers)
         links = may_hold_link(text, compiled.tables.light)
-        if not hits and not numbers and not links:
+        if not (hits or numbers or links):
             return pass_verdict(text)
         return decide(text, dense, hits, numbers, links, compiled, self._recognizers,
                       self._tokenizer)
@@ -76,6 +77,6 @@ class Guard:
         """
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
-        hits, _ = scan_terms(dense, compiled)
+        hits = scan_terms(dense, compiled)
         return decide(text, dense, hits, True, True, compiled, self._recognizers,
                       self._tokenizer)

@@ -6,7 +6,7 @@ included ("微信淘宝" gives both), unlike flashtext's longest-match walk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guard.compiled import CompiledLexicon, TermEntry
 
@@ -14,8 +14,9 @@ from guard.compiled import CompiledLexicon, TermEntry
 NEAR_WINDOW = 2
 
 
-@dataclass(frozen=True, slots=True)
-class TermHit:
+# Hits are NamedTuples: immutable like the frozen dataclasses elsewhere, and
+# four times cheaper to build, which matters at ten or more per message.
+class TermHit(NamedTuple):
     """A term found in the dense view at [start, end)."""
 
     start: int
@@ -23,8 +24,7 @@ class TermHit:
     entries: tuple[TermEntry, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ContextHit:
+class ContextHit(NamedTuple):
     """A context word or negation cue at [start, end), with what it is for."""
 
     start: int
@@ -32,9 +32,8 @@ class ContextHit:
     keys: frozenset[tuple[str, str]]  # (category, side); ("", negation…) for cues
 
 
-def scan_terms(dense: str,
-               compiled: CompiledLexicon) -> tuple[list[TermHit], list[tuple[int, int]]]:
-    """Term hits outside allow-listed phrases, and the allow-listed spans.
+def scan_terms(dense: str, compiled: CompiledLexicon) -> list[TermHit]:
+    """Term hits outside allow-listed phrases.
 
     A hit inside an allow-listed phrase (微信 in 微信付款的订单) is dropped here,
     so a message holding only such mentions stays on the fast path.
@@ -50,7 +49,7 @@ def scan_terms(dense: str,
     if allowed and hits:
         hits = [h for h in hits
                 if not any(a <= h.start and h.end <= b for a, b in allowed)]
-    return hits, allowed
+    return hits
 
 
 def scan_context(dense: str, compiled: CompiledLexicon) -> list[ContextHit]:

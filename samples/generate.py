@@ -170,8 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = sys.stdout.buffer
     if args.kind == "messages":
-        for text, _ in messages(args.count, args.seed, args.violation_rate):
-            out.write(orjson.dumps({"text": text}) + b"\n")
+        for number, (text, _) in enumerate(messages(args.count, args.seed,
+                                                     args.violation_rate), 1):
+            out.write(orjson.dumps({"id": number, "text": text}) + b"\n")
     else:
         for record in chat_log(args.count, args.seed, args.shops,
                                violation_rate=args.violation_rate):
