@@ -139,14 +139,14 @@ def _latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLex
 
 
 def _find_context(message: _Message, hit: TermHit, category: str,
-                  near: bool) -> ContextHit | None:
-    """The nearest context word for `category` around `hit`, in the same clause."""
+                  near: bool) -> list[ContextHit]:
+    """The context words for `category` around `hit`, in its clause, in text order."""
     rule = message.compiled.lexicon.context.get(category)
     if rule is None:
-        return None
+        return []
     window = min(NEAR_WINDOW, rule.window) if near else rule.window
     before_side, after_side = ("near_before", "near_after") if near else ("before", "after")
-    best: tuple[int, ContextHit] | None = None
+    found: list[ContextHit] = []
     reach = window + message.compiled.context_length
     for ctx in message.context_ending(hit.start - window, hit.end + reach):
         if ctx.end <= hit.start:
@@ -161,9 +161,11 @@ def _find_context(message: _Message, hit: TermHit, category: str,
             continue
         if not message.same_clause(a, b):
             continue
-        if best is None or distance < best[0]:
-            best = (distance, ctx)
-    return best[1] if best else None
+        found.append(ctx)
+    found.sort(key=lambda c: (c.start, -c.end))
+    # Words inside a longer one (加 in 添加) say nothing more.
+    return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end
+                                         for o in found)]
 
 
 def _negation(message: _Message, first: int, start: int, end: int,
@@ -209,26 +211,26 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
                                                  entry.kind != "needs_context"):
         return None
     matched = text[span[0]:span[1]]
-    context: ContextHit | None = None
+    context: list[ContextHit] = []
     if entry.kind == "block":
         severity, reason = "block", _reason(message, "block_term", group, matched)
     else:
         context = _find_context(message, hit, group.category, entry.kind == "needs_context")
-        if context is None and entry.kind == "needs_context":
+        if not context and entry.kind == "needs_context":
             return None
         if group.whole_token and not entry.latin and not message.whole_token(span, group.category):
             return None
-        if context is None:
+        if not context:
             severity, reason = "warn", _reason(message, "mention_bare", group, matched)
         else:
-            word = message.dense[context.start:context.end]
+            words = "」「".join(message.dense[c.start:c.end] for c in context)
             key = "mention_context" if entry.kind == "mention" else "needs_context"
-            severity, reason = "block", _reason(message, key, group, matched, context=word)
+            severity, reason = "block", _reason(message, key, group, matched, context=words)
     if severity == "block":
         evasive = entry.kind == "block" and not group.refusable
         if entry.kind == "block":
             context = _find_context(message, hit, group.category, near=False)
-        first = min(hit.start, context.start) if context else hit.start
+        first = min(hit.start, context[0].start) if context else hit.start
         cue = _negation(message, first, hit.start, hit.end, touching=evasive)
         if cue is not None:
             word = message.dense[cue.start:cue.end]
