@@ -12,21 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from guard.tomlfile import LexiconError, TomlFile
 from guard.verdict import CATEGORIES
+
+__all__ = ["Lexicon", "LexiconError", "TermGroup", "load_lexicon"]
 
 TERM_KINDS = ("block", "mention", "needs_context")
 GENERATED_KINDS = (*TERM_KINDS, "none")
-
-
-class LexiconError(ValueError):
-    """A lexicon file is malformed; the message starts with `file:line:`."""
 
 
 @dataclass(frozen=True)
@@ -121,58 +119,7 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "lexicons"
 
 
-# --------------------------------------------------------------------------- locating
-
-class _Source:
-    """A parsed TOML file and a way to point at lines in it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise LexiconError(f"{path}:0: cannot read: {exc.strerror}") from None
-        try:
-            self.text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise LexiconError(f"{path}:{line}: not valid UTF-8") from None
-        self.lines = self.text.splitlines()
-        self.digest = hashlib.sha256(raw).hexdigest()
-        try:
-            self.data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"line (\d+)", str(exc))
-            line = match.group(1) if match else "1"
-            raise LexiconError(f"{path}:{line}: {exc}") from None
-
-    def line_of(self, header: str, index: int = 0, key: str | None = None) -> int:
-        """Line of the index-th `header` table (and of `key` inside it)."""
-        pattern = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
-        seen = -1
-        start = 0
-        for number, line in enumerate(self.lines, 1):
-            if pattern.match(line):
-                seen += 1
-                if seen == index:
-                    start = number
-                    break
-        if key is None or not start:
-            return start or 1
-        key_pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-        for number in range(start, len(self.lines)):
-            line = self.lines[number]
-            if line.lstrip().startswith("["):
-                break
-            if key_pattern.match(line):
-                return number + 1
-        return start
-
-    def error(self, line: int, what: str) -> LexiconError:
-        return LexiconError(f"{self.path}:{line}: {what}")
-
-
-def _strings(src: _Source, value: Any, where: tuple[str, int, str]) -> tuple[str, ...]:
+def _strings(src: TomlFile, value: Any, where: tuple[str, int, str]) -> tuple[str, ...]:
     header, index, key = where
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise src.error(src.line_of(header, index, key), f"'{key}' must be a list of strings")
@@ -182,7 +129,7 @@ def _strings(src: _Source, value: Any, where: tuple[str, int, str]) -> tuple[str
     return tuple(value)
 
 
-def _str(src: _Source, table: dict[str, Any], key: str, where: tuple[str, int]) -> str:
+def _str(src: TomlFile, table: dict[str, Any], key: str, where: tuple[str, int]) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
         line = src.line_of(where[0], where[1], key if key in table else None)
@@ -190,7 +137,7 @@ def _str(src: _Source, table: dict[str, Any], key: str, where: tuple[str, int]) 
     return value
 
 
-def _int(src: _Source, table: dict[str, Any], key: str, where: tuple[str, int],
+def _int(src: TomlFile, table: dict[str, Any], key: str, where: tuple[str, int],
          default: int) -> int:
     value = table.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 50:
@@ -222,10 +169,10 @@ class _Builder:
         self.numbers: dict[str, Any] = {}
         self.messages: dict[str, Any] = {}
         self.digests: list[str] = []
-        self.sources: dict[str, _Source] = {}
+        self.sources: dict[str, TomlFile] = {}
 
     def add_file(self, path: Path) -> None:
-        src = _Source(path)
+        src = TomlFile(path)
         self.digests.append(f"{path.name}:{src.digest}")
         for key in src.data:
             if key not in _KNOWN_SECTIONS:
@@ -248,7 +195,7 @@ class _Builder:
                 target.update(value)
                 self.sources[section] = src
 
-    def _add_group(self, src: _Source, index: int, table: dict[str, Any]) -> None:
+    def _add_group(self, src: TomlFile, index: int, table: dict[str, Any]) -> None:
         where = ("[[group]]", index)
         line = src.line_of("[[group]]", index)
         if not isinstance(table, dict):
@@ -296,7 +243,7 @@ class _Builder:
             **generated,
         )
 
-    def _add_context(self, src: _Source) -> None:
+    def _add_context(self, src: TomlFile) -> None:
         context = src.data.get("context", {})
         if not isinstance(context, dict):
             raise src.error(_key_line(src, "context"), "'context' must be a table")
@@ -319,7 +266,7 @@ class _Builder:
                 lists = {key: getattr(known, key) + lists[key] for key in _CONTEXT_LISTS}
             self.context[category] = ContextRule(category, window=window, **lists)
 
-    def _add_negation(self, src: _Source) -> None:
+    def _add_negation(self, src: TomlFile) -> None:
         table = src.data.get("negation")
         if table is None:
             return
@@ -339,7 +286,7 @@ class _Builder:
         self.negation_after_window = _int(src, table, "after_window", ("[negation]", 0),
                                           self.negation_after_window)
 
-    def _add_normalize(self, src: _Source) -> None:
+    def _add_normalize(self, src: TomlFile) -> None:
         table = src.data.get("normalize")
         if table is None:
             return
@@ -426,14 +373,14 @@ class _Builder:
         )
 
 
-def _table_list(src: _Source, key: str) -> list[Any]:
+def _table_list(src: TomlFile, key: str) -> list[Any]:
     value = src.data.get(key, [])
     if not isinstance(value, list):
         raise src.error(_key_line(src, key), f"'{key}' must be written as [[{key}]] tables")
     return value
 
 
-def _key_line(src: _Source, key: str) -> int:
+def _key_line(src: TomlFile, key: str) -> int:
     pattern = re.compile(r"^\s*\[*\s*" + re.escape(key) + r"\b")
     for number, line in enumerate(src.lines, 1):
         if pattern.match(line):

@@ -1,0 +1,236 @@
+"""`guard reply`: the canned reply for a scenario, or the scenario a buyer's message is about.
+
+    guard reply SCENARIO [--payment …] [--shipped | --not-shipped] [--quality] [--wrong-item]
+                         [--approved-at ISO] [--received-at ISO] [--intervened-at ISO]
+                         [--failed-at ISO] [--at ISO] [--json]
+    guard reply --suggest TEXT
+    guard reply --suggest --jsonl [FILE|-]
+
+`register` only builds the argparse subparser (every `guard` run loads this
+module, so nothing heavy is imported here); `run` does the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from collections import Counter
+from typing import IO, Any
+
+# Kept literal so registering the command does not import the policy module
+# (tests check it equals guard.replies.policy.PAYMENT_METHODS).
+PAYMENT_CHOICES = ("wechat", "alipay", "debit", "credit")
+
+_TIME_HELP = "ISO 时间，按中国时间理解，如 2026-11-27T14:30"
+
+
+def register(subparsers: Any) -> None:
+    """Add the `reply` subcommand (argparse only)."""
+    reply = subparsers.add_parser(
+        "reply", help="售后场景的标准回复，或用 --suggest 判断买家消息属于哪个场景",
+        description=(
+            "给出售后场景的标准回复（发给买家）和商家备注（不要发给买家）。"
+            "场景：group-refund, refund-unshipped, refund-shipped, return, work-order, "
+            "off-platform-request, return-freight。"
+            "退出码：0 成功，2 用法错误（未知场景、缺少参数）或有输入行被拒。"),
+    )
+    reply.add_argument("target", nargs="?", metavar="SCENARIO|TEXT",
+                       help="场景 id；与 --suggest 一起用时是买家的消息（省略时从标准输入读取）")
+    reply.add_argument("--suggest", action="store_true",
+                       help="判断买家消息属于哪个场景，输出 JSON：scenario、reply、confidence")
+    reply.add_argument("--jsonl", nargs="?", const="-", metavar="FILE",
+                       help='与 --suggest 一起用：逐行读取 JSON'
+                            '（{"text": ...}，其他字段原样带出）；'
+                            '"-" 或省略为标准输入')
+    reply.add_argument("--payment", choices=PAYMENT_CHOICES,
+                       help="支付方式：wechat 微信支付，alipay 支付宝，debit 储蓄卡，credit 信用卡")
+    shipped = reply.add_mutually_exclusive_group()
+    shipped.add_argument("--shipped", dest="shipped", action="store_const", const=True,
+                         default=None, help="订单已发货")
+    shipped.add_argument("--not-shipped", dest="shipped", action="store_const", const=False,
+                         help="订单未发货")
+    reply.add_argument("--quality", action="store_true", help="商品有质量问题（商家承担来回运费）")
+    reply.add_argument("--wrong-item", action="store_true", help="商家发错货（商家承担来回运费）")
+    reply.add_argument("--approved-at", metavar="ISO",
+                       help=f"退款审核通过时间（refund-unshipped），或同意退货并提供退货地址的时间"
+                            f"（return-freight）；{_TIME_HELP}")
+    reply.add_argument("--received-at", metavar="ISO",
+                       help=f"签收时间（return：7天无理由退换货期限）；{_TIME_HELP}")
+    reply.add_argument("--intervened-at", metavar="ISO",
+                       help=f"平台介入时间（work-order：48小时举证时限）；{_TIME_HELP}")
+    reply.add_argument("--failed-at", metavar="ISO",
+                       help=f"拼单未成功的时间（group-refund：满24小时后系统自动退款）；{_TIME_HELP}")
+    reply.add_argument("--at", metavar="ISO",
+                       help=f"计算期限用的“现在”，默认当前中国时间；{_TIME_HELP}")
+    reply.add_argument("--json", action="store_true",
+                       help='输出 JSON：{"scenario", "reply", "merchant_note", "params"}')
+    reply.add_argument("--quiet", action="store_true", help="--jsonl 模式下不在标准错误输出汇总")
+    reply.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Do what `guard reply` was asked; user mistakes raise UsageError (exit 2)."""
+    from guard.errors import EXIT_OK, UsageError
+
+    if args.suggest:
+        if args.jsonl is not None:
+            if args.target is not None:
+                raise UsageError("give either TEXT or --jsonl, not both")
+            return _suggest_jsonl(args, sys.stderr)
+        _suggest_one(args, sys.stdout)
+        return EXIT_OK
+    if args.jsonl is not None:
+        raise UsageError("--jsonl reads buyer messages: use it with --suggest")
+    if args.target is None:
+        from guard.replies.render import known_scenarios
+
+        raise UsageError(f"give a scenario: guard reply SCENARIO; known: {known_scenarios()}")
+    _reply(args, sys.stdout, sys.stderr)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------- parameters
+
+
+def parse_time(value: str, option: str) -> dt.datetime:
+    """An ISO time from the command line, in China time (a naive one is China time)."""
+    from guard.errors import UsageError
+    from guard.replies.policy import to_china_time
+
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise UsageError(f"{option} {value}: give the time of day too, e.g. {text}T14:30")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: not an ISO time "
+                         "(e.g. 2026-11-27T14:30 or 2026-11-27 14:30+08:00)") from None
+    return to_china_time(moment)
+
+
+def _params(args: argparse.Namespace, *, suggesting: bool):  # type: ignore[no-untyped-def]
+    """ReplyParams from the options. Suggesting, an absent flag means "not said" (None)."""
+    from guard.replies.scenarios import ReplyParams
+
+    times = {name: parse_time(getattr(args, name), "--" + name.replace("_", "-"))
+             for name in ("approved_at", "received_at", "intervened_at", "failed_at", "at")
+             if getattr(args, name) is not None}
+    unset = None if suggesting else False
+    return ReplyParams(
+        payment=args.payment,
+        shipped=None if suggesting else args.shipped,
+        quality=True if args.quality else unset,
+        wrong_item=True if args.wrong_item else unset,
+        **times,
+    )
+
+
+# -------------------------------------------------------------------------- reply
+
+
+def _reply(args: argparse.Namespace, out: IO[str], err: IO[str]) -> None:
+    import orjson
+
+    from guard.replies.render import render_reply, unused_parameters
+    from guard.replies.scenarios import flag
+
+    params = _params(args, suggesting=False)
+    reply = render_reply(args.target, params)
+    ignored = unused_parameters(args.target, params)
+    if ignored:
+        err.write(f"guard: note: {args.target} does not use "
+                  f"{', '.join(flag(n) for n in ignored)}; ignored\n")
+    if args.json:
+        out.write(orjson.dumps(reply.to_dict()).decode() + "\n")
+        return
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False)
+    console.print(Panel(Text(reply.reply), title=f"回复买家 · {reply.title}",
+                        title_align="left", border_style="green"))
+    console.print(Panel(Text(reply.merchant_note), title="商家备注（只给客服看，不要发给买家）",
+                        title_align="left", border_style="yellow"))
+
+
+# ------------------------------------------------------------------------ suggest
+
+
+def _suggest_params(args: argparse.Namespace, err: IO[str]):  # type: ignore[no-untyped-def]
+    """The options as params for suggested replies, checked once before any message is read."""
+    from guard.replies.render import render_reply
+    from guard.replies.scenarios import SCENARIOS
+
+    if args.shipped is not None:
+        err.write("guard: note: --shipped/--not-shipped is not used with --suggest; ignored\n")
+    params = _params(args, suggesting=True)
+    for scenario in SCENARIOS:  # a bad --received-at fails here, not halfway through a file
+        render_reply(scenario, params, strict=False)
+    return params
+
+
+def _suggest_one(args: argparse.Namespace, out: IO[str]) -> None:
+    import orjson
+
+    from guard.errors import UsageError
+    from guard.replies.routing import default_router
+
+    text = args.target
+    if text is None:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("give a buyer's message: guard reply --suggest TEXT, or --jsonl FILE")
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8").rstrip("\n")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+    params = _suggest_params(args, sys.stderr)
+    suggestion = default_router().suggest(text, params)
+    out.write(orjson.dumps(suggestion.to_dict()).decode() + "\n")
+
+
+def _suggest_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
+    import orjson
+
+    from guard.errors import EXIT_OK, EXIT_USAGE, UsageError
+    from guard.jsonl import iter_lines, read_records
+    from guard.replies.routing import default_router
+
+    params = _suggest_params(args, err)
+    name = args.jsonl
+    if name == "-":
+        stream: IO[bytes] = sys.stdin.buffer
+        label = "<stdin>"
+    else:
+        try:
+            stream = open(name, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageError(f"{name}: {exc.strerror}") from None
+        label = name
+    router = default_router()
+    out = sys.stdout.buffer
+    counts: Counter[str] = Counter()
+    try:
+        for record in read_records(iter_lines(stream)):
+            counts["records"] += 1
+            if record.fields is None:
+                counts["rejected"] += 1
+                err.write(f"guard: {label}:{record.line}: rejected: {record.error}\n")
+                out.write(orjson.dumps({"line": record.line, "error": record.error}) + b"\n")
+                continue
+            suggestion = router.suggest(record.text, params)
+            counts["suggested" if suggestion.scenario else "null"] += 1
+            result = {k: v for k, v in record.fields.items() if k != "text"}
+            result.update(suggestion.to_dict())
+            out.write(orjson.dumps(result) + b"\n")
+    finally:
+        out.flush()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if not args.quiet:
+        err.write(f"guard: {label}: {counts['records']} records: {counts['suggested']} with a "
+                  f"scenario, {counts['null']} without, {counts['rejected']} rejected\n")
+    return EXIT_USAGE if counts["rejected"] else EXIT_OK

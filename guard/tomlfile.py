@@ -1,0 +1,79 @@
+"""A parsed TOML data file that can point at its own lines.
+
+Lexicons, reply templates and routing cues are edited by hand; a mistake must
+come back as `file:line: what is wrong`, never as a traceback, so every error
+is raised through `TomlFile.error`. (tomllib gives no positions for values,
+so lines are found by looking for the table header and the key.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+
+class LexiconError(ValueError):
+    """A data file is malformed; the message starts with `file:line:`."""
+
+
+class TomlFile:
+    """One TOML file: its data and a way to find the line of a table or key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise LexiconError(f"{path}:0: cannot read: {exc.strerror}") from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise LexiconError(f"{path}:{line}: not valid UTF-8") from None
+        self.text = text
+        self.lines = text.splitlines()
+        self.digest = hashlib.sha256(raw).hexdigest()
+        try:
+            self.data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            raise LexiconError(f"{path}:{match.group(1) if match else 1}: {exc}") from None
+
+    def line_of(self, header: str, index: int = 0, key: str | None = None,
+                default: int = 1) -> int:
+        """Line of the index-th table `header` (e.g. "[[return.reply]]"), or of `key` in it.
+
+        Falls back to the table's line when the key is not written there, and
+        to `default` when the table is not found (an inline or dotted table).
+        """
+        pattern = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
+        start = 0
+        seen = -1
+        for number, line in enumerate(self.lines, 1):
+            if pattern.match(line):
+                seen += 1
+                if seen == index:
+                    start = number
+                    break
+        if not start:
+            return default
+        if key is None:
+            return start
+        quoted = re.escape(key) if re.fullmatch(r"[A-Za-z0-9_-]+", key) else None
+        keys = [re.escape(f'"{key}"'), re.escape(f"'{key}'")]
+        if quoted:
+            keys.append(quoted)
+        key_pattern = re.compile(r"^\s*(?:" + "|".join(keys) + r")\s*=")
+        for number in range(start, len(self.lines)):
+            line = self.lines[number]
+            if line.lstrip().startswith("["):
+                break
+            if key_pattern.match(line):
+                return number + 1
+        return start
+
+    def error(self, line: int, what: str) -> LexiconError:
+        return LexiconError(f"{self.path}:{line}: {what}")
