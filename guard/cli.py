@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -74,24 +73,14 @@ def build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
     return Guard(lexicon_dirs)
 
 
-def _dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
-
-
 def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
-    text = args.text
-    if text is None:
-        if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError("give a message: guard check TEXT, or --jsonl FILE")
-        data = sys.stdin.buffer.read()
-        try:
-            text = data.decode("utf-8").rstrip("\n")
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+    from guard.jsonl import message_argument
+
+    text = message_argument(args.text, "give a message: guard check TEXT, or --jsonl FILE")
     guard = build_guard(args.lexicons)
     verdict = guard.check(text)
     if args.json:
-        out.write(_dumps(verdict.to_dict()).decode() + "\n")
+        out.write(orjson.dumps(verdict.to_dict()).decode() + "\n")
     else:
         from rich.console import Console
 
@@ -103,38 +92,15 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
-    from guard.jsonl import iter_lines, read_records
+    from guard.jsonl import answer_jsonl
 
-    name = args.jsonl
-    if name == "-":
-        stream: IO[bytes] = sys.stdin.buffer
-        label = "<stdin>"
-    else:
-        try:
-            stream = open(name, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise UsageError(f"{name}: {exc.strerror}") from None
-        label = name
     guard = build_guard(args.lexicons)
-    out = sys.stdout.buffer
-    counts: Counter[str] = Counter()
-    try:
-        for record in read_records(iter_lines(stream)):
-            counts["records"] += 1
-            if record.fields is None:
-                counts["rejected"] += 1
-                err.write(f"guard: {label}:{record.line}: rejected: {record.error}\n")
-                out.write(_dumps({"line": record.line, "error": record.error}) + b"\n")
-                continue
-            verdict = guard.check(record.text)
-            counts[verdict.verdict] += 1
-            result = {k: v for k, v in record.fields.items() if k != "text"}
-            result.update(verdict.to_dict())
-            out.write(_dumps(result) + b"\n")
-    finally:
-        out.flush()
-        if stream is not sys.stdin.buffer:
-            stream.close()
+
+    def answer(text: str) -> tuple[str, dict[str, Any]]:
+        verdict = guard.check(text)
+        return verdict.verdict, verdict.to_dict()
+
+    label, counts = answer_jsonl(args.jsonl, answer, err)
     if not args.quiet:
         err.write(
             f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "

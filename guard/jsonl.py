@@ -6,11 +6,15 @@ is rejected with its line number and reason while the rest are answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 import orjson
+
+from guard.errors import UsageError
 
 # A line longer than this is rejected unread (a runaway export, not a message).
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -82,3 +86,57 @@ def read_records(lines: Iterable[tuple[bytes, int]], text_field: str = "text",
             stripped = stripped.removeprefix(b"\xef\xbb\xbf")  # a BOM from Windows tools
         if stripped:
             yield parse_line(number, stripped, text_field, length, limit)
+
+
+def message_argument(text: str | None, usage: str) -> str:
+    """The message given on the command line, or else all of standard input."""
+    if text is not None:
+        return text
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError(usage)
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8").rstrip("\n")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+
+
+def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
+                 err: IO[str]) -> tuple[str, Counter[str]]:
+    """Answer every record of the JSONL file `name` ("-": standard input).
+
+    One line out per record, in order: the record's other fields, then what
+    `answer(text)` returns (its first item is the name the record is counted
+    under). A line that cannot be read is answered `{"line", "error"}` and
+    reported on `err` as `FILE:N: rejected: …`; the run goes on. Returns the
+    file's label and the counts (records, rejected, and answer's names).
+    """
+    if name == "-":
+        stream: IO[bytes] = sys.stdin.buffer
+        label = "<stdin>"
+    else:
+        try:
+            stream = open(name, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageError(f"{name}: {exc.strerror}") from None
+        label = name
+    out = sys.stdout.buffer
+    counts: Counter[str] = Counter()
+    try:
+        for record in read_records(iter_lines(stream)):
+            counts["records"] += 1
+            if record.fields is None:
+                counts["rejected"] += 1
+                err.write(f"guard: {label}:{record.line}: rejected: {record.error}\n")
+                out.write(orjson.dumps({"line": record.line, "error": record.error}) + b"\n")
+                continue
+            kind, fields = answer(record.text)
+            counts[kind] += 1
+            result = {k: v for k, v in record.fields.items() if k != "text"}
+            result.update(fields)
+            out.write(orjson.dumps(result) + b"\n")
+    finally:
+        out.flush()
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    return label, counts

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import re
 import sys
-from collections import Counter
 from typing import IO, Any
 
 # Kept literal so registering the command does not import the policy module
@@ -175,61 +174,29 @@ def _suggest_params(args: argparse.Namespace, err: IO[str]):  # type: ignore[no-
 def _suggest_one(args: argparse.Namespace, out: IO[str]) -> None:
     import orjson
 
-    from guard.errors import UsageError
+    from guard.jsonl import message_argument
     from guard.replies.routing import default_router
 
-    text = args.target
-    if text is None:
-        if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError("give a buyer's message: guard reply --suggest TEXT, or --jsonl FILE")
-        data = sys.stdin.buffer.read()
-        try:
-            text = data.decode("utf-8").rstrip("\n")
-        except UnicodeDecodeError as exc:
-            raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+    text = message_argument(args.target,
+                            "give a buyer's message: guard reply --suggest TEXT, or --jsonl FILE")
     params = _suggest_params(args, sys.stderr)
     suggestion = default_router().suggest(text, params)
     out.write(orjson.dumps(suggestion.to_dict()).decode() + "\n")
 
 
 def _suggest_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
-    import orjson
-
-    from guard.errors import EXIT_OK, EXIT_USAGE, UsageError
-    from guard.jsonl import iter_lines, read_records
+    from guard.errors import EXIT_OK, EXIT_USAGE
+    from guard.jsonl import answer_jsonl
     from guard.replies.routing import default_router
 
     params = _suggest_params(args, err)
-    name = args.jsonl
-    if name == "-":
-        stream: IO[bytes] = sys.stdin.buffer
-        label = "<stdin>"
-    else:
-        try:
-            stream = open(name, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise UsageError(f"{name}: {exc.strerror}") from None
-        label = name
     router = default_router()
-    out = sys.stdout.buffer
-    counts: Counter[str] = Counter()
-    try:
-        for record in read_records(iter_lines(stream)):
-            counts["records"] += 1
-            if record.fields is None:
-                counts["rejected"] += 1
-                err.write(f"guard: {label}:{record.line}: rejected: {record.error}\n")
-                out.write(orjson.dumps({"line": record.line, "error": record.error}) + b"\n")
-                continue
-            suggestion = router.suggest(record.text, params)
-            counts["suggested" if suggestion.scenario else "null"] += 1
-            result = {k: v for k, v in record.fields.items() if k != "text"}
-            result.update(suggestion.to_dict())
-            out.write(orjson.dumps(result) + b"\n")
-    finally:
-        out.flush()
-        if stream is not sys.stdin.buffer:
-            stream.close()
+
+    def answer(text: str) -> tuple[str, dict[str, Any]]:
+        suggestion = router.suggest(text, params)
+        return ("suggested" if suggestion.scenario else "null"), suggestion.to_dict()
+
+    label, counts = answer_jsonl(args.jsonl, answer, err)
     if not args.quiet:
         err.write(f"guard: {label}: {counts['records']} records: {counts['suggested']} with a "
                   f"scenario, {counts['null']} without, {counts['rejected']} rejected\n")
