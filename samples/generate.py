@@ -1,7 +1,14 @@
 """Generate realistic customer-service messages and chat logs (seeded).
 
     python samples/generate.py messages 100000 > messages.jsonl
-    python samples/generate.py log 1000000 --shops 20 > big_log.jsonl
+    python samples/generate.py log 1000000 --shops 20 --days 30 > big_log.jsonl
+
+The samples next to this script were made with:
+
+    python samples/generate.py log 320 --seed 13 --shops 4 --agents 3 --days 5 \
+        --violation-rate 0.12 > samples/chat_log.jsonl
+    python samples/generate.py log 300 --seed 9 --shops 3 --agents 2 --days 3 \
+        --violation-rate 0.12 --csv > samples/chat_log.csv
 
 Messages are after-sales talk with the numbers real chats hold (order and
 tracking numbers, prices, dates, sizes); a share of them (5% by default)
@@ -126,38 +133,134 @@ def messages(count: int, seed: int = 7,
         yield _fill(template, rng), violation
 
 
-BUYER = ["在吗", "什么时候发货", "我的快递到哪了", "能便宜点吗", "这个有{size}吗",
-         "收到了，质量不错", "东西坏了怎么办", "退款多久到账", "拼单没成功钱呢", "运费谁出",
-         "能加微信吗 我{phone}",
-         "我住在北京市朝阳区建国路88号 电话{phone}", "好的谢谢", "发错货了", "怎么还没到"]
+# The chat log (`chat_log`): whole conversations, as a shop's export holds them.
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛",
+         "明", "超", "秀英", "霞", "平", "刚", "桂英", "小红", "建华", "玉兰", "文博", "子涵"]
+ADDRESSES = [
+    "上海市浦东新区张江镇科苑路{n}号{b}号楼{r}室",
+    "北京市朝阳区建国路{n}号院{b}号楼{u}单元{r}",
+    "广东省深圳市南山区粤海街道科技园南区{b}栋{r}",
+    "浙江省杭州市西湖区文三路{n}号华星小区{b}幢{r}室",
+    "四川省成都市武侯区人民南路四段{n}号{b}栋{u}单元{r}",
+    "江苏省南京市鼓楼区中山北路{n}号{b}幢{r}室",
+    "湖北省武汉市洪山区珞喻路{n}号{b}栋{r}",
+]
+BUYER_OPENERS = ["在吗", "亲，在吗", "你好", "有人吗", "客服在不在", "请问一下"]
+BUYER_TALK = ["什么时候发货", "我的快递到哪了", "能便宜点吗", "这个有{size}吗", "收到了，质量不错",
+              "东西坏了怎么办", "退款多久到账", "拼单没成功钱呢", "运费谁出", "好的谢谢",
+              "发错货了", "怎么还没到", "这个和图片不一样", "可以开发票吗", "尺码偏大还是偏小",
+              "多久能到", "能不能加你微信，方便点", "有没有优惠券", "退货地址发我一下",
+              "我不想要了能退吗"]
+BUYER_PRIVATE = [
+    "收件人{name}，电话{phone}，地址{address}",
+    "地址写错了，改成{address}，{name}收",
+    "我叫{name}，手机{phone}，麻烦尽快发",
+    "能加微信吗 我{phone}",
+    "我住在{address} 电话{phone}",
+    "电话打不通就打这个 {phone}",
+]
+AGENT_OPENERS = ["亲，在的，请问有什么可以帮您", "您好，很高兴为您服务", "亲，您好~", "在的亲"]
+AGENT_QUOTING = [  # the agent reads the buyer's data back: evidence must mask it
+    "好的，收件人{name}，您的手机号{phone}，地址{address}，对吗",
+    "亲，已经帮您把地址改成{address}了",
+]
+SYSTEM = ["[系统消息] 买家已付款", "[系统消息] 客服已接入会话", "[系统消息] 订单已发货",
+          "[系统消息] 买家发起了售后申请", "[系统消息] 会话已超时结束", "[系统消息] 买家已确认收货"]
+# Bare mentions: risky, not clearly guiding off the platform (a warning).
+MENTIONS = ["京东的价格我们管不了哦", "这款蓝牙耳机可以连接微信听歌", "您说的淘宝那家不是我们",
+            "我们没有微信的哦，有问题就在这里说"]
+# Evasions split over consecutive agent messages: each part alone passes.
+SPLITS = [
+    ("加我那个绿色软件", "号是{wx}"),
+    ("微", "信 {wx}"),
+    ("V", "X {wx}"),
+    ("淘", "宝搜我们店名，那边便宜"),
+    ("去某", "宝拍吧"),
+    ("京", "东旗舰店有现货"),
+    ("咸", "鱼上挂了，去那边拍"),
+    ("扫", "码加我"),
+    ("私", "下交易吧，便宜点"),
+    ("我的手机号是{phone_head}", "{phone_rest}"),
+    ("好评", "返现5元，截图发我"),
+    ("有事打我手机 {phone_head}", "{phone_mid}", "{phone_tail}"),
+]
+
+
+def _fields(rng: random.Random) -> dict[str, str]:
+    """Everything a chat-log template may ask for (one message's worth of chance)."""
+    phone = "1" + rng.choice("3456789") + _digits(rng, 9)
+    given = rng.choice(GIVEN)
+    address = rng.choice(ADDRESSES).format(n=rng.randrange(1, 999), b=rng.randrange(1, 30),
+                                           u=rng.randrange(1, 6), r=rng.randrange(101, 2802))
+    return {
+        "size": rng.choice(SIZES), "phone": phone, "phone_head": phone[:3],
+        "phone_rest": f"{phone[3:7]} {phone[7:]}",
+        "phone_mid": phone[3:7], "phone_tail": phone[7:], "name": rng.choice(SURNAMES) + given,
+        "address": address,
+        "wx": "".join(rng.choice("abcdefghjkmnpqrstuvwxyz") for _ in range(4)) + _digits(rng, 4),
+    }
 
 
 def chat_log(count: int, seed: int = 11, shops: int = 5, agents_per_shop: int = 3,
-             violation_rate: float = 0.05) -> Iterator[dict]:
-    """Chat-log records (SPEC 'Chat log format'): conversations of buyer and agent turns."""
+             violation_rate: float = 0.05, days: int = 7) -> Iterator[dict]:
+    """Chat-log records (SPEC "Chat log format"), conversation by conversation.
+
+    Conversations open with the buyer, hold the agents' answers (a
+    `violation_rate` share of them break the rules; a fifth as many evasions
+    are split over two or three consecutive agent messages), buyers giving
+    their name, phone and address, agents reading them back, and system
+    messages; spread over `days` days of opening hours.
+    """
     rng = random.Random(seed)
     agent_lines = messages(count, seed, violation_rate)
-    start = datetime(2026, 11, 1, 9, 0)
+    start = datetime(2026, 11, 1)
     produced = 0
     conversation = 0
+    spacing = days * 15 * 3600 / max(1, count / 5)  # seconds between conversation starts
     while produced < count:
         conversation += 1
         shop = rng.randrange(shops)
         shop_name = f"店铺{shop + 1:02d}"
         agent = f"{shop_name}-客服{rng.randrange(agents_per_shop) + 1}"
-        moment = start + timedelta(minutes=conversation * 3 + rng.randrange(3))
-        for _ in range(rng.randrange(2, 7)):
+        offset = conversation * spacing
+        day, second = divmod(int(offset), 15 * 3600)
+        moment = start + timedelta(days=day % max(days, 1), hours=8, seconds=second)
+        fields = _fields(rng)
+        turns: list[tuple[str, str]] = [("buyer", rng.choice(BUYER_OPENERS))]
+        if rng.random() < 0.2:
+            turns.append(("system", rng.choice(SYSTEM[:2])))
+        turns.append(("agent", rng.choice(AGENT_OPENERS)))
+        for _ in range(rng.randrange(1, 4)):
+            roll = rng.random()
+            if roll < 0.12:
+                turns.append(("buyer", rng.choice(BUYER_PRIVATE).format(**fields)))
+                if rng.random() < 0.3:
+                    turns.append(("agent", rng.choice(AGENT_QUOTING).format(**fields)))
+            else:
+                turns.append(("buyer", rng.choice(BUYER_TALK).format(**fields)))
+            roll = rng.random()
+            if roll < violation_rate / 5:
+                turns.extend(("agent", part.format(**fields)) for part in rng.choice(SPLITS))
+            elif roll < violation_rate / 5 + violation_rate / 4:
+                turns.append(("agent", rng.choice(MENTIONS)))
+            else:
+                turns.append(("agent", next(agent_lines)[0]))
+        if rng.random() < 0.3:
+            turns.append(("system", rng.choice(SYSTEM[2:])))
+        for role, text in turns:
             if produced >= count:
                 break
-            moment += timedelta(seconds=rng.randrange(10, 300))
-            if rng.random() < 0.4:
-                role, text = "buyer", _fill(rng.choice(BUYER), rng)
-            else:
-                role, text = "agent", next(agent_lines)[0]
+            moment += timedelta(seconds=rng.randrange(5, 40) if role == "agent" and turns
+                                else rng.randrange(10, 180))
             produced += 1
             yield {"shop": shop_name, "agent": agent, "conversation": f"C{conversation:07d}",
                    "time": moment.isoformat(timespec="seconds") + "+08:00", "role": role,
                    "text": text}
+
+
+CSV_HEADER_ZH = ("店铺", "客服", "会话", "时间", "角色", "内容")
+ROLE_ZH = {"agent": "客服", "buyer": "买家", "system": "系统"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,16 +269,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("count", type=int)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shops", type=int, default=5)
+    parser.add_argument("--agents", type=int, default=3, help="agents per shop")
+    parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--violation-rate", type=float, default=0.05)
+    parser.add_argument("--csv", action="store_true",
+                        help="log: CSV with Chinese headers and roles (店铺,客服,会话,…)")
     args = parser.parse_args(argv)
     out = sys.stdout.buffer
     if args.kind == "messages":
         for number, (text, _) in enumerate(messages(args.count, args.seed,
                                                      args.violation_rate), 1):
             out.write(orjson.dumps({"id": number, "text": text}) + b"\n")
+        return 0
+    records = chat_log(args.count, args.seed, args.shops, args.agents,
+                       violation_rate=args.violation_rate, days=args.days)
+    if args.csv:
+        import csv
+        import io
+
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(CSV_HEADER_ZH)
+        for r in records:
+            writer.writerow((r["shop"], r["agent"], r["conversation"], r["time"],
+                             ROLE_ZH[r["role"]], r["text"]))
+        text.flush()
+        text.detach()
     else:
-        for record in chat_log(args.count, args.seed, args.shops,
-                               violation_rate=args.violation_rate):
+        for record in records:
             out.write(orjson.dumps(record) + b"\n")
     return 0
 

@@ -1,0 +1,173 @@
+"""Benchmark `guard audit` side by side with a bare read-and-parse of the same log, in one run.
+
+    python bench/bench_audit.py [--count 1000000] [--workers 2]
+
+  * generates a seeded chat log (samples/generate.py: whole conversations,
+    ≈5% violations, split evasions, buyers' personal data) — kept in the
+    temp folder and reused by later runs;
+  * times, as whole processes: a script that only reads the file and
+    JSON-parses every line (orjson), then `guard audit --workers 1` and
+    `guard audit --workers N` (the terminal summary rendered, to /dev/null);
+  * memory: the peak of the summed PSS and RSS of the audit's whole process
+    tree (main process and workers), sampled from /proc every 20 ms; PSS
+    splits shared pages between the processes that share them, so its sum
+    is what the tree really occupies (the RSS sum counts the shared Guard
+    and jieba once per process). Also the largest single process's RSS;
+  * for scale: what starting costs (import, build a Guard, load jieba).
+Machines here are noisy (other jobs share the cores): the ratios are the
+figures to compare; the script prints the load average it started under.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "samples"))
+
+BARE_PARSE = """
+import sys, orjson
+loads = orjson.loads
+count = 0
+with open(sys.argv[1], "rb") as log:
+    for line in log:
+        if line.strip():
+            loads(line)
+            count += 1
+print(count)
+"""
+STARTUP = "from guard import Guard; Guard().check('去京东买')"
+
+
+def generate(count: int, seed: int) -> Path:
+    path = Path(tempfile.gettempdir()) / f"guard-bench-log-{count}-{seed}.jsonl"
+    if path.exists():
+        return path
+    import orjson
+    from generate import chat_log
+
+    partial = path.with_suffix(".part")
+    with partial.open("wb") as out:
+        for record in chat_log(count, seed=seed, shops=20, agents_per_shop=5, days=30):
+            out.write(orjson.dumps(record) + b"\n")
+    partial.rename(path)
+    return path
+
+
+def _tree(root: int) -> list[int]:
+    """The process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, ()))
+    return found
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of one process in kB; (0, 0) once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            values = {}
+            for line in rollup:
+                parts = line.split()
+                if parts and parts[0] in ("Rss:", "Pss:"):
+                    values[parts[0]] = int(parts[1])
+        return values.get("Pss:", 0), values.get("Rss:", 0)
+    except OSError:
+        return 0, 0
+
+
+def run_measured(args: list[str]) -> dict[str, float]:
+    """Wall time of a whole process, and the peak summed memory of its process tree."""
+    peak = {"pss": 0, "rss": 0, "processes": 0, "largest": 0}
+    start = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = _tree(process.pid)
+            pss = rss = 0
+            for pid in pids:
+                p, r = _memory_kb(pid)
+                pss, rss = pss + p, rss + r
+                peak["largest"] = max(peak["largest"], r)
+            if pss > peak["pss"]:
+                peak.update(pss=pss, rss=max(peak["rss"], rss), processes=len(pids))
+            peak["rss"] = max(peak["rss"], rss)
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{args} failed ({process.returncode}): {err.decode()[-2000:]}")
+    return {"seconds": elapsed, "pss_mb": peak["pss"] / 1024, "rss_mb": peak["rss"] / 1024,
+            "processes": peak["processes"], "largest_mb": peak["largest"] / 1024}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    print(f"cores: {os.cpu_count()}, load average at start: "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    started = time.perf_counter()
+    log = generate(args.count, args.seed)
+    size_mb = log.stat().st_size / 1e6
+    print(f"log: {log} ({args.count:,} messages, {size_mb:,.0f} MB; "
+          f"ready in {time.perf_counter() - started:.1f} s)")
+    python = sys.executable
+    audit = [python, "-m", "guard.cli", "audit", str(log)]
+    runs = [
+        ("bare read + orjson parse", [python, "-c", BARE_PARSE, str(log)]),
+        ("start: import, Guard, jieba", [python, "-c", STARTUP]),
+        ("guard audit --workers 1", [*audit, "--workers", "1"]),
+        (f"guard audit --workers {args.workers}", [*audit, "--workers", str(args.workers)]),
+    ]
+    results = {}
+    for name, command in runs:
+        results[name] = result = run_measured(command)
+        rate = f"{args.count / result['seconds']:>11,.0f} msg/s" if "start" not in name \
+            else " " * 17
+        print(f"  {name:<28} {result['seconds']:7.2f} s  {rate}  "
+              f"peak PSS {result['pss_mb']:6.0f} MB  RSS {result['rss_mb']:6.0f} MB "
+              f"({result['processes']} processes; largest {result['largest_mb']:.0f} MB)")
+    bare = results[runs[0][0]]["seconds"]
+    one = results[runs[2][0]]["seconds"]
+    many = results[runs[3][0]]
+    print(f"audit --workers {args.workers} / bare parse: {many['seconds'] / bare:.2f}× "
+          f"(target ≤ 3×)")
+    print(f"speed-up, {args.workers} workers over 1: {one / many['seconds']:.2f}×")
+    print(f"peak memory of the audit (summed PSS of all its processes): {many['pss_mb']:.0f} MB "
+          f"(target < 300 MB)")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

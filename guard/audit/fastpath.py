@@ -1,0 +1,168 @@
+"""When joining a conversation window cannot find anything new: skip the joined check.
+
+Nine in ten agent messages are "quiet": the Guard's fast path passes them
+(no term that could be supported, no number shape, no link shape). Terms,
+number and link shapes and the context that supports a term are local, so
+if every message of a window is quiet, whatever the joined text holds new
+must lie at a boundary between two messages. Two tests, cheapest first:
+
+1. **Inert boundaries** (from facts remembered per message): no term of
+   the lexicon holds the pair of letters that meet at the boundary (in the
+   normalized view, where the line break between messages disappears); no
+   digit meets a digit and no Latin letter or link punctuation meets another
+   (numbers, links, pinyin); no term (even an unsupported one) stands within
+   reach of context across the boundary. Then nothing can be new: skip.
+2. Otherwise a **snippet** around each boundary — within the longest term
+   plus the reach of context, whole runs of Latin letters, digits, numerals
+   and punctuation — goes through the fast path; if it passes, skip.
+
+This mirrors `Guard.check`'s fast path through the engine's own functions;
+if those are not there (the engine changed), `Shortcut.enabled` is False and
+every window is joined and checked in full — slower, never wrong. A test
+cuts every violation of the corpora at every position and proves the
+shortcut changes no result. (A public `Guard` method saying whether a text
+is quiet, and where its candidates lie, would remove the coupling.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+from guard.audit.conversation import SEPARATOR
+
+CACHE_SIZE = 16384
+# Characters that are neither part of a link shape nor of a Latin run.
+_CJK_PUNCTUATION = set("，！？、；：（）【】「」『』“”‘’《》〈〉…—～·")
+
+
+class Edges(NamedTuple):
+    """What a window needs to know of one message (computed once per distinct text)."""
+
+    quiet: bool  # the fast path passes it
+    first: str  # its first and last character in the normalized view ("" if none)
+    last: str
+    hit_at_start: bool  # a term (even one dropped as unsupported) within reach of its ends
+    hit_at_end: bool
+    link_first: bool  # its first / last visible character could continue a link or Latin run
+    link_last: bool
+
+
+def _is_run_char(char: str, numerals: dict[int, str]) -> bool:
+    """Part of a run a number, a link or a pinyin term may continue through."""
+    if char.isspace():
+        return False
+    return not ("\u3400" <= char <= "\u9fff") or ord(char) in numerals
+
+
+def _linkish(char: str) -> bool:
+    return not ("\u3400" <= char <= "\u9fff") and char not in _CJK_PUNCTUATION
+
+
+class Shortcut:
+    """`window_is_quiet(texts)` for one Guard (built once per worker)."""
+
+    def __init__(self, guard: Any):
+        self.enabled = False
+        try:
+            from guard.decide import drop_unsupported
+            from guard.normalize import normalize
+            from guard.recognizers import may_hold_link, may_hold_number
+            from guard.scan import NEAR_WINDOW, scan_terms
+
+            compiled = guard.compiled
+            recognizers = guard._recognizers
+            tables = compiled.tables
+            keys = [key for key, (_, entries, _) in compiled.terms.items() if entries]
+            longest = max(len(key) for key in keys if not key.isascii())
+            lexicon = compiled.lexicon
+            windows = [rule.window for rule in lexicon.context.values()]
+            windows += [NEAR_WINDOW, lexicon.negation_window, lexicon.negation_after_window,
+                        lexicon.numbers.context_window]
+            reach = longest + max(windows) + compiled.context_length + 2
+            support = NEAR_WINDOW + compiled.context_length + 1
+        except (ImportError, AttributeError, TypeError, ValueError):
+            return
+        numerals = tables.digits
+        self._pairs = frozenset(key[i:i + 2] for key in keys for i in range(len(key) - 1))
+        self._numerals = numerals
+        self._dense = tables.dense
+        self._reach = reach
+
+        def raw_hits(view: str) -> list:
+            hits = scan_terms(view, compiled)
+            return hits[0] if isinstance(hits, tuple) else hits  # (hits, …) in some versions
+
+        def fast_pass(text: str) -> bool:
+            """What Guard.check's fast path decides: nothing to look at more closely."""
+            view = normalize(text, tables)
+            hits = raw_hits(view)
+            if hits and drop_unsupported(hits, view, compiled, recognizers):
+                return False
+            return not may_hold_number(view, recognizers) and not may_hold_link(text,
+                                                                                tables.light)
+
+        def edges(text: str) -> Edges:
+            view = normalize(text, tables)
+            hits = raw_hits(view)
+            quiet = not (hits and drop_unsupported(hits, view, compiled, recognizers)) \
+                and not may_hold_number(view, recognizers) \
+                and not may_hold_link(text, tables.light)
+            visible = text.strip()
+            return Edges(
+                quiet, view[:1], view[-1:],
+                any(hit.start < support for hit in hits),
+                any(hit.end > len(view) - support for hit in hits),
+                bool(visible) and _linkish(visible[0]), bool(visible) and _linkish(visible[-1]))
+
+        self.edges: Callable[[str], Edges] = lru_cache(maxsize=CACHE_SIZE)(edges)
+        self._fast_pass = fast_pass
+        self.enabled = True
+
+    def _digitish(self, char: str) -> bool:
+        return char.isdigit() or ord(char) in self._numerals
+
+    def _inert(self, left: Edges, right: Edges) -> bool:
+        """Whether nothing can form across the boundary between these two messages."""
+        return not (left.hit_at_end or right.hit_at_start
+                    or left.last + right.first in self._pairs
+                    or (self._digitish(left.last) and self._digitish(right.first))
+                    or (left.link_last and right.link_first))
+
+    def _edge(self, text: str, at_end: bool) -> str:
+        """The end (or start) of `text`: `reach` dense characters, whole runs at the cut."""
+        size = 2 * self._reach
+        while size < len(text):
+            piece = text[-size:] if at_end else text[:size]
+            if len(piece.translate(self._dense)) >= self._reach:
+                cut = len(text) - size if at_end else size  # index of the first char left out
+                outside = text[cut - 1] if at_end else text[cut]
+                inside = piece[0] if at_end else piece[-1]
+                numerals = self._numerals
+                if not (_is_run_char(outside, numerals) and _is_run_char(inside, numerals)) \
+                        and not (outside.isspace() or inside.isspace()):
+                    return piece
+            size *= 2
+        return text
+
+    def window_is_quiet(self, texts: Sequence[str]) -> bool:
+        """Whether joining these messages (oldest first) can find nothing new."""
+        if not self.enabled:
+            return False
+        facts = [self.edges(text) for text in texts]
+        if not all(fact.quiet for fact in facts):
+            return False
+        if all(fact.first for fact in facts) and all(
+                self._inert(left, right) for left, right in pairwise(facts)):
+            return True
+        parts = [self._edge(texts[0], at_end=True)]
+        for middle in texts[1:-1]:
+            if len(middle) <= 4 * self._reach:
+                parts.append(middle)
+            else:
+                parts.append(self._edge(middle, at_end=False) + SEPARATOR
+                             + self._edge(middle, at_end=True))
+        parts.append(self._edge(texts[-1], at_end=False))
+        return self._fast_pass(SEPARATOR.join(parts))

@@ -1,0 +1,224 @@
+"""Buyers' personal data masked out of the evidence, keeping every offset.
+
+Evidence must show what the agent did wrong without spreading the buyer's
+phone number, address or name into reports that get mailed around. Masking
+is length-preserving (one `*` per character), so a finding's span still
+indexes the masked message.
+
+What is masked (decided here, documented in guard/audit/README.md):
+
+* **buyer lines** (judged only with `--role all`): phone and landline numbers,
+  ID-card and bank-card numbers, e-mail addresses, street addresses (the part
+  below the district) and names after a cue (我叫…, 收件人…) — everywhere,
+  inside a finding's span too: a buyer's own number is still personal data.
+* **agent lines**: addresses, names after a recipient cue (收件人, 姓名 …) and
+  ID-card numbers — the buyer's data being quoted back — and a phone number
+  the text presents as the buyer's (您的手机号…, 收件电话…). A number the
+  agent hands out as their own IS the violation and stays visible; an address
+  or a name never hides a violation (it is masked only outside findings),
+  a buyer's number inside a finding keeps its first 3 and last 4 digits, so
+  the evidence still shows that a phone number was sent.
+
+Only the messages that carry findings are masked, so this costs nothing on
+clean traffic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MASK = "*"
+FINDING_MASK = "█"  # what the Guard's masked message already hides stays as it is
+
+_DIGIT = r"[0-9０-９]"
+_SEP = r"[ \-－—.·]"
+_PHONE = re.compile(
+    rf"(?<![0-9０-９])(?:(?:\+|＋)?(?:86|８６){_SEP}?)?[1１][3-9３-９]{_DIGIT}(?:{_SEP}?{_DIGIT}){{8}}"
+    rf"(?![0-9０-９])"
+)
+_LANDLINE = re.compile(rf"(?<![0-9０-９])[0０]{_DIGIT}{{2,3}}{_SEP}?{_DIGIT}{{7,8}}(?![0-9０-９])")
+_ID_CARD = re.compile(rf"(?<![0-9０-９A-Za-z]){_DIGIT}{{17}}[0-9０-９Xx](?![0-9０-９A-Za-z])")
+_BANK_CARD = re.compile(rf"(?<![0-9０-９])(?:{_DIGIT}{_SEP}?){{15,18}}{_DIGIT}(?![0-9０-９])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+
+# A house-number run (88号, 3号楼502室, 12栋2单元301) anchors an address; the
+# address reaches back over the street and estate to the region.
+_HOUSE = re.compile(
+    rf"{_DIGIT}+\s*(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|弄)"
+    rf"(?:\s*[-－]?\s*{_DIGIT}+\s*(?:号楼|号|栋|幢|座|单元|室|楼|层|弄)?)*"
+)
+_PLACE_WORDS = ("路", "街", "巷", "弄", "道", "村", "组", "小区", "花园", "公寓", "大厦",
+                "广场", "苑", "园", "里", "胡同", "社区", "院", "城", "湾", "府", "庭", "山庄",
+                "新村")
+# What stays visible of an address: province, city, district (lazily, the first of each).
+_REGION = re.compile(r"(?:.{0,8}?(?:省|自治区|特别行政区))?(?:.{0,8}?[市州盟])?"
+                     r"(?:.{0,8}?(?:区|县|旗))?")
+_PLAIN_NUMBER = re.compile(rf"{_DIGIT}+\s*号")
+_ADDRESS_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9０-９\-－#（）()·]")
+_ADDRESS_REACH = 24
+
+# Names follow a cue. A bare 我是 needs a common surname after it (我是想问… is no name).
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅"
+    "童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项"
+    "连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞"
+    "敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花"
+    "权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母"
+    "裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸"
+    "奉植衡富尧闭由"
+)
+_NAME_STOP = set("的了在想要问是说个吗呢啊哦吧呀哈嗯和跟与给把被让这那你我他她它们"
+                 "，。,.!！?？ \t\n")
+_CUED_NAME = re.compile(
+    r"(?:收件人|收货人|联系人|签收人|寄件人|姓名|名字(?:是|叫)?|真名(?:是|叫)?)\s*[:：]?\s*"
+    r"([\u4e00-\u9fff·]{2,4})"
+)
+_SELF_NAME = re.compile(r"(?:我叫|我是|本人是?|我的名字是)\s*([\u4e00-\u9fff·]{2,4})")
+
+# In an agent's line, these say the number that follows is the buyer's.
+_BUYER_NUMBER_CUE = re.compile(
+    r"(?:您|你|亲|买家|顾客|客户|收件人?|收货人?|签收人?|下单人?)"
+    r"(?:的|留的|预留的|下单的|填的|登记的)?"
+    r"(?:收货|收件)?(?:人)?(?:电话|手机|手机号|手机号码|号码|联系电话|联系方式)"
+    r"(?:是|为|：|:|\s|尾号)*$"
+)
+
+
+def _digit_positions(text: str, start: int, end: int) -> list[int]:
+    return [i for i in range(start, end) if text[i].isdigit()]
+
+
+def _keep_ends(text: str, start: int, end: int, head: int, tail: int) -> list[int]:
+    """Positions of the digits of text[start:end] except the first `head` and last `tail`."""
+    digits = _digit_positions(text, start, end)
+    if len(digits) >= 13 and text[digits[0]] in "8８":  # +86: the country code is no secret
+        digits = digits[2:]
+    return digits[head:len(digits) - tail] if len(digits) > head + tail else digits
+
+
+def _numbers(text: str, *, buyer: bool) -> Iterable[list[int]]:
+    """Positions to mask for numbers: all kinds in a buyer's line, IDs in any line."""
+    taken: list[tuple[int, int]] = []
+
+    def free(match: re.Match[str]) -> bool:
+        return all(match.end() <= a or match.start() >= b for a, b in taken)
+
+    for match in _ID_CARD.finditer(text):
+        taken.append(match.span())
+        yield _keep_ends(text, *match.span(), 4, 2)
+    if buyer:
+        for pattern, head, tail in ((_PHONE, 3, 4), (_LANDLINE, 3, 4), (_BANK_CARD, 0, 4)):
+            for match in pattern.finditer(text):
+                if free(match):
+                    taken.append(match.span())
+                    yield _keep_ends(text, *match.span(), head, tail)
+        for match in _EMAIL.finditer(text):
+            at = text.index("@", match.start())
+            yield list(range(match.start() + 1, at))
+    else:
+        for match in _PHONE.finditer(text):
+            if free(match) and _BUYER_NUMBER_CUE.search(text, max(0, match.start() - 14),
+                                                          match.start()):
+                taken.append(match.span())
+                yield _keep_ends(text, *match.span(), 3, 4)
+
+
+def _addresses(text: str) -> Iterable[list[int]]:
+    """Each address below the district: the province, city and district stay visible."""
+    last_end = 0
+    for match in _HOUSE.finditer(text):
+        start = match.start()
+        floor = max(last_end, match.start() - _ADDRESS_REACH)
+        while start > floor and _ADDRESS_CHAR.match(text[start - 1]):
+            start -= 1
+        run = text[start:match.start()]
+        region = _REGION.match(run)
+        keep = region.end() if region else 0
+        street = run[keep:]
+        if _PLAIN_NUMBER.fullmatch(match.group()) and not any(w in street for w in _PLACE_WORDS):
+            continue  # 11月3号 is a date, 订单3号 is no address; 4栋1909 always is
+        last_end = match.end()
+        yield [i for i in range(start + keep, match.end()) if not text[i].isspace()]
+
+
+def _names(text: str, *, buyer: bool) -> Iterable[list[int]]:
+    patterns = (_CUED_NAME, _SELF_NAME) if buyer else (_CUED_NAME,)
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            name_start = match.start(1)
+            name = match.group(1)
+            length = 0
+            for char in name:
+                if char in _NAME_STOP:
+                    break
+                length += 1
+            length = min(length, 3)
+            if length < 2:
+                continue
+            if pattern is _SELF_NAME and name[0] not in _SURNAMES:
+                continue
+            yield list(range(name_start + 1, name_start + length))
+
+
+def private_positions(text: str, role: str,
+                      protected: Iterable[tuple[int, int]] = ()) -> frozenset[int]:
+    """Character positions of `text` that hide a buyer's personal data.
+
+    `protected` are the spans of findings in an agent's line: addresses and
+    names are not masked inside them (the violation must stay visible);
+    numbers identified as the buyer's are (partially) masked anyway.
+    """
+    buyer = role != "agent"
+    positions: set[int] = set()
+    for group in _numbers(text, buyer=buyer):
+        positions.update(group)
+    soft: set[int] = set()
+    for group in _addresses(text):
+        soft.update(group)
+    for group in _names(text, buyer=buyer):
+        soft.update(group)
+    if not buyer:
+        for start, end in protected:
+            soft.difference_update(range(start, end))
+    positions |= soft
+    return frozenset(positions)
+
+
+def apply_mask(text: str, positions: frozenset[int] | set[int]) -> str:
+    """`text` with the characters at `positions` replaced by `*` (same length)."""
+    if not positions:
+        return text
+    chars = list(text)
+    for index in positions:
+        if index < len(chars) and not chars[index].isspace() and chars[index] != FINDING_MASK:
+            chars[index] = MASK
+    return "".join(chars)
+
+
+def mask_private(text: str, role: str, protected: Iterable[tuple[int, int]] = ()) -> str:
+    """`text` with the buyer's personal data masked (see the module's rules)."""
+    return apply_mask(text, private_positions(text, role, protected))
+
+
+_QUOTED = re.compile(r"「([^」]*)」")
+
+
+def safe_reason(reason: str, original: str, shown: str) -> str:
+    """A finding's reason without the personal data its span had masked.
+
+    Reasons quote what matched (微信账号「abc123」); where the evidence masks
+    part of that span, the quote is masked the same way.
+    """
+    if original == shown:
+        return reason
+    reason = reason.replace(original, shown)
+
+    def squeeze(value: str) -> str:
+        return "".join(value.split()).casefold()
+
+    target = squeeze(original)
+    return _QUOTED.sub(lambda m: f"「{shown}」" if squeeze(m.group(1)) == target else m.group(0),
+                       reason)

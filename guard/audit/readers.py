@@ -1,0 +1,603 @@
+"""Chat-log files → chunks of whole records (main process) → records (workers).
+
+The main process only cuts the byte stream into chunks at record boundaries
+(it never parses a record: the workers do, in parallel). Memory stays flat:
+a chunk is a few MB, and a runaway line is counted, not kept — it travels as
+an empty placeholder plus its length, so every line keeps its number.
+
+Counting rule (SPEC "Chat log format"): every non-blank line (JSONL) or row
+(CSV) is a record, and each record is scanned, skipped or rejected, with its
+line number and the reason. Blank lines are not records.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from operator import itemgetter
+from pathlib import Path
+from typing import IO, NamedTuple
+
+import orjson
+
+from guard.errors import UsageError
+
+# A line longer than this is a runaway export, not a chat message: rejected unread.
+MAX_LINE_BYTES = 1 << 20
+# Bytes of whole records per chunk handed to a worker, and per read.
+CHUNK_BYTES = 8 << 20
+READ_BYTES = 1 << 20
+# How far back (in lines of the same file) a worker looks for the previous
+# agent messages of a conversation; the chunk before carries these lines.
+LOOKBACK_LINES = 4000
+# A CSV record whose quotes never close is cut here rather than kept whole.
+MAX_CSV_RECORD_BYTES = 64 << 20
+
+FIELDS = ("shop", "agent", "conversation", "time", "role", "text")
+HEADER_ALIASES: dict[str, str] = {
+    "shop": "shop", "店铺": "shop", "店铺名": "shop", "店铺名称": "shop",
+    "agent": "agent", "客服": "agent", "客服账号": "agent", "客服昵称": "agent",
+    "conversation": "conversation", "会话": "conversation", "会话id": "conversation",
+    "会话编号": "conversation",
+    "time": "time", "时间": "time", "发送时间": "time", "消息时间": "time",
+    "role": "role", "角色": "role", "发送方": "role", "发送者角色": "role",
+    "text": "text", "内容": "text", "消息内容": "text", "消息": "text",
+}
+ROLES: dict[str, str] = {  # the shop's side (bots included) is judged as the agent
+    "agent": "agent", "客服": "agent", "seller": "agent", "商家": "agent",
+    "robot": "agent", "bot": "agent", "机器人": "agent", "智能客服": "agent",
+    "buyer": "buyer", "买家": "buyer", "顾客": "buyer", "customer": "buyer", "用户": "buyer",
+    "消费者": "buyer",
+    "system": "system", "系统": "system",
+}
+# Times without an offset are the merchant's local time: China Standard Time.
+LOCAL = timezone(timedelta(hours=8))
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One LOG argument: how to open and read it."""
+
+    path: Path
+    label: str  # as the user wrote it: what reports name
+    fmt: str  # "jsonl" | "csv"
+    compressed: bool
+    size: int  # bytes on disk, for progress
+    encoding: str = "utf-8"
+    columns: tuple[int, ...] = ()  # CSV: the column of each of FIELDS
+    width: int = 0  # CSV: the header's number of columns
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Whole records of one file, with the lines before them for context.
+
+    The records are the bytes [start, end) of the (decompressed) file, the
+    lines before them [lookback_start, start). Over-long lines in either are
+    `skips` (byte start, byte end, parity of their quotes): never read, they
+    travel as placeholder lines. `long_lines` are (index within the chunk's
+    lines, full length) of those in the records. A plain file's bytes are
+    read by the worker itself (`data` is None); a compressed one's travel
+    in `data` and `lookback`, placeholders already in.
+    """
+
+    source: Source
+    first_line: int
+    start: int
+    end: int
+    long_lines: tuple[tuple[int, int], ...]
+    lookback_start: int
+    lookback_first_line: int
+    skips: tuple[tuple[int, int, int], ...]
+    disk_end: int  # bytes of the file on disk consumed so far (progress)
+    data: bytes | None = None
+    lookback: bytes | None = None
+
+    def contents(self) -> tuple[bytes, bytes]:
+        """(the records' bytes, the lookback's bytes), placeholders in place of long lines."""
+        if self.data is not None:
+            return self.data, self.lookback or b""
+        with open(self.source.path, "rb") as handle:
+            return (_read_range(handle, self.start, self.end, self.skips),
+                    _read_range(handle, self.lookback_start, self.start, self.skips))
+
+
+def _read_range(handle: IO[bytes], start: int, end: int,
+                skips: tuple[tuple[int, int, int], ...]) -> bytes:
+    pieces, position = [], start
+    handle.seek(start)
+    for skip_start, skip_end, quotes in skips:
+        if skip_start < position or skip_start >= end:
+            continue
+        pieces.append(handle.read(skip_start - position))
+        pieces.append(b'"' * quotes + b"\n")
+        position = min(skip_end, end)
+        handle.seek(position)
+    pieces.append(handle.read(end - position))
+    data = b"".join(pieces)
+    return data if not data or data.endswith(b"\n") else data + b"\n"
+
+
+def _open_raw(path: Path, compressed: bool) -> tuple[IO[bytes], IO[bytes]]:
+    """(the stream to read, the file on disk whose position tells progress)."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    if compressed:
+        return gzip.GzipFile(fileobj=raw, mode="rb"), raw
+    return raw, raw
+
+
+def _first_line(path: Path, compressed: bool) -> bytes:
+    stream, raw = _open_raw(path, compressed)
+    try:
+        return stream.readline(MAX_LINE_BYTES)
+    except (OSError, EOFError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    finally:
+        stream.close()
+        raw.close()
+
+
+def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
+    """(encoding, column of each field, width) from a CSV header line."""
+    line = line.removeprefix(_BOM).rstrip(b"\r\n")
+    try:
+        text, encoding = line.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:  # Excel on a Chinese Windows saves CSV as GB18030 (GBK)
+            text, encoding = line.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise UsageError(f"{label}: the CSV header is neither UTF-8 nor GB18030") from None
+    names = next(csv.reader([text]), [])
+    found: dict[str, int] = {}
+    for index, name in enumerate(names):
+        field = HEADER_ALIASES.get(name.strip().lower())
+        if field and field not in found:
+            found[field] = index
+    missing = [f for f in FIELDS if f not in found]
+    if missing:
+        wanted = "、".join(missing)
+        raise UsageError(
+            f"{label}: the CSV header lacks {wanted} (expected columns "
+            "shop,agent,conversation,time,role,text or 店铺,客服,会话,时间,角色,内容)"
+        )
+    return encoding, tuple(found[f] for f in FIELDS), len(names)
+
+
+def open_source(name: str) -> Source:
+    """Check a LOG argument before the run starts: exists, format known, CSV header usable."""
+    path = Path(name)
+    if not path.is_file():
+        raise UsageError(f"{name}: no such file")
+    suffixes = [s.lower() for s in path.suffixes]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    if compressed:
+        suffixes = suffixes[:-1]
+    first = _first_line(path, compressed)
+    kind = suffixes[-1] if suffixes else ""
+    if kind in (".jsonl", ".json", ".ndjson", ".log"):
+        fmt = "jsonl"
+    elif kind in (".csv", ".txt"):
+        fmt = "csv"
+    else:  # sniff: a JSON object starts with {
+        fmt = "jsonl" if first.removeprefix(_BOM).lstrip()[:1] in (b"{", b"") else "csv"
+    size = path.stat().st_size
+    if fmt == "jsonl":
+        return Source(path, name, fmt, compressed, size)
+    if not first.strip():
+        raise UsageError(f"{name}: a CSV log needs a header line first")
+    encoding, columns, width = _csv_header(name, first)
+    return Source(path, name, fmt, compressed, size, encoding, columns, width)
+
+
+# ---------------------------------------------------------------- main process: chunks
+
+
+def _lookback_start(data: bytes, lines: int, csv_quotes: bool) -> int:
+    """Where the last `lines` lines of `data` start (at a CSV record boundary)."""
+    position = len(data)
+    for _ in range(lines):
+        found = data.rfind(b"\n", 0, position - 1)
+        if found < 0:
+            position = 0
+            break
+        position = found + 1
+    if csv_quotes:  # `data` holds whole records: start where the quotes balance
+        while position > 0 and data.count(b'"', position) % 2:
+            found = data.rfind(b"\n", 0, position - 1)
+            position = found + 1 if found >= 0 else 0
+    return position
+
+
+@dataclass(frozen=True, slots=True)
+class _LongLine:
+    offset: int  # where it starts in the (decompressed) file
+    length: int  # without its newline
+    size: int  # bytes it takes, newline included
+    quotes: int  # parity of its quotes: a CSV record may go on past it
+
+
+def _segments(stream: IO[bytes], label: str,
+              offset: int) -> Iterator[tuple[int, bytes] | _LongLine]:
+    """(offset, run of whole lines), and the over-long lines between the runs.
+
+    A line over MAX_LINE_BYTES is measured, never held: memory stays bounded.
+    """
+    limit = MAX_LINE_BYTES
+    carry = b""
+    skipping = False
+    skip_start = skip_length = skip_quotes = 0
+    while True:
+        try:
+            block = stream.read(READ_BYTES)
+        except (OSError, EOFError) as exc:
+            raise UsageError(f"{label}: cannot read: {exc}") from None
+        if not block:
+            break
+        if skipping:
+            newline = block.find(b"\n")
+            if newline < 0:
+                skip_length += len(block)
+                skip_quotes ^= block.count(b'"') & 1
+                offset += len(block)
+                continue
+            skip_length += newline
+            skip_quotes ^= block.count(b'"', 0, newline) & 1
+            yield _LongLine(skip_start, skip_length, skip_length + 1, skip_quotes)
+            skipping = False
+            block = block[newline + 1:]
+            offset += newline + 1
+        buffer = carry + block if carry else block
+        base = offset - len(carry)  # where `buffer` starts
+        offset += len(block)
+        end = buffer.rfind(b"\n") + 1
+        position = start = 0
+        while position < end:
+            # a newline within limit + 1 bytes: every line up to it is short enough
+            newline = buffer.rfind(b"\n", position, position + limit + 1)
+            if newline >= 0:
+                position = newline + 1
+                continue
+            newline = buffer.find(b"\n", position)
+            if start < position:
+                yield base + start, buffer[start:position]
+            yield _LongLine(base + position, newline - position, newline + 1 - position,
+                            buffer.count(b'"', position, newline) & 1)
+            position = start = newline + 1
+        if start < end:
+            yield base + start, (buffer[start:end] if start or end < len(buffer) else buffer)
+        carry = buffer[end:]
+        if len(carry) > limit:
+            skipping, skip_start = True, base + end
+            skip_length, skip_quotes = len(carry), carry.count(b'"') & 1
+            carry = b""
+    if skipping:
+        yield _LongLine(skip_start, skip_length, skip_length, skip_quotes)
+    elif carry:
+        yield offset - len(carry), carry + b"\n"
+
+
+def _lookback_start(history: Sequence[tuple[int, bytes]], lines: int,
+                    csv_quotes: bool) -> tuple[int, int]:
+    """(piece, position) where the last `lines` lines of the recent pieces start.
+
+    Every piece ends a line. For CSV the start moves back until the quotes
+    after it balance: a record never starts inside a quoted field.
+    """
+    index, position, remaining = len(history) - 1, 0, lines
+    while index >= 0:
+        data = history[index][1]
+        count = data.count(b"\n")
+        if count >= remaining:
+            position = len(data)
+            for _ in range(remaining):
+                position = data.rfind(b"\n", 0, position - 1) + 1
+            break
+        remaining -= count
+        index -= 1
+    else:
+        return 0, 0
+    if csv_quotes:
+        quotes = history[index][1].count(b'"', position) + sum(
+            piece.count(b'"') for _, piece in history[index + 1:])
+        while quotes % 2 and (index or position):
+            if position == 0:
+                index -= 1
+                position = len(history[index][1])
+            data = history[index][1]
+            previous = data.rfind(b"\n", 0, position - 1) + 1
+            quotes += data.count(b'"', previous, position)
+            position = previous
+    return index, position
+
+
+def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
+                lookback_lines: int = LOOKBACK_LINES, ship: bool | None = None) -> Iterator[Chunk]:
+    """Cut one file into chunks of whole records (about `chunk_bytes` each), in order.
+
+    `ship`: the chunks carry their bytes (default: only for compressed
+    files; a worker reads a plain file's bytes itself, so they cross no pipe).
+    """
+    is_csv = source.fmt == "csv"
+    ship = source.compressed if ship is None else ship
+    stream, raw = _open_raw(source.path, source.compressed)
+    try:
+        line_no, offset = 1, 0
+        if is_csv:
+            offset = len(stream.readline(MAX_LINE_BYTES))  # the header, read in open_source
+            line_no = 2
+        pieces: list[bytes] = []  # this chunk's bytes so far (only if shipped)
+        start = end = offset
+        size = lines = quotes = 0  # quotes: their parity in the chunk so far
+        long_lines: list[tuple[int, int]] = []
+        skips: deque[tuple[int, int, int]] = deque()  # recent long lines: (start, end, quotes)
+        history: deque[tuple[int, bytes]] = deque()  # (offset, bytes): the latest lines
+        history_lines = 0
+
+        counts: deque[int] = deque()  # lines of each piece in `history`
+
+        def remember(at: int, piece: bytes, count: int) -> None:
+            """Keep the latest pieces: enough lines for the next chunk's lookback, no more."""
+            nonlocal history_lines
+            history.append((at, piece))
+            counts.append(count)
+            history_lines += count
+            while len(history) > 1 and history_lines - counts[0] >= lookback_lines:
+                history.popleft()
+                history_lines -= counts.popleft()
+
+        def lookback() -> tuple[int, int, bytes | None]:
+            """(offset, lines, bytes if shipped) of the lines before the next chunk."""
+            recent = list(history)
+            if not recent:
+                return start, 0, b"" if ship else None
+            index, position = _lookback_start(recent, lookback_lines, is_csv)
+            parts = [recent[index][1][position:]] + [p for _, p in recent[index + 1:]]
+            count = sum(part.count(b"\n") for part in parts)
+            return recent[index][0] + position, count, b"".join(parts) if ship else None
+
+        back = lookback()
+
+        def emit() -> Chunk:
+            nonlocal pieces, size, lines, quotes, long_lines, line_no, start, back
+            offset, count, before = back
+            while skips and skips[0][0] < offset:
+                skips.popleft()
+            chunk = Chunk(source, line_no, start, end, tuple(long_lines), offset,
+                          line_no - count, tuple(skips), raw.tell(),
+                          b"".join(pieces) if ship else None, before)
+            line_no += lines
+            pieces, size, lines, quotes, long_lines = [], 0, 0, 0, []
+            start = end
+            back = lookback()
+            return chunk
+
+        def ready() -> bool:  # a chunk may end here: big enough, and not inside quotes
+            return size >= chunk_bytes and (not quotes or size >= MAX_CSV_RECORD_BYTES)
+
+        for segment in _segments(stream, source.label, offset):
+            if isinstance(segment, _LongLine):
+                placeholder = b'"' * segment.quotes + b"\n"
+                long_lines.append((lines, segment.length))
+                skips.append((segment.offset, segment.offset + segment.size, segment.quotes))
+                if ship:
+                    pieces.append(placeholder)
+                size, lines = size + 1, lines + 1
+                remember(segment.offset, placeholder, 1)
+                quotes ^= segment.quotes if is_csv else 0
+                end = segment.offset + segment.size
+                if ready():
+                    yield emit()
+                continue
+            at, run = segment
+            position = 0
+            while position < len(run):
+                cut = run.find(b"\n", position + max(chunk_bytes - size, 1) - 1) + 1
+                if cut <= 0:
+                    cut = len(run)
+                part = run if position == 0 and cut == len(run) else run[position:cut]
+                if ship:
+                    pieces.append(part)
+                count = part.count(b"\n")
+                size += len(part)
+                lines += count
+                remember(at + position, part, count)
+                if is_csv:
+                    quotes ^= part.count(b'"') & 1
+                position = cut
+                end = at + cut
+                if ready():
+                    yield emit()
+        if lines:
+            yield emit()
+    finally:
+        stream.close()
+        raw.close()
+
+
+# ---------------------------------------------------------------- workers: records
+
+
+class Row(NamedTuple):
+    """One valid chat-log record (a named tuple: millions are made)."""
+
+    line: int
+    shop: str
+    agent: str
+    conversation: str
+    time: str
+    role: str  # agent | buyer | system
+    text: str
+    moment: datetime  # aware, for the conversation window
+    day: str  # YYYY-MM-DD as written (the merchant's local date)
+
+
+class Rejected(NamedTuple):
+    line: int
+    reason: str
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def parse_time(value: str) -> tuple[datetime, str] | None:
+    """(aware time, local date as written) of an ISO 8601 time, or of 2026/11/01 09:04:47.
+
+    A time without an offset is the merchant's: China Standard Time.
+    """
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            moment = datetime.fromisoformat(value.replace("/", "-"))
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL)
+    if value[4:5] in ("-", "/") and value[7:8] == value[4:5]:
+        return moment, value[:10].replace("/", "-")
+    return moment, moment.date().isoformat()
+
+
+def make_row(line: int, shop: object, agent: object, conversation: object, time: object,
+             role: object, text: object) -> Row | Rejected:
+    """Validate one record's fields: all present, strings, a known role, a readable time."""
+    if (type(shop) is str and type(agent) is str and type(conversation) is str
+            and type(time) is str and type(role) is str and type(text) is str
+            and shop and conversation and time):
+        kind = ROLES.get(role) or ROLES.get(role.strip().lower())
+        if kind is None:
+            return Rejected(line, f"unknown role {role!r} (agent, buyer or system)")
+        if kind == "agent" and not agent.strip():
+            return Rejected(line, "missing field: agent")
+        when = parse_time(time)
+        if when is None:
+            return Rejected(line, f"time {time!r} is not ISO 8601")
+        return Row(line, shop, agent, conversation, time, kind, text, when[0], when[1])
+    if agent is None and type(role) is str and ROLES.get(role.strip().lower()) != "agent":
+        agent = ""  # a buyer's or the system's line need not name the agent
+        return make_row(line, shop, agent, conversation, time, role, text)
+    values = (shop, agent, conversation, time, role, text)
+    missing = [name for name, value in zip(FIELDS, values, strict=True)
+               if value is None or (value == "" and name not in ("agent", "text"))]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        return Rejected(line, f"missing field{plural}: {', '.join(missing)}")
+    if isinstance(conversation, int) and not isinstance(conversation, bool):
+        return make_row(line, shop, agent, str(conversation), time, role, text)
+    wrong = [name for name, value in zip(FIELDS, values, strict=True)
+             if not isinstance(value, str)]
+    return Rejected(line, f"not a string: {', '.join(wrong)}")
+
+
+def _jsonl_records(data: bytes, first_line: int, long: dict[int, int],
+                   file_start: bool) -> Iterator[Row | Rejected]:
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    roles, parse = ROLES, parse_time
+    fields = itemgetter(*FIELDS)
+    new_row = partial(tuple.__new__, Row)  # Row(...) without its Python-level __new__
+    for index, raw in enumerate(io.BytesIO(data)):  # lines one by one, not a list of them
+        if index in long:
+            yield Rejected(first_line + index,
+                           f"line too long ({long[index]:,} bytes; limit {MAX_LINE_BYTES:,})")
+            continue
+        if not raw or raw.isspace():
+            continue
+        line = first_line + index
+        if file_start and index == 0:
+            raw = raw.removeprefix(_BOM)
+            if not raw.strip():
+                continue
+        try:
+            values = loads(raw)
+        except decode_error as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                yield Rejected(line, f"not valid UTF-8 (byte {bad.start + 1})")
+                continue
+            yield Rejected(line, f"not valid JSON: {exc}")
+            continue
+        if type(values) is not dict:
+            yield Rejected(line, f"not a JSON object (got {type(values).__name__})")
+            continue
+        try:
+            shop, agent, conversation, time, role, text = fields(values)
+        except KeyError:
+            get = values.get
+            yield make_row(line, get("shop"), get("agent"), get("conversation"), get("time"),
+                           get("role"), get("text"))
+            continue
+        # the usual record, inline (make_row does the same and explains what is wrong)
+        kind = roles.get(role) if type(role) is str else None  # type: ignore[arg-type]
+        if (kind is not None and type(shop) is str and shop and type(agent) is str
+                and (kind != "agent" or agent.strip()) and type(conversation) is str
+                and conversation and type(time) is str and type(text) is str):
+            when = parse(time)
+            if when is not None:
+                yield new_row((line, shop, agent, conversation, time, kind, text, *when))
+                continue
+        yield make_row(line, shop, agent, conversation, time, role, text)
+
+
+def _csv_records(source: Source, data: bytes, first_line: int,
+                 long: dict[int, int]) -> Iterator[Row | Rejected]:
+    text = data.decode(source.encoding, errors="surrogateescape")
+    check_bytes = _SURROGATE.search(text) is not None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    columns, width = source.columns, source.width
+    consumed = 0  # physical lines read so far
+    while True:
+        start = consumed
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            consumed = reader.line_num
+            yield Rejected(first_line + start, f"broken CSV row: {exc}")
+            continue
+        consumed = reader.line_num
+        line = first_line + start
+        too_long = [long[i] for i in range(start, consumed) if i in long] if long else ()
+        if too_long:
+            yield Rejected(line, f"line too long ({too_long[0]:,} bytes; "
+                                 f"limit {MAX_LINE_BYTES:,})")
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line
+        if check_bytes and any(_SURROGATE.search(field) for field in row):
+            yield Rejected(line, f"not valid {source.encoding.upper()}")
+            continue
+        if len(row) != width:
+            yield Rejected(line, f"ragged row: {len(row)} fields, the header has {width}")
+            continue
+        yield make_row(line, *[row[c] for c in columns])
+
+
+def iter_records(chunk: Chunk, lookback: bool = False,
+                 contents: tuple[bytes, bytes] | None = None) -> Iterator[Row | Rejected]:
+    """The records of a chunk (or of the lines before it), in order.
+
+    `contents`: the chunk's bytes if already read (`Chunk.contents()`).
+    """
+    source = chunk.source
+    data, back = contents if contents is not None else chunk.contents()
+    if lookback:
+        data, first, long = back, chunk.lookback_first_line, {}
+    else:
+        first, long = chunk.first_line, dict(chunk.long_lines)
+    if not data:
+        return iter(())
+    if source.fmt == "csv":
+        return _csv_records(source, data, first, long)
+    return _jsonl_records(data, first, long, first == 1)

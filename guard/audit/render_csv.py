@@ -1,0 +1,34 @@
+"""The findings as CSV: one row per finding, for Excel and for QA spreadsheets.
+
+Written with a UTF-8 byte-order mark (Excel then reads the Chinese right) and
+Chinese headers; machines read the JSON report instead.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from typing import IO
+
+from guard.audit.labels import ROLE_LABELS, SEVERITY_LABELS
+from guard.audit.report import FindingRecord
+
+HEADER = ("文件", "行号", "涉及行", "店铺", "客服", "会话", "时间", "角色", "级别", "类别",
+          "规则", "命中内容", "位置", "原因", "消息（已脱敏）", "屏蔽后消息")
+
+
+def write_csv(findings: Iterable[FindingRecord], out: IO[str],
+              category_labels: Mapping[str, str], rule_labels: Mapping[str, str]) -> int:
+    """Write the rows; returns how many. `out` is a text stream opened with newline=""."""
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    count = 0
+    for f in findings:
+        writer.writerow((
+            f.file, f.line, " ".join(map(str, f.lines)), f.shop, f.agent, f.conversation,
+            f.time, ROLE_LABELS.get(f.role, f.role), SEVERITY_LABELS.get(f.severity, f.severity),
+            category_labels.get(f.category, f.category), rule_labels.get(f.rule, f.rule),
+            f.text, f"{f.start}-{f.end}", f.reason, f.message, f.masked,
+        ))
+        count += 1
+    return count

@@ -1,0 +1,312 @@
+"""The audit as one self-contained HTML file a manager opens in any browser.
+
+Inline CSS, charts drawn as inline SVG, no script, no font, no image, no
+URL: it works offline and can be mailed as an attachment. Reads a `Report`
+and the findings; decides nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+from typing import IO
+
+from guard.audit.labels import SEVERITY_LABELS
+from guard.audit.render_terminal import agent_label, percent, term_label
+from guard.audit.report import TALLY, FindingRecord, Report
+
+MAX_EVIDENCE = 2000  # findings listed in the evidence table (the CSV / JSON have all)
+TOP_AGENTS_CHART = 15
+TOP_TERMS = 20
+COLORS = {"block": "#d63031", "warn": "#f0a500", "bar": "#3867d6"}
+
+_CSS = """
+:root { --block: #d63031; --warn: #f0a500; --ink: #1f2430; --muted: #6b7280; --line: #e5e7eb; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 24px 32px 48px; color: var(--ink); background: #f6f7f9;
+  font: 14px/1.6 "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
+  "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC", sans-serif; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 32px 0 10px; padding-left: 8px; border-left: 4px solid #3867d6; }
+.meta { color: var(--muted); font-size: 12px; margin-bottom: 18px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.card .label { color: var(--muted); font-size: 12px; }
+.card .value { font-size: 24px; font-weight: 600; }
+.card.block .value { color: var(--block); } .card.warn .value { color: var(--warn); }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
+.chart { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
+.chart h3 { font-size: 14px; margin: 0 0 8px; }
+.chart.wide { grid-column: 1 / -1; }
+svg { display: block; }
+svg text { font-size: 13px; fill: var(--ink); }
+svg .axis { fill: var(--muted); font-size: 12px; }
+table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
+th { background: #eef1f6; font-weight: 600; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.where { color: var(--muted); font-size: 12px; white-space: nowrap; }
+td.who, .tag { white-space: nowrap; }
+.msg { white-space: pre-wrap; word-break: break-all; }
+.msg .ln { color: var(--muted); font-size: 11px; margin-right: 6px; }
+mark.block { background: var(--block); color: #fff; border-radius: 3px; padding: 0 1px; }
+mark.warn { background: #ffd866; color: #000; border-radius: 3px; padding: 0 1px; }
+.tag { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 12px; color: #fff; }
+.tag.block { background: var(--block); } .tag.warn { background: var(--warn); color: #000; }
+.tag.split { background: #6c5ce7; }
+.legend span { display: inline-block; margin-right: 12px; font-size: 12px; color: var(--muted); }
+.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px;
+  border-radius: 2px; vertical-align: -1px; }
+.note { color: var(--muted); font-size: 12px; margin: 6px 0; }
+.empty { color: var(--muted); padding: 12px; }
+footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
+"""
+
+
+def _e(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def highlight(message: str, spans: Iterable[tuple[int, int, str]],
+              lines: Sequence[int] = ()) -> str:
+    """The message as HTML with each span in a <mark>, joined messages one per line."""
+    severity_at: list[str | None] = [None] * len(message)
+    for start, end, severity in spans:
+        for index in range(max(0, start), min(end, len(message))):
+            if severity_at[index] != "block":
+                severity_at[index] = severity
+    pieces = message.split("\n")
+    out: list[str] = []
+    position = 0
+    for number, piece in enumerate(pieces):
+        if number:
+            out.append("\n")
+        if len(pieces) > 1 and len(lines) == len(pieces):
+            out.append(f'<span class="ln">第{lines[number]}行</span>')
+        index = 0
+        while index < len(piece):
+            level = severity_at[position + index]
+            stop = index
+            while stop < len(piece) and severity_at[position + stop] == level:
+                stop += 1
+            chunk = _e(piece[index:stop])
+            out.append(f'<mark class="{level}">{chunk}</mark>' if level else chunk)
+            index = stop
+        position += len(piece) + 1
+    return "".join(out)
+
+
+def _hbar_chart(rows: Sequence[tuple[str, int, int]], empty: str) -> str:
+    """Horizontal stacked bars: (label, block, warn) per row."""
+    if not rows or not any(b + w for _, b, w in rows):
+        return f'<div class="empty">{_e(empty)}</div>'
+    label_width, bar_width, row_height = 190, 340, 26
+    biggest = max(b + w for _, b, w in rows) or 1
+    height = row_height * len(rows) + 8
+    parts = [f'<svg width="100%" viewBox="0 0 '
+             f'{label_width + bar_width + 60} {height}" role="img">']
+    for index, (label, block, warn) in enumerate(rows):
+        y = 4 + index * row_height
+        shown = label if len(label) <= 15 else label[:14] + "…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">'
+                     f'<title>{_e(label)}</title>{_e(shown)}</text>')
+        x = label_width
+        for value, color in ((block, COLORS["block"]), (warn, COLORS["warn"])):
+            width = bar_width * value / biggest
+            if value:
+                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{max(width, 1):.1f}" '
+                             f'height="{row_height - 8}" fill="{color}" rx="2"/>')
+            x += width
+        parts.append(f'<text class="axis" x="{x + 6:.1f}" y="{y + 17}">{block + warn:,}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _day_chart(days: Sequence[tuple[str, int, int]]) -> str:
+    """Vertical stacked bars per day: violating messages (block, warn)."""
+    if not days:
+        return '<div class="empty">没有数据</div>'
+    width, height, left, bottom, top = 1200, 240, 44, 30, 12
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    biggest = max(b + w for _, b, w in days) or 1
+    step = plot_w / len(days)
+    bar = max(1.0, min(step * 0.7, 56.0))
+    every = max(1, round(len(days) / 10))
+    parts = [f'<svg width="100%" viewBox="0 0 {width} '
+             f'{height}" role="img">',
+             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
+             f'stroke="#9ca3af"/>',
+             f'<text class="axis" x="{left - 6}" y="{top + 10}" text-anchor="end">'
+             f'{biggest:,}</text>',
+             f'<text class="axis" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>']
+    for index, (day, block, warn) in enumerate(days):
+        x = left + index * step + (step - bar) / 2
+        y = top + plot_h
+        for value, color in ((block, COLORS["block"]), (warn, COLORS["warn"])):
+            h = plot_h * value / biggest
+            if value:
+                parts.append(f'<rect x="{x:.1f}" y="{y - h:.1f}" width="{bar:.1f}" '
+                             f'height="{h:.1f}" fill="{color}"><title>{_e(day)}：'
+                             f'{SEVERITY_LABELS[_severity_of(color)]} {value:,}</title></rect>')
+            y -= h
+        if index % every == 0:
+            parts.append(f'<text class="axis" x="{x + bar / 2:.1f}" y="{top + plot_h + 16}" '
+                         f'text-anchor="middle">{_e(day[5:])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _agent_name(shop: str, agent: str, role: str) -> str:
+    """An agent in a chart: the shop only where the agent's name does not already say it."""
+    name = agent_label(agent, role)
+    return name if shop in agent else f"{shop} {name}"
+
+
+def _severity_of(color: str) -> str:
+    return "block" if color == COLORS["block"] else "warn"
+
+
+def _legend() -> str:
+    return (f'<div class="legend"><span><i style="background:{COLORS["block"]}"></i>拦截</span>'
+            f'<span><i style="background:{COLORS["warn"]}"></i>提醒</span></div>')
+
+
+def _tally_row(first: Sequence[str], tally: dict[str, int]) -> str:
+    cells = "".join(f"<td>{_e(v)}</td>" for v in first)
+    return (f"<tr>{cells}<td class='num'>{tally['messages']:,}</td>"
+            f"<td class='num'>{tally['block']:,}</td><td class='num'>{tally['warn']:,}</td>"
+            f"<td class='num'>{percent(tally['warn'] + tally['block'], tally['messages'])}"
+            f"</td></tr>")
+
+
+def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
+               files: Sequence[str] = (), title: str = "客服聊天合规审计报告") -> None:
+    """Write the whole report as one HTML document."""
+    t = report.totals
+    w = out.write
+    w(f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+      f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+      f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>")
+    w(f"<h1>{_e(title)}</h1>")
+    scope = "只检查客服消息" if report.settings.role == "agent" else "检查全部消息"
+    window = report.settings
+    w(f'<div class="meta">文件：{_e("、".join(files) or "—")}　·　{scope}　·　'
+      f"拆分检查：同一会话相邻 {window.window_messages} 条客服消息、"
+      f"{window.window_seconds // 60} 分钟内</div>")
+    cards = [
+        ("记录", f"{t['records']:,}", ""), ("已检查", f"{t['scanned']:,}", ""),
+        ("跳过", f"{t['skipped']:,}", ""), ("拒收", f"{t['rejected']:,}",
+                                          "block" if t["rejected"] else ""),
+        ("拦截", f"{t['block']:,}", "block"), ("提醒", f"{t['warn']:,}", "warn"),
+        ("违规率", percent(t["warn"] + t["block"], t["scanned"]), ""),
+        ("发现", f"{t['findings']:,}", ""), ("跨消息拆分", f"{t['split_findings']:,}", ""),
+    ]
+    w('<div class="cards">')
+    for label, value, kind in cards:
+        w(f'<div class="card {kind}"><div class="label">{_e(label)}</div>'
+          f'<div class="value">{_e(value)}</div></div>')
+    w("</div>")
+
+    agents = sorted(report.agents.items(), key=lambda kv: (-kv[1][3] - kv[1][2], kv[0]))
+    agent_rows = [(_agent_name(shop, agent, role), v[3], v[2])
+                  for (shop, agent, role), v in agents[:TOP_AGENTS_CHART] if v[3] + v[2]]
+    category_rows = [(report.category_labels.get(c, c), tally[2], tally[1])
+                     for c, tally in report.categories().items()]
+    day_rows = [(day, v[3], v[2]) for day, v in sorted(report.days.items())]
+    w('<h2 id="charts">图表</h2><div class="charts">')
+    w(f'<div class="chart"><h3>各客服违规消息数（前 {TOP_AGENTS_CHART} 位）</h3>{_legend()}'
+      f'{_hbar_chart(agent_rows, "没有违规消息")}</div>')
+    w(f'<div class="chart"><h3>各类别发现数</h3>{_legend()}'
+      f'{_hbar_chart(category_rows, "没有发现")}</div>')
+    w(f'<div class="chart wide"><h3>每日违规消息数</h3>{_legend()}{_day_chart(day_rows)}</div>')
+    w("</div>")
+
+    head = ("<th class='num'>消息</th><th class='num'>拦截</th><th class='num'>提醒</th>"
+            "<th class='num'>违规率</th>")
+    w(f"<h2 id='shops'>各店铺</h2><table><tr><th>店铺</th><th>客服数</th>{head}</tr>")
+    for shop, tally in sorted(report.shops().items(),
+                              key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0])):
+        w(_tally_row((shop, str(tally["agents"])), tally))
+    w("</table>")
+    w(f"<h2 id='agents'>各客服</h2><table><tr><th>店铺</th><th>客服</th>{head}</tr>")
+    for (shop, agent, role), values in agents:
+        w(_tally_row((shop, agent_label(agent, role)), dict(zip(TALLY, values, strict=True))))
+    w("</table>")
+
+    w("<h2 id='rules'>命中最多的规则</h2><table><tr><th>规则</th><th>类别</th>"
+      "<th class='num'>次数</th><th class='num'>拦截</th><th class='num'>提醒</th></tr>")
+    for (rule, category), (count, warn, block) in sorted(report.rules.items(),
+                                                         key=lambda kv: (-kv[1][0], kv[0])):
+        w(f"<tr><td>{_e(report.rule_labels.get(rule, rule))}</td>"
+          f"<td>{_e(report.category_labels.get(category, category))}</td>"
+          f"<td class='num'>{count:,}</td><td class='num'>{block:,}</td>"
+          f"<td class='num'>{warn:,}</td></tr>")
+    w("</table>")
+    w(f"<h2 id='terms'>命中最多的说法（前 {TOP_TERMS} 个）</h2><table><tr><th>命中内容</th>"
+      "<th>规则</th><th class='num'>次数</th></tr>")
+    for (rule, _, term), count in sorted(report.terms.items(),
+                                         key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS]:
+        w(f"<tr><td class='msg'>{_e(term_label(report, rule, term))}</td>"
+          f"<td>{_e(report.rule_labels.get(rule, rule))}</td><td class='num'>{count:,}</td></tr>")
+    w("</table>")
+
+    w("<h2 id='worst'>最严重的消息</h2>")
+    if report.worst:
+        w("<table><tr><th>位置</th><th>店铺 / 客服</th><th>结论</th>"
+          "<th>消息（买家个人信息已脱敏）</th></tr>")
+        for worst in report.worst:
+            w(f"<tr><td class='where'>{_e(worst.file)}:{worst.line}<br>{_e(worst.time)}</td>"
+              f"<td class='who'>{_e(worst.shop)}<br>{_e(agent_label(worst.agent, worst.role))}"
+              "</td>"
+              f"<td><span class='tag {_e(worst.verdict)}'>"
+              f"{_e(SEVERITY_LABELS.get(worst.verdict, worst.verdict))}</span></td>"
+              f"<td class='msg'>{highlight(worst.message, worst.spans, worst.lines)}</td></tr>")
+        w("</table>")
+    else:
+        w('<div class="empty">没有违规消息。</div>')
+
+    w("<h2 id='evidence'>证据</h2>")
+    listed = 0
+    rows: list[str] = []
+    for finding in findings:
+        if listed >= MAX_EVIDENCE:
+            listed += 1
+            continue
+        listed += 1
+        split = "<br><span class='tag split'>跨消息拆分</span>" if finding.split else ""
+        rows.append(
+            f"<tr><td class='where'>{_e(finding.file)}:{finding.line}<br>{_e(finding.time)}</td>"
+            f"<td class='who'>{_e(finding.shop)}<br>"
+            f"{_e(agent_label(finding.agent, finding.role))}<br>"
+            f"<span class='note'>会话 {_e(finding.conversation)}</span></td>"
+            f"<td><span class='tag {_e(finding.severity)}'>"
+            f"{_e(SEVERITY_LABELS.get(finding.severity, finding.severity))}</span>{split}</td>"
+            f"<td>{_e(report.category_labels.get(finding.category, finding.category))}<br>"
+            f"<span class='note'>{_e(report.rule_labels.get(finding.rule, finding.rule))}"
+            f"</span></td>"
+            f"<td class='msg'>{highlight(finding.message, [(finding.start, finding.end, finding.severity)], finding.lines)}"  # noqa: E501
+            f"</td><td>{_e(finding.reason)}</td></tr>")
+    if rows:
+        if listed > MAX_EVIDENCE:
+            w(f'<p class="note">共 {listed:,} 条发现，这里列出前 {MAX_EVIDENCE:,} 条；'
+              "完整清单见 --csv 或 --json。</p>")
+        w("<table><tr><th>位置</th><th>店铺 / 客服</th><th>级别</th><th>类别 / 规则</th>"
+          "<th>消息（买家个人信息已脱敏）</th><th>原因</th></tr>")
+        w("".join(rows))
+        w("</table>")
+    else:
+        w('<div class="empty">没有发现。</div>')
+
+    if t["rejected"]:
+        w(f"<h2 id='rejected'>拒收的记录（{t['rejected']:,} 条）</h2>")
+        if t["rejected"] > len(report.rejected):
+            w(f'<p class="note">列出前 {len(report.rejected):,} 条。</p>')
+        w("<table><tr><th>位置</th><th>原因</th></tr>")
+        for rejected in report.rejected:
+            w(f"<tr><td class='where'>{_e(rejected.file)}:{rejected.line}</td>"
+              f"<td>{_e(rejected.reason)}</td></tr>")
+        w("</table>")
+    w("<footer>由 guard audit 生成。本报告是单个文件，不引用任何网络资源。证据中买家的手机号、"
+      "地址、姓名等个人信息已脱敏；客服自己发出的联系方式属于违规内容，照原样保留。</footer>")
+    w("</body></html>\n")

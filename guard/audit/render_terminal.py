@@ -1,0 +1,164 @@
+"""The audit report in the terminal (rich): what a manager reads first.
+
+Reads a `Report`; decides nothing. Labels are Simplified Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from guard.audit.labels import ROLE_LABELS, SEVERITY_LABELS
+from guard.audit.report import TALLY, Report, WorstMessage
+
+SPAN_STYLE = {"warn": "black on yellow", "block": "bold white on red"}
+TOP_AGENTS = 15
+TOP_RULES = 10
+TOP_TERMS = 10
+TOP_WORST = 10
+TOP_REJECTED = 10
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+def agent_label(agent: str, role: str) -> str:
+    """An agent's row; buyers' and system lines (with --role all) under the agent's name."""
+    if role == "agent":
+        return agent or "（未填）"
+    return f"{agent or '（未填）'}（{ROLE_LABELS.get(role, role)}消息）"
+
+
+def term_label(report: Report, rule: str, term: str) -> str:
+    return term if term else f"〈{report.rule_labels.get(rule, rule)}〉"
+
+
+def parts_text(worst: WorstMessage) -> Text:
+    """The message, each joined message on its own line with its line number."""
+    pieces = worst.message.split("\n")
+    text = Text()
+    position = 0
+    lines = worst.lines if len(worst.lines) == len(pieces) else (worst.line,) * len(pieces)
+    for index, piece in enumerate(pieces):
+        if index:
+            text.append("\n")
+        if len(pieces) > 1:
+            text.append(f"第{lines[index]}行 ", style="dim")
+        part = Text(piece)
+        for start, end, severity in worst.spans:
+            lo, hi = max(start, position), min(end, position + len(piece))
+            if lo < hi:
+                part.stylize(SPAN_STYLE.get(severity, "bold"), lo - position, hi - position)
+        text.append_text(part)
+        position += len(piece) + 1
+    return text
+
+
+def _summary(report: Report, files: Sequence[str]) -> Panel:
+    t = report.totals
+    lines = [
+        Text.assemble(("记录 ", "bold"), f"{t['records']:,}", "　已检查 ", f"{t['scanned']:,}",
+                      "　跳过 ", f"{t['skipped']:,}",
+                      ("（买家和系统消息）" if report.settings.role == "agent" else ""),
+                      "　拒收 ", (f"{t['rejected']:,}", "bold red" if t["rejected"] else "")),
+        Text.assemble(("结论 ", "bold"), ("通过 ", "green"), f"{t['pass']:,}",
+                      ("　提醒 ", "yellow"), f"{t['warn']:,}", ("　拦截 ", "red"),
+                      f"{t['block']:,}", "　违规率 ",
+                      percent(t["warn"] + t["block"], t["scanned"]),
+                      "　发现 ", f"{t['findings']:,}",
+                      f"（其中跨消息拆分 {t['split_findings']:,}）" if t["split_findings"] else ""),
+    ]
+    if files:
+        lines.insert(0, Text("文件：" + "、".join(files), style="dim"))
+    return Panel(Group(*lines), title="guard 审计汇总", title_align="left",
+                 border_style="red" if t["block"] else ("yellow" if t["warn"] else "green"))
+
+
+def _tally_table(title: str, first: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    for name in first:
+        table.add_column(name)
+    for name in ("消息", "拦截", "提醒", "违规率"):
+        table.add_column(name, justify="right")
+    return table
+
+
+def _tally_cells(tally: dict[str, int]) -> list[Text | str]:
+    return [f"{tally['messages']:,}",
+            Text(f"{tally['block']:,}", style="red" if tally["block"] else ""),
+            Text(f"{tally['warn']:,}", style="yellow" if tally["warn"] else ""),
+            percent(tally["warn"] + tally["block"], tally["messages"])]
+
+
+def render_report(report: Report, console: Console, files: Sequence[str] = ()) -> None:
+    """Totals, shops, agents, top rules and terms, the worst messages, rejected records."""
+    console.print(_summary(report, files))
+    shops = sorted(report.shops().items(),
+                   key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0]))
+    if shops:
+        table = _tally_table("各店铺", ("店铺", "客服数"))
+        for shop, tally in shops:
+            table.add_row(shop, str(tally["agents"]), *_tally_cells(tally))
+        console.print(table)
+    agents = sorted(report.agents.items(),
+                    key=lambda kv: (-kv[1][3], -kv[1][2], kv[0]))
+    if agents:
+        title = "各客服" + (f"（违规最多的 {TOP_AGENTS} 位，共 {len(agents)} 位）"
+                          if len(agents) > TOP_AGENTS else "")
+        table = _tally_table(title, ("店铺", "客服"))
+        for (shop, agent, role), values in agents[:TOP_AGENTS]:
+            tally = dict(zip(TALLY, values, strict=True))
+            table.add_row(shop, agent_label(agent, role), *_tally_cells(tally))
+        console.print(table)
+    if report.rules:
+        table = Table(title="命中最多的规则", title_justify="left", title_style="bold",
+                      header_style="bold")
+        for name, justify in (("规则", "left"), ("类别", "left"), ("次数", "right"),
+                              ("拦截", "right"), ("提醒", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        ranked = sorted(report.rules.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        for (rule, category), (count, warn, block) in ranked[:TOP_RULES]:
+            table.add_row(report.rule_labels.get(rule, rule),
+                          report.category_labels.get(category, category),
+                          f"{count:,}", f"{block:,}", f"{warn:,}")
+        console.print(table)
+    if report.terms:
+        table = Table(title="命中最多的说法", title_justify="left", title_style="bold",
+                      header_style="bold")
+        table.add_column("命中内容")
+        table.add_column("规则")
+        table.add_column("次数", justify="right")
+        ranked_terms = sorted(report.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+        for (rule, _, term), count in ranked_terms[:TOP_TERMS]:
+            table.add_row(term_label(report, rule, term), report.rule_labels.get(rule, rule),
+                          f"{count:,}")
+        console.print(table)
+    if report.worst:
+        table = Table(title="最严重的消息", title_justify="left", title_style="bold",
+                      header_style="bold", show_lines=True)
+        table.add_column("位置", no_wrap=True)
+        table.add_column("店铺 / 客服")
+        table.add_column("结论", no_wrap=True)
+        table.add_column("消息（买家个人信息已脱敏）", ratio=1, overflow="fold")
+        for worst in report.worst[:TOP_WORST]:
+            table.add_row(
+                Text(f"{worst.file}:{worst.line}\n{worst.time}", style="dim"),
+                f"{worst.shop}\n{agent_label(worst.agent, worst.role)}",
+                Text(SEVERITY_LABELS.get(worst.verdict, worst.verdict),
+                     style=SPAN_STYLE.get(worst.verdict, "")),
+                parts_text(worst),
+            )
+        console.print(table)
+    if report.totals["rejected"]:
+        count = report.totals["rejected"]
+        lines = [Text(f"拒收 {count:,} 条记录（未计入检查）：", style="bold red")]
+        for rejected in report.rejected[:TOP_REJECTED]:
+            lines.append(Text(f"  {rejected.file}:{rejected.line}  {rejected.reason}"))
+        if report.totals["rejected"] > TOP_REJECTED:
+            lines.append(Text("  …… 完整清单见 --json 报告的 rejected", style="dim"))
+        console.print(Group(*lines))

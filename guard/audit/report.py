@@ -1,0 +1,404 @@
+"""The one report model of an audit, and its one JSON form.
+
+Every figure is a sum, a concatenation in input order, or a bounded top-N by
+a total order, so partial reports — of chunks, workers, files or separate
+runs — merge associatively: merge(merge(a, b), c) == merge(a, merge(b, c)),
+and one worker, two workers or two halves merged give the same report. The
+renderers (terminal, JSON, CSV, HTML) only read it.
+
+Nothing in it holds a buyer's personal data: evidence is masked in the worker
+before it gets here (privacy.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from guard.verdict import CATEGORIES
+
+REPORT_VERSION = 1
+TOTALS = ("records", "scanned", "skipped", "rejected", "pass", "warn", "block", "findings",
+          "split_findings")
+TALLY = ("messages", "pass", "warn", "block", "findings")  # per agent and per day
+RULE_TALLY = ("findings", "warn", "block")
+FILE_TALLY = ("records", "scanned", "skipped", "rejected")
+# Listed rejected records and worst messages are bounded; their counts are exact.
+MAX_REJECTED_LISTED = 1000
+MAX_WORST = 50
+VERDICT_RANK = {"pass": 0, "warn": 1, "block": 2}
+# Findings of these categories are numbers and links: counted by rule, not by text.
+RULE_TERMS = frozenset({"contact_number", "link"})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What shaped the figures; reports made with different settings do not merge."""
+
+    role: str = "agent"
+    window_messages: int = 3
+    window_seconds: int = 300
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"role": self.role, "context_window": {"messages": self.window_messages,
+                                                      "seconds": self.window_seconds}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Settings:
+        window = data.get("context_window", {})
+        return cls(data.get("role", "agent"), window.get("messages", 3),
+                   window.get("seconds", 300))
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    file: str
+    line: int
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord:
+    """One finding with its evidence: where it came from and the masked message.
+
+    `start`/`end` index `message` (the message with the buyer's data masked;
+    for a split finding, the joined messages, one per line) and
+    `text == message[start:end]`. `lines` are all the messages involved.
+    """
+
+    file: str
+    line: int
+    shop: str
+    agent: str
+    conversation: str
+    time: str
+    role: str
+    rule: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    text: str
+    reason: str
+    message: str
+    masked: str
+    lines: tuple[int, ...]
+
+    @property
+    def split(self) -> bool:
+        """Whether the finding exists only across several messages."""
+        return len(self.lines) > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "line": self.line, "shop": self.shop, "agent": self.agent,
+            "conversation": self.conversation, "time": self.time, "role": self.role,
+            "rule": self.rule, "category": self.category, "severity": self.severity,
+            "start": self.start, "end": self.end, "text": self.text, "reason": self.reason,
+            "message": self.message, "masked": self.masked, "lines": list(self.lines),
+            "split": self.split,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FindingRecord:
+        return cls(data["file"], data["line"], data["shop"], data["agent"],
+                   data["conversation"], data["time"], data["role"], data["rule"],
+                   data["category"], data["severity"], data["start"], data["end"],
+                   data["text"], data["reason"], data["message"], data["masked"],
+                   tuple(data["lines"]))
+
+
+@dataclass(frozen=True, slots=True)
+class WorstMessage:
+    """A message for the "worst messages" lists, with every span to highlight."""
+
+    file: str
+    line: int
+    shop: str
+    agent: str
+    conversation: str
+    time: str
+    role: str
+    verdict: str
+    message: str
+    spans: tuple[tuple[int, int, str], ...]  # (start, end, severity) in `message`
+    rules: tuple[str, ...]
+    lines: tuple[int, ...]
+
+    def rank(self) -> tuple:
+        """Worst first: blocked before warned, more blocking spans, then input position."""
+        blocks = sum(1 for span in self.spans if span[2] == "block")
+        return (-VERDICT_RANK[self.verdict], -blocks, -len(self.spans), -len(self.lines),
+                self.file, self.line)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "line": self.line, "shop": self.shop, "agent": self.agent,
+            "conversation": self.conversation, "time": self.time, "role": self.role,
+            "verdict": self.verdict, "message": self.message,
+            "spans": [list(span) for span in self.spans], "rules": list(self.rules),
+            "lines": list(self.lines),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> WorstMessage:
+        return cls(data["file"], data["line"], data["shop"], data["agent"],
+                   data["conversation"], data["time"], data["role"], data["verdict"],
+                   data["message"], tuple((s[0], s[1], s[2]) for s in data["spans"]),
+                   tuple(data["rules"]), tuple(data["lines"]))
+
+
+@dataclass(frozen=True)
+class Report:
+    """The audit's figures and evidence. Build with `ReportBuilder`, combine with `merge`."""
+
+    settings: Settings = field(default_factory=Settings)
+    category_labels: Mapping[str, str] = field(default_factory=dict)
+    rule_labels: Mapping[str, str] = field(default_factory=dict)
+    totals: Mapping[str, int] = field(default_factory=lambda: dict.fromkeys(TOTALS, 0))
+    files: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    agents: Mapping[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
+    days: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    rules: Mapping[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    # (rule, category, matched text); the text is "" for numbers and links
+    terms: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
+    rejected_reasons: Mapping[str, int] = field(default_factory=dict)
+    rejected: tuple[RejectedRecord, ...] = ()
+    worst: tuple[WorstMessage, ...] = ()
+    findings: tuple[FindingRecord, ...] = ()
+
+    # ------------------------------------------------------------ derived views
+
+    def shops(self) -> dict[str, dict[str, int]]:
+        """Per shop: distinct agents and the summed tallies of its messages."""
+        shops: dict[str, dict[str, int]] = {}
+        agents: dict[str, set[str]] = {}
+        for (shop, agent, role), tally in self.agents.items():
+            row = shops.setdefault(shop, dict.fromkeys(TALLY, 0))
+            for name, value in zip(TALLY, tally, strict=True):
+                row[name] += value
+            if role == "agent":
+                agents.setdefault(shop, set()).add(agent)
+        for shop, row in shops.items():
+            row["agents"] = len(agents.get(shop, ()))
+        return shops
+
+    def categories(self) -> dict[str, tuple[int, ...]]:
+        """Per category: (findings, warn, block), every known category listed."""
+        totals: dict[str, list[int]] = {c: [0, 0, 0] for c in CATEGORIES}
+        for (_, category), tally in self.rules.items():
+            row = totals.setdefault(category, [0, 0, 0])
+            for index, value in enumerate(tally):
+                row[index] += value
+        extra = sorted(set(totals) - set(CATEGORIES))
+        return {c: tuple(totals[c]) for c in (*CATEGORIES, *extra)}
+
+    def without_findings(self) -> Report:
+        return replace(self, findings=())
+
+    # ------------------------------------------------------------ JSON form
+
+    def to_dict(self, findings: Iterable[FindingRecord] | None = None) -> dict[str, Any]:
+        """The JSON form (SPEC "audit report", plus the detail renderers need).
+
+        Lists are in a fixed order, so equal reports give byte-equal JSON.
+        """
+        def rate(tally: Mapping[str, int]) -> float:
+            messages = tally["messages"]
+            return round((tally["warn"] + tally["block"]) / messages, 6) if messages else 0.0
+
+        agents = []
+        for (shop, agent, role), tally in sorted(self.agents.items()):
+            row: dict[str, Any] = {"shop": shop, "agent": agent, "role": role}
+            row.update(zip(TALLY, tally, strict=True))
+            row["rate"] = rate(row)
+            agents.append(row)
+        shops = []
+        for shop, tally in sorted(self.shops().items()):
+            row = {"shop": shop, "agents": tally["agents"]}
+            row.update((name, tally[name]) for name in TALLY)
+            row["rate"] = rate(row)
+            shops.append(row)
+        days = []
+        for day, values in sorted(self.days.items()):
+            row = {"day": day}
+            row.update(zip(TALLY, values, strict=True))
+            row["rate"] = rate(row)
+            days.append(row)
+        rules = [
+            {"rule": rule, "category": category, "label": self.rule_labels.get(rule, rule),
+             **dict(zip(RULE_TALLY, tally, strict=True))}
+            for (rule, category), tally in sorted(self.rules.items(),
+                                                   key=lambda kv: (-kv[1][0], kv[0]))
+        ]
+        categories = [
+            {"category": category, "label": self.category_labels.get(category, category),
+             **dict(zip(RULE_TALLY, tally, strict=True))}
+            for category, tally in self.categories().items()
+        ]
+        terms = [
+            {"rule": rule, "category": category, "term": term, "count": count}
+            for (rule, category, term), count in sorted(self.terms.items(),
+                                                        key=lambda kv: (-kv[1], kv[0]))
+        ]
+        files = [{"file": name, **dict(zip(FILE_TALLY, tally, strict=True))}
+                 for name, tally in sorted(self.files.items())]
+        chosen = self.findings if findings is None else findings
+        return {
+            "version": REPORT_VERSION,
+            "settings": self.settings.to_dict(),
+            "totals": {name: self.totals[name] for name in TOTALS},
+            "files": files,
+            "rejected": [r.to_dict() for r in self.rejected],
+            "rejected_listed": len(self.rejected),
+            "rejected_reasons": dict(sorted(self.rejected_reasons.items())),
+            "shops": shops,
+            "agents": agents,
+            "categories": categories,
+            "rules": rules,
+            "terms": terms,
+            "days": days,
+            "worst": [w.to_dict() for w in self.worst],
+            "labels": {"categories": dict(sorted(self.category_labels.items())),
+                       "rules": dict(sorted(self.rule_labels.items()))},
+            "findings": [f.to_dict() for f in chosen],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """Read a report back from its JSON form (to merge reports of separate runs)."""
+        if data.get("version") != REPORT_VERSION:
+            raise ValueError(f"not a guard audit report of version {REPORT_VERSION}")
+        labels = data.get("labels", {})
+        return cls(
+            settings=Settings.from_dict(data.get("settings", {})),
+            category_labels=dict(labels.get("categories", {})),
+            rule_labels=dict(labels.get("rules", {})),
+            totals={name: data["totals"].get(name, 0) for name in TOTALS},
+            files={f["file"]: tuple(f[n] for n in FILE_TALLY) for f in data["files"]},
+            agents={(a["shop"], a["agent"], a["role"]): tuple(a[n] for n in TALLY)
+                    for a in data["agents"]},
+            days={d["day"]: tuple(d[n] for n in TALLY) for d in data["days"]},
+            rules={(r["rule"], r["category"]): tuple(r[n] for n in RULE_TALLY)
+                   for r in data["rules"]},
+            terms={(t["rule"], t["category"], t["term"]): t["count"] for t in data["terms"]},
+            rejected_reasons=dict(data.get("rejected_reasons", {})),
+            rejected=tuple(RejectedRecord(r["file"], r["line"], r["reason"])
+                           for r in data["rejected"]),
+            worst=tuple(WorstMessage.from_dict(w) for w in data["worst"]),
+            findings=tuple(FindingRecord.from_dict(f) for f in data["findings"]),
+        )
+
+
+class ReportBuilder:
+    """Accumulates a report in place (a worker's chunk, or the main process's total).
+
+    The only mutable piece of the model, private to whoever builds; `build()`
+    freezes a snapshot. `add(report)` is `merge` without the copies.
+    """
+
+    def __init__(self, settings: Settings, category_labels: Mapping[str, str] | None = None,
+                 rule_labels: Mapping[str, str] | None = None, keep_findings: bool = True):
+        self.settings = settings
+        self.category_labels = dict(category_labels or {})
+        self.rule_labels = dict(rule_labels or {})
+        self.totals = dict.fromkeys(TOTALS, 0)
+        self.files: dict[str, list[int]] = {}
+        self.agents: dict[tuple[str, str, str], list[int]] = {}
+        self.days: dict[str, list[int]] = {}
+        self.rules: dict[tuple[str, str], list[int]] = {}
+        self.terms: dict[tuple[str, str, str], int] = {}
+        self.rejected_reasons: dict[str, int] = {}
+        self.rejected: list[RejectedRecord] = []
+        self.worst: list[WorstMessage] = []
+        self.findings: list[FindingRecord] = []
+        self.keep_findings = keep_findings
+
+    # ------------------------------------------------------------ merging
+
+    def add(self, report: Report) -> ReportBuilder:
+        if report.settings != self.settings:
+            raise ValueError("cannot merge audit reports made with different settings: "
+                             f"{self.settings} and {report.settings}")
+        for name, label in report.category_labels.items():
+            self.category_labels.setdefault(name, label)
+        for name, label in report.rule_labels.items():
+            self.rule_labels.setdefault(name, label)
+        for name in TOTALS:
+            self.totals[name] += report.totals.get(name, 0)
+        for target, source, width in ((self.files, report.files, len(FILE_TALLY)),
+                                      (self.agents, report.agents, len(TALLY)),
+                                      (self.days, report.days, len(TALLY)),
+                                      (self.rules, report.rules, len(RULE_TALLY))):
+            for key, values in source.items():
+                row = target.get(key)
+                if row is None:
+                    target[key] = list(values) + [0] * (width - len(values))
+                else:
+                    for index, value in enumerate(values):
+                        row[index] += value
+        for key, count in report.terms.items():
+            self.terms[key] = self.terms.get(key, 0) + count
+        for key, count in report.rejected_reasons.items():
+            self.rejected_reasons[key] = self.rejected_reasons.get(key, 0) + count
+        room = MAX_REJECTED_LISTED - len(self.rejected)
+        if room > 0:
+            self.rejected.extend(report.rejected[:room])
+        if report.worst:
+            self.worst = top_worst((*self.worst, *report.worst))
+        if self.keep_findings:
+            self.findings.extend(report.findings)
+        return self
+
+    def build(self) -> Report:
+        return Report(
+            settings=self.settings,
+            category_labels=dict(self.category_labels),
+            rule_labels=dict(self.rule_labels),
+            totals=dict(self.totals),
+            files={k: tuple(v) for k, v in self.files.items()},
+            agents={k: tuple(v) for k, v in self.agents.items()},
+            days={k: tuple(v) for k, v in self.days.items()},
+            rules={k: tuple(v) for k, v in self.rules.items()},
+            terms=dict(self.terms),
+            rejected_reasons=dict(self.rejected_reasons),
+            rejected=tuple(self.rejected),
+            worst=tuple(self.worst),
+            findings=tuple(self.findings),
+        )
+
+
+def top_worst(entries: Iterable[WorstMessage], limit: int | None = None) -> list[WorstMessage]:
+    """The `limit` worst distinct messages (a repeated canned text counts once, at its worst).
+
+    A bounded top-N by a total order over distinct keys: merging partial
+    lists gives the same as one list of everything (associative).
+    """
+    best: dict[str, WorstMessage] = {}
+    for entry in entries:
+        known = best.get(entry.message)
+        if known is None or entry.rank() < known.rank():
+            best[entry.message] = entry
+    return sorted(best.values(), key=WorstMessage.rank)[:MAX_WORST if limit is None else limit]
+
+
+def merge_reports(*reports: Report) -> Report:
+    """One report from partial ones, in the order given (findings concatenate)."""
+    if not reports:
+        return Report()
+    builder = ReportBuilder(reports[0].settings)
+    for report in reports:
+        builder.add(report)
+    return builder.build()
+
+
+def reason_kind(reason: str) -> str:
+    """A rejected record's reason without its particulars, for counting by kind."""
+    for stop in (" (", ":"):
+        if stop in reason:
+            reason = reason.split(stop, 1)[0]
+    return reason

@@ -1,0 +1,43 @@
+"""Findings on disk, in input order, while the audit runs: memory stays flat.
+
+The main process appends each chunk's findings as it arrives; the JSON, CSV
+and HTML writers each read them back in one pass.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+import orjson
+
+from guard.audit.report import FindingRecord
+
+
+class FindingSpool:
+    """A temporary JSON Lines file of findings (deleted on exit)."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="guard-audit-")  # noqa: SIM115
+        self.count = 0
+
+    def __enter__(self) -> FindingSpool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def write(self, findings: Iterable[FindingRecord]) -> None:
+        dumps = orjson.dumps
+        for finding in findings:
+            self._file.write(dumps(finding.to_dict()) + b"\n")
+            self.count += 1
+
+    def read(self) -> Iterator[FindingRecord]:
+        """Every finding written so far, in order (one pass; call again for another)."""
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield FindingRecord.from_dict(orjson.loads(line))
+        self._file.seek(0, 2)

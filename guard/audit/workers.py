@@ -1,0 +1,374 @@
+"""Chunks of records → partial reports, in worker processes, back in input order.
+
+Each worker process builds its `Guard` once (in the pool's initializer) and
+keeps a bounded cache of verdicts: chat is full of canned replies, and a
+verdict depends on the text alone. A chunk carries the lines before it, so
+a worker sees a conversation's earlier messages without asking anyone: the
+partial reports are independent and merge in any grouping to the same whole.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from guard.audit.conversation import (
+    PART_LIMIT,
+    WINDOW_MESSAGES,
+    WINDOW_SECONDS,
+    SplitFinding,
+    Turn,
+    split_findings,
+    window,
+)
+from guard.audit.fastpath import Shortcut
+from guard.audit.privacy import apply_mask, private_positions, safe_reason
+from guard.audit.readers import (
+    CHUNK_BYTES,
+    Chunk,
+    Rejected,
+    Row,
+    Source,
+    iter_records,
+    open_source,
+    read_chunks,
+)
+from guard.audit.report import (
+    MAX_REJECTED_LISTED,
+    MAX_WORST,
+    RULE_TERMS,
+    FindingRecord,
+    RejectedRecord,
+    Report,
+    ReportBuilder,
+    Settings,
+    WorstMessage,
+    reason_kind,
+    top_worst,
+)
+from guard.verdict import Verdict, worst
+
+# Verdicts a worker remembers (by text). Bounded: memory stays flat.
+CACHE_SIZE = 16384
+_TALLY_INDEX = {"pass": 1, "warn": 2, "block": 3}
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """What every worker needs to build the same auditor."""
+
+    lexicon_dirs: tuple[str, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+
+class Auditor:
+    """One per process: the Guard, built once, and its verdict cache."""
+
+    def __init__(self, config: AuditConfig, use_shortcut: bool = True, guard: Any = None):
+        """`guard`: an already built Guard for these lexicons (tests share one)."""
+        from guard.cli import build_guard
+
+        self.config = config
+        self.guard = guard if guard is not None else build_guard(config.lexicon_dirs)
+        self.check: Callable[[str], Verdict] = lru_cache(maxsize=CACHE_SIZE)(self.guard.check)
+        self.check_joined: Callable[[str], Verdict] = lru_cache(maxsize=CACHE_SIZE // 4)(
+            self.guard.check)
+        self.shortcut = Shortcut(self.guard) if use_shortcut else None
+        self.probe: Callable[[str], str] = lru_cache(maxsize=CACHE_SIZE)(self._probe)
+
+    def _probe(self, text: str) -> str:
+        """What a conversation window reads of a message: its blocked spans masked.
+
+        A violation already reported on its own message is not judged again in
+        each window it falls in; masking (same length, █ joins nothing) keeps
+        every other character, and so every offset, as it was.
+        """
+        verdict = self.check(text)
+        if verdict.verdict != "block":
+            return text
+        chars = list(text)
+        for finding in verdict.findings:
+            if finding.severity == "block":
+                for index in range(finding.start, finding.end):
+                    if not chars[index].isspace():
+                        chars[index] = "█"
+        return "".join(chars)
+
+    def warm(self) -> Auditor:
+        """Load everything loaded lazily (jieba), so forked workers share it."""
+        for text in ("去京东买", "加我微信 abc12345"):
+            self.guard.check(text)
+        return self
+
+    def audit_chunk(self, chunk: Chunk) -> Report:
+        """Every record of the chunk judged and counted; evidence masked."""
+        check, check_joined, probe = self.check, self.check_joined, self.probe
+        quiet_window = self.shortcut.window_is_quiet if self.shortcut else None
+        judge_all = self.config.settings.role == "all"
+        label = chunk.source.label
+        builder = ReportBuilder(self.config.settings)
+        histories: dict[tuple[str, str, str], list[Turn]] = {}
+        contents = chunk.contents()
+        for record in iter_records(chunk, lookback=True, contents=contents):
+            if type(record) is Row and record.role == "agent":
+                _remember(histories, record)
+        totals = builder.totals
+        # (shop, agent, role, day) → [messages, pass, warn, block, findings]
+        tallies: dict[tuple[str, str, str, str], list[int]] = {}
+        records = scanned = skipped = rejected = 0
+        for record in iter_records(chunk, contents=contents):
+            records += 1
+            if type(record) is Rejected:
+                rejected += 1
+                if len(builder.rejected) < MAX_REJECTED_LISTED:
+                    builder.rejected.append(RejectedRecord(label, record.line, record.reason))
+                kind = reason_kind(record.reason)
+                builder.rejected_reasons[kind] = builder.rejected_reasons.get(kind, 0) + 1
+                continue
+            row: Row = record  # type: ignore[assignment]
+            is_agent = row.role == "agent"
+            if not is_agent and not judge_all:
+                skipped += 1
+                continue
+            scanned += 1
+            text = row.text
+            verdict = check(text)
+            splits: Sequence[SplitFinding] = ()
+            if is_agent:
+                turn = Turn(row.line, row.moment, text)
+                key = (row.shop, row.agent, row.conversation)
+                history = histories.get(key)
+                if history is None:
+                    histories[key] = [turn]
+                else:
+                    previous = window(history, turn)
+                    if previous and not (quiet_window and quiet_window(
+                            [*(probe(t.text) for t in previous), probe(text)])):
+                        splits = split_findings(check, previous, turn, check_joined, probe)
+                    history.append(turn)
+                    if len(history) > 2:
+                        del history[0]
+            name = verdict.verdict
+            found = len(verdict.findings)
+            if splits:
+                found += len(splits)
+                name = worst((name, *(s.finding.severity for s in splits)))
+                totals["split_findings"] += len(splits)
+            tally_key = (row.shop, row.agent, row.role, row.day)
+            tally = tallies.get(tally_key)
+            if tally is None:
+                tally = tallies[tally_key] = [0, 0, 0, 0, 0]
+            tally[0] += 1
+            tally[_TALLY_INDEX[name]] += 1
+            if found:
+                tally[4] += found
+                _evidence(builder, label, row, verdict, splits, name)
+        for (shop, agent, role, day), tally in tallies.items():
+            for target, key in ((builder.agents, (shop, agent, role)), (builder.days, day)):
+                row_tally = target.get(key)  # type: ignore[call-overload]
+                if row_tally is None:
+                    target[key] = list(tally)  # type: ignore[index]
+                else:
+                    for index, value in enumerate(tally):
+                        row_tally[index] += value
+            totals["pass"] += tally[1]
+            totals["warn"] += tally[2]
+            totals["block"] += tally[3]
+            totals["findings"] += tally[4]
+        totals["records"] += records
+        totals["scanned"] += scanned
+        totals["skipped"] += skipped
+        totals["rejected"] += rejected
+        builder.files[label] = [records, scanned, skipped, rejected]
+        builder.worst = top_worst(builder.worst)
+        return builder.build()
+
+
+def _remember(histories: dict[tuple[str, str, str], list[Turn]], row: Row) -> None:
+    history = histories.setdefault((row.shop, row.agent, row.conversation), [])
+    history.append(Turn(row.line, row.moment, row.text))
+    if len(history) > 2:
+        del history[0]
+
+
+def _masked_parts(split: SplitFinding) -> frozenset[int]:
+    """Private positions of a joined text, each message masked as the agent line it is."""
+    positions: set[int] = set()
+    text = split.text
+    bounds = (*split.offsets[1:], len(text) + 1)
+    for start, end in zip(split.offsets, bounds, strict=True):
+        part = text[start:end - 1]
+        span = (max(split.finding.start, start) - start, min(split.finding.end, end - 1) - start)
+        protected = (span,) if span[0] < span[1] else ()
+        positions.update(start + p for p in private_positions(part, "agent", protected))
+    return frozenset(positions)
+
+
+def _evidence(builder: ReportBuilder, label: str, row: Row, verdict: Verdict,
+              splits: Sequence[SplitFinding], name: str) -> None:
+    """Finding records, term counts and the worst-message entry of one message."""
+    records: list[FindingRecord] = []
+    if verdict.findings:
+        positions = private_positions(row.text, row.role,
+                                      [(f.start, f.end) for f in verdict.findings])
+        message = apply_mask(row.text, positions)
+        masked = apply_mask(verdict.masked, positions)
+        for f in verdict.findings:
+            shown = message[f.start:f.end]
+            records.append(FindingRecord(
+                label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
+                f.rule, f.category, f.severity, f.start, f.end, shown,
+                safe_reason(f.reason, f.text, shown), message, masked, (row.line,)))
+    for split in splits:
+        positions = _masked_parts(split)
+        message = apply_mask(split.text, positions)
+        f = split.finding
+        shown = message[f.start:f.end]
+        records.append(FindingRecord(
+            label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
+            f.rule, f.category, f.severity, f.start, f.end, shown,
+            safe_reason(f.reason, f.text, shown), message, apply_mask(split.masked, positions),
+            tuple(turn.line for turn in split.turns)))
+    for record in records:
+        key = (record.rule, record.category,
+               "" if record.category in RULE_TERMS else "".join(record.text.split()))
+        builder.terms[key] = builder.terms.get(key, 0) + 1
+        rule = builder.rules.get((record.rule, record.category))
+        if rule is None:
+            rule = builder.rules[(record.rule, record.category)] = [0, 0, 0]
+        rule[0] += 1
+        rule[1 if record.severity == "warn" else 2] += 1
+    builder.findings.extend(records)
+    builder.worst.append(_worst_entry(label, row, records, name))
+    if len(builder.worst) > 4 * MAX_WORST:
+        builder.worst = top_worst(builder.worst)
+
+
+def _worst_entry(label: str, row: Row, records: list[FindingRecord], name: str) -> WorstMessage:
+    """The message as one display: the widest joined window if any, spans shifted into it."""
+    widest = max(records, key=lambda r: len(r.lines))
+    display = widest.message
+    # a joined display ends with (the start of) this message, as every joined text does
+    own = len(display) - min(len(row.text), PART_LIMIT) if len(widest.lines) > 1 else 0
+    spans: list[tuple[int, int, str]] = []
+    for record in records:
+        shift = len(display) - len(record.message) if len(record.lines) > 1 else own
+        start, end = record.start + shift, min(record.end + shift, len(display))
+        if start < end:
+            spans.append((start, end, record.severity))
+    rules = tuple(dict.fromkeys(r.rule for r in records))
+    return WorstMessage(label, row.line, row.shop, row.agent, row.conversation, row.time,
+                        row.role, name, display, tuple(sorted(set(spans))), rules, widest.lines)
+
+
+# ---------------------------------------------------------------- processes
+
+_AUDITOR: Auditor | None = None  # a worker process's own, set once by its initializer
+
+
+def _init_worker(config: AuditConfig) -> None:
+    """spawn / forkserver: the worker builds its own Guard, once."""
+    global _AUDITOR
+    _AUDITOR = Auditor(config)
+
+
+def _adopt(auditor: Auditor) -> None:
+    """fork: the worker takes the parent's auditor, its pages shared until written."""
+    global _AUDITOR
+    _AUDITOR = auditor
+
+
+def _audit_in_worker(chunk: Chunk) -> Report:
+    assert _AUDITOR is not None, "worker not initialized"
+    return _AUDITOR.audit_chunk(chunk)
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool(config: AuditConfig, workers: int, guard: Any) -> ProcessPoolExecutor:
+    """Worker processes, each with a Guard built once.
+
+    On Linux they are forked from this process after it built the Guard and
+    loaded jieba (the ~100 MB every worker needs), with the garbage
+    collector's view of those objects frozen, so the pages stay shared: the
+    workers together take little more memory than one. Elsewhere (no safe
+    fork) each worker builds its own.
+    """
+    if sys.platform == "linux":
+        auditor = Auditor(config, guard=guard).warm()
+        gc.collect()
+        gc.freeze()  # the GC would otherwise write to every shared object's header
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_adopt, initargs=(auditor,))
+    context = multiprocessing.get_context(
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                               initargs=(config,))
+
+
+def audit_chunks(chunks: Iterable[Chunk], config: AuditConfig, workers: int = 1,
+                 guard: Any = None) -> Iterator[tuple[Chunk, Report]]:
+    """(chunk, its report) in input order; one chunk per worker in flight, and one waiting.
+
+    One worker runs in this process (with `guard` if given); more run in
+    worker processes. No thread may run in this process until the first
+    chunk is handed out (the workers are forked then).
+    """
+    if workers <= 1:
+        auditor = Auditor(config, guard=guard)
+        for chunk in chunks:
+            yield chunk, auditor.audit_chunk(chunk)
+        return
+    pool = _pool(config, workers, guard)
+    pending: deque[tuple[Chunk, Future[Report]]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_audit_in_worker, chunk)))
+            gc.unfreeze()  # the workers exist after the first submit; collect as usual
+            while len(pending) > workers:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        gc.unfreeze()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def all_chunks(sources: Sequence[Source], chunk_bytes: int = CHUNK_BYTES,
+               workers: int = 1) -> Iterator[Chunk]:
+    """Every file's chunks, in order; with one worker (this process) they carry their bytes."""
+    for source in sources:
+        yield from read_chunks(source, chunk_bytes, ship=True if workers <= 1 else None)
+
+
+def audit_to_report(paths: Sequence[str], *, workers: int = 1, role: str = "agent",
+                    lexicon_dirs: Sequence[str] = (), chunk_bytes: int = CHUNK_BYTES,
+                    guard: Any = None) -> Report:
+    """The whole audit of `paths` as one in-memory report (see audit_files)."""
+    from guard.audit.labels import labels_for
+
+    sources = [open_source(p) for p in paths]
+    config = AuditConfig(tuple(lexicon_dirs), Settings(role, WINDOW_MESSAGES, WINDOW_SECONDS))
+    category_labels, rule_labels = labels_for(lexicon_dirs)
+    builder = ReportBuilder(config.settings, category_labels, rule_labels)
+    for source in sources:  # an empty file is listed too
+        builder.files.setdefault(source.label, [0, 0, 0, 0])
+    for _, report in audit_chunks(all_chunks(sources, chunk_bytes, workers), config, workers,
+                                  guard):
+        builder.add(report)
+    return builder.build()

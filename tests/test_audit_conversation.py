@@ -1,0 +1,123 @@
+"""Evasions split over consecutive agent messages are found and name every message."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from guard.audit.conversation import Turn, split_findings
+from guard.audit.fastpath import Shortcut
+from guard.audit.workers import audit_to_report
+
+from .conftest import load_jsonl
+
+START = datetime(2026, 11, 1, 10, 0)
+
+
+def write_log(path: Path, rows: list[tuple]) -> Path:
+    """rows: (seconds after START, role, text[, agent[, conversation]])."""
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            seconds, role, text = row[:3]
+            agent = row[3] if len(row) > 3 else "客服1"
+            conversation = row[4] if len(row) > 4 else "C1"
+            moment = (START + timedelta(seconds=seconds)).isoformat() + "+08:00"
+            out.write(json.dumps({"shop": "店铺A", "agent": agent, "conversation": conversation,
+                                  "time": moment, "role": role, "text": text},
+                                 ensure_ascii=False) + "\n")
+    return path
+
+
+def splits(report):  # type: ignore[no-untyped-def]
+    return [f for f in report.findings if f.split]
+
+
+def test_a_split_evasion_names_both_messages(tmp_path: Path, guard) -> None:
+    log = write_log(tmp_path / "log.jsonl", [
+        (0, "buyer", "能加个联系方式吗"),
+        (10, "agent", "加我那个绿色软件"),
+        (20, "buyer", "哪个？"),  # a buyer's line in between does not break the window
+        (30, "agent", "号是mm520"),
+    ])
+    report = audit_to_report([str(log)], guard=guard)
+    assert report.totals["block"] == 1  # the message that completed the evasion
+    (finding,) = splits(report)
+    assert finding.lines == (2, 4)
+    assert finding.line == 4
+    assert finding.message == "加我那个绿色软件\n号是mm520"
+    assert finding.text == finding.message[finding.start:finding.end]
+    assert "\n" in finding.text  # the span reaches over the boundary
+    assert finding.masked.count("█") > 0
+    assert report.worst[0].lines == (2, 4)
+
+
+def test_three_messages_and_only_new_findings(tmp_path: Path, guard) -> None:
+    log = write_log(tmp_path / "log.jsonl", [
+        (0, "agent", "号码是 138"),
+        (5, "agent", "1234"),
+        (9, "agent", "5678"),
+        (60, "agent", "加我微信 abc12345"),  # a violation in one message …
+        (70, "agent", "好的亲"),              # … is not reported again with its neighbours
+    ])
+    report = audit_to_report([str(log)], guard=guard)
+    (phone,) = splits(report)
+    assert phone.rule == "phone" and phone.lines == (1, 2, 3)
+    singles = [f for f in report.findings if not f.split]
+    assert {f.line for f in singles} == {4}
+    assert report.totals["block"] == 2
+
+
+def test_the_window_has_limits(tmp_path: Path, guard) -> None:
+    log = write_log(tmp_path / "log.jsonl", [
+        (0, "agent", "微"),
+        (400, "agent", "信 abcd1234"),             # more than 5 minutes later
+        (500, "agent", "淘", "客服1"),
+        (510, "agent", "宝搜店名", "客服2"),        # another agent
+        (600, "agent", "京", "客服1", "C2"),
+        (610, "agent", "东有现货", "客服1", "C3"),  # another conversation
+    ])
+    assert splits(audit_to_report([str(log)], guard=guard)) == []
+
+
+def test_found_across_chunk_boundaries(tmp_path: Path, guard) -> None:
+    rows: list[tuple] = [(i, "agent", "好的亲，马上为您处理", "客服9", f"F{i}") for i in range(40)]
+    rows += [(50, "agent", "微"), (51, "buyer", "嗯？"), (52, "agent", "信 abcd1234")]
+    rows += [(60 + i, "buyer", "谢谢", "客服9", f"G{i}") for i in range(40)]
+    log = write_log(tmp_path / "log.jsonl", rows)
+    whole = audit_to_report([str(log)], guard=guard)
+    assert [f.lines for f in splits(whole)] == [(41, 43), (41, 43)]
+    for chunk_bytes in (1, 150, 700):
+        cut = audit_to_report([str(log)], guard=guard, chunk_bytes=chunk_bytes)
+        assert cut.to_dict() == whole.to_dict(), chunk_bytes
+
+
+def test_the_shortcut_changes_no_result(guard) -> None:
+    """Skipping the joined check of quiet windows finds exactly what checking them finds.
+
+    Every violation of the corpora is cut in two at every position, and
+    clean messages are paired with each other and with violations.
+    """
+    shortcut = Shortcut(guard)
+    assert shortcut.enabled
+    violations = [r["text"] for r in load_jsonl("check_violations.jsonl")
+                  + load_jsonl("holdout_violations.jsonl")]
+    clean = [r["text"] for r in load_jsonl("check_clean.jsonl")
+             + load_jsonl("holdout_clean.jsonl")]
+    windows: list[list[str]] = []
+    for text in violations:
+        for cut in range(1, len(text)):
+            windows.append([text[:cut], text[cut:]])
+    for index, text in enumerate(clean):
+        windows.append([text, clean[(index * 7 + 1) % len(clean)]])
+        windows.append([violations[index % len(violations)], text])
+        windows.append([text[-6:], violations[(index * 3) % len(violations)][:8],
+                        clean[(index + 5) % len(clean)]])
+    skipped = 0
+    for texts in windows:
+        turns = [Turn(i, START, t) for i, t in enumerate(texts)]
+        found = split_findings(guard.check, turns[:-1], turns[-1])
+        if shortcut.window_is_quiet(texts):
+            skipped += 1
+            assert found == [], texts
+    assert skipped > len(clean) // 2  # and it does skip (most clean pairs)

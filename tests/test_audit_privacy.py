@@ -1,0 +1,75 @@
+"""Evidence masks buyers' personal data, keeps the violation visible and every offset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guard.audit.privacy import mask_private
+from guard.audit.workers import audit_to_report
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("我住在北京市朝阳区建国路88号 电话13812345678",
+     "我住在北京市朝阳区****** 电话138****5678"),
+    ("收件人王小明，地址：上海市浦东新区张江镇科苑路399号3号楼502室",
+     "收件人王**，地址：上海市浦东新区*****************"),
+    ("能加微信吗 我138-1234-5678", "能加微信吗 我138-****-5678"),
+    ("我叫李娜，身份证110101199003071234", "我叫李*，身份证1101************34"),
+    ("我是张伟", "我是张*"),
+    ("我是想问一下什么时候发货", "我是想问一下什么时候发货"),  # no name after 我是
+    ("11月3号能到吗", "11月3号能到吗"),                          # a date, not an address
+    ("邮箱 abc123@qq.com 固话 010-87654321", "邮箱 a*****@qq.com 固话 010-****4321"),
+])
+def test_buyer_lines(text: str, masked: str) -> None:
+    assert mask_private(text, "buyer") == masked
+    assert len(masked) == len(text)
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    # the agent hands out their own number: that IS the violation, it stays
+    ("我手机 13812345678，有事打给我", "我手机 13812345678，有事打给我"),
+    # the agent reads the buyer's data back: masked
+    ("好的，收件人张三，您的手机号13812345678，地址杭州市西湖区文三路100号，对吗",
+     "好的，收件人张*，您的手机号138****5678，地址杭州市西湖区*******，对吗"),
+    ("收货电话 +86 138 1234 5678 已经改好了", "收货电话 +86 138 **** 5678 已经改好了"),
+    ("亲 这个型号是 QX-30，和 V8 Pro 不通用哦", "亲 这个型号是 QX-30，和 V8 Pro 不通用哦"),
+    ("北京东路的仓库发货", "北京东路的仓库发货"),
+])
+def test_agent_lines(text: str, masked: str) -> None:
+    assert mask_private(text, "agent") == masked
+
+
+def test_an_address_never_hides_an_agents_violation() -> None:
+    text = "去淘宝路88号店拍"
+    span = (text.index("淘宝"), text.index("淘宝") + 2)
+    masked = mask_private(text, "agent", [span])
+    assert masked[span[0]:span[1]] == "淘宝"
+
+
+def test_evidence_in_reports(tmp_path: Path, guard) -> None:
+    rows = [
+        {"role": "buyer",
+         "text": "收件人王小明，电话13812345678，地址上海市浦东新区张江镇科苑路399号3号楼502室"},
+        {"role": "agent", "text": "好的，收件人王小明，您的手机号13812345678，对吗"},
+        {"role": "agent", "text": "我手机 13900001111，加我微信 wxabc123 聊"},
+    ]
+    path = tmp_path / "log.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for index, row in enumerate(rows):
+            out.write(json.dumps({"shop": "店铺A", "agent": "客服1", "conversation": "C1",
+                                  "time": f"2026-11-01T10:0{index}:00+08:00", **row},
+                                 ensure_ascii=False) + "\n")
+    for role in ("agent", "all"):
+        report = audit_to_report([str(path)], role=role, guard=guard)
+        dumped = json.dumps(report.to_dict(), ensure_ascii=False)
+        assert "13812345678" not in dumped and "王小明" not in dumped
+        assert "科苑路" not in dumped
+        assert "13900001111" in dumped and "wxabc123" in dumped  # the agent's own: evidence
+        for finding in report.findings:
+            assert finding.text == finding.message[finding.start:finding.end]
+            assert len(finding.masked) == len(finding.message)
+    buyer = [f for f in report.findings if f.role == "buyer"]
+    assert buyer and all("138****5678" in f.message for f in buyer)

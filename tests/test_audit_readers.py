@@ -1,0 +1,210 @@
+"""Reading chat logs: counting never lies (records in = scanned + skipped + rejected)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from guard.audit.readers import (
+    MAX_LINE_BYTES,
+    Rejected,
+    Row,
+    iter_records,
+    open_source,
+    read_chunks,
+)
+from guard.audit.workers import audit_to_report
+from guard.errors import UsageError
+
+DATA = Path(__file__).parent / "data"
+
+
+def record(line: int, role: str = "agent", text: str = "好的亲", conversation: str = "C1",
+           **extra: object) -> bytes:
+    fields = {"shop": "店铺A", "agent": "客服1", "conversation": conversation,
+              "time": f"2026-11-01T10:{line % 60:02d}:00+08:00", "role": role, "text": text}
+    fields.update(extra)
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def messy_jsonl() -> tuple[bytes, dict[int, str]]:
+    """A log with every kind of bad line; returns (bytes, {line: reason start})."""
+    lines: list[bytes] = [
+        record(1),                                            # 1 agent
+        record(2, role="buyer", text="我的快递到哪了"),        # 2 buyer: skipped
+        b"",                                                  # 3 blank: no record
+        b'{"shop": "A", "agent": "x", "text": "broken',       # 4 broken JSON
+        record(5, text="亲 加我微信 abc12345 聊"),             # 5 agent, blocked
+        b'{"shop": "A", "agent": "x", "role": "agent", "text": "hi"}',  # 6 missing fields
+        record(7)[:-2] + b'\xff\xfe"}',                       # 7 invalid UTF-8
+        b"   \t ",                                            # 8 blank (whitespace)
+        b'{"text": "' + b"x" * (MAX_LINE_BYTES + 50) + b'"}',  # 9 a line over 1 MB
+        record(10, role="system", text="[系统消息] 订单已发货"),  # 10 system: skipped
+        b"[1, 2, 3]",                                         # 11 not an object
+        record(12, role="manager"),                           # 12 unknown role
+        record(13, time="yesterday"),                         # 13 bad time
+        b"\r",                                                # 14 blank (CR only)
+        record(15, text=123),                                 # 15 text not a string
+        record(16, role="buyer", agent=None, text="在吗"),     # 16 buyer without agent: fine
+        record(17),                                           # 17 last line, no newline
+    ]
+    reasons = {4: "not valid JSON", 6: "missing fields", 7: "not valid UTF-8",
+               9: "line too long", 11: "not a JSON object", 12: "unknown role",
+               13: "time 'yesterday' is not ISO 8601", 15: "not a string: text"}
+    return b"\n".join(lines), reasons
+
+
+def check_counts(report, reasons: dict[int, str]) -> None:  # type: ignore[no-untyped-def]
+    totals = report.totals
+    assert totals["records"] == 14  # 17 lines, 3 blank
+    assert totals["records"] == totals["scanned"] + totals["skipped"] + totals["rejected"]
+    assert totals["rejected"] == len(reasons)
+    assert totals["skipped"] == 3
+    assert totals["scanned"] == 3
+    assert totals["block"] == 1
+    assert totals["pass"] + totals["warn"] + totals["block"] == totals["scanned"]
+    listed = {r.line: r.reason for r in report.rejected}
+    assert sorted(listed) == sorted(reasons)
+    for line, start in reasons.items():
+        assert listed[line].startswith(start), (line, listed[line])
+
+
+@pytest.mark.parametrize("chunk_bytes", [1 << 20, 300, 1])
+def test_counting_on_a_messy_jsonl_log(tmp_path: Path, guard, chunk_bytes: int) -> None:
+    data, reasons = messy_jsonl()
+    path = tmp_path / "messy.jsonl"
+    path.write_bytes(data)
+    report = audit_to_report([str(path)], chunk_bytes=chunk_bytes, guard=guard)
+    check_counts(report, reasons)
+    assert "1,048," in next(r.reason for r in report.rejected if r.line == 9)
+
+
+def test_counting_on_gzip(tmp_path: Path, guard) -> None:
+    data, reasons = messy_jsonl()
+    path = tmp_path / "messy.jsonl.gz"
+    path.write_bytes(gzip.compress(data))
+    check_counts(audit_to_report([str(path)], chunk_bytes=500, guard=guard), reasons)
+
+
+def test_a_long_line_is_never_held_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(record(1) + b"\n" + b"y" * (5 * MAX_LINE_BYTES) + b"\n" + record(3) + b"\n")
+    for ship in (False, True):
+        chunks = list(read_chunks(open_source(str(path)), chunk_bytes=100, ship=ship))
+        assert all(len(data) < 1000 and len(back) < 1000
+                   for data, back in (c.contents() for c in chunks))
+    records = [r for c in chunks for r in iter_records(c)]
+    assert [type(r) for r in records] == [Row, Rejected, Row]
+    assert records[1].line == 2 and "5,242,880 bytes" in records[1].reason
+
+
+ZH_CSV = (
+    "\ufeff店铺,客服,会话,时间,角色,内容\n"
+    "店铺A,客服1,C1,2026-11-01 10:00:00,买家,在吗\n"              # 2 buyer
+    "店铺A,客服1,C1,2026-11-01 10:00:30,客服,亲 在的\n"           # 3 agent
+    "店铺A,客服1,C1,2026-11-01 10:01:00,客服,加我微信 abc12345\n"  # 4 agent, blocked
+    "\n"                                                          # 5 blank
+    "店铺A,客服1,C1,2026-11-01 10:02:00,客服\n"                    # 6 ragged (5 fields)
+    '店铺A,客服1,C1,2026-11-01 10:03:00,客服,"两行的\n消息，带""引号"""\n'  # 7-8 one record
+    "店铺A,客服1,C1,2026-11-01 10:04:00,系统,[系统消息] 订单已发货\n"  # 9 system
+    "店铺A,客服1,C1,2026-11-01 10:05:00,客服,好的,多出来的一列\n"   # 10 ragged (7 fields)
+)
+
+
+def test_counting_on_a_chinese_csv(tmp_path: Path, guard) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(ZH_CSV.encode() + "店铺A,客服1,C1,2026-11-01 10:06:00,客服,".encode()
+                     + b"\xff\xfe\n" + "店铺A,客服1,C1,2026-11-01 10:07:00,客服,好的".encode())
+    for chunk_bytes in (1 << 20, 60, 1):
+        report = audit_to_report([str(path)], chunk_bytes=chunk_bytes, guard=guard)
+        totals = report.totals
+        assert totals["records"] == 9, chunk_bytes  # 12 lines: a header, a blank, a 2-line row
+        assert (totals["scanned"], totals["skipped"], totals["rejected"]) == (4, 2, 3)
+        assert totals["block"] == 1
+        reasons = {r.line: r.reason for r in report.rejected}
+        assert reasons == {6: "ragged row: 5 fields, the header has 6",
+                           10: "ragged row: 7 fields, the header has 6",
+                           11: "not valid UTF-8"}
+
+
+def test_csv_fixture_with_english_headers_and_gzip(tmp_path: Path, guard) -> None:
+    plain = DATA / "audit_export_en.csv"
+    packed = tmp_path / "audit_export_en.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    first = audit_to_report([str(plain)], guard=guard).to_dict()
+    second = audit_to_report([str(packed)], guard=guard).to_dict()
+    assert first["totals"] == second["totals"]
+    assert first["totals"]["records"] == 6
+    assert first["totals"]["rejected"] == 1
+    assert first["rejected"][0]["line"] == 6
+
+
+def test_gb18030_csv_from_excel(tmp_path: Path, guard) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(ZH_CSV.replace("\ufeff", "").encode("gb18030"))
+    report = audit_to_report([str(path)], guard=guard)
+    assert report.totals["records"] == 7
+    assert report.totals["rejected"] == 2  # the two ragged rows; the rest read as GB18030
+    assert report.totals["block"] == 1
+
+
+def test_csv_rows_are_the_fields_the_header_names(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["内容", "角色", "时间", "会话", "客服", "店铺", "备注"],
+                                  ["加我微信", "客服", "2026-11-01T10:00:00", "C9", "小王",
+                                   "店铺B", "x"]])
+    path = tmp_path / "reordered.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    chunks = list(read_chunks(open_source(str(path))))
+    (row,) = [r for c in chunks for r in iter_records(c)]
+    assert isinstance(row, Row)
+    assert (row.shop, row.agent, row.conversation, row.role, row.text) == (
+        "店铺B", "小王", "C9", "agent", "加我微信")
+
+
+def test_unusable_files_are_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file"):
+        open_source(str(tmp_path / "nope.jsonl"))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("shop,agent,time,text\nA,x,2026-11-01T10:00:00,hi\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="conversation"):
+        open_source(str(bad))
+
+
+def test_blank_lines_are_not_records(tmp_path: Path, guard) -> None:
+    path = tmp_path / "blank.jsonl"
+    path.write_bytes(b"\n\n" + record(3) + b"\n\n \n\r\n" + record(7) + b"\n\n")
+    report = audit_to_report([str(path)], guard=guard)
+    assert report.totals["records"] == 2
+    assert {f: t[0] for f, t in report.files.items()} == {str(path): 2}
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_chunks_read_by_workers_are_the_chunks_shipped(tmp_path: Path, kind: str) -> None:
+    """A worker reading a plain file's bytes itself sees exactly what a shipped chunk holds,
+    and each chunk's lookback is exactly the lines before it (placeholders included)."""
+    if kind == "jsonl":
+        data, _ = messy_jsonl()
+        data = data + b"\n" + b"z" * (MAX_LINE_BYTES + 3) + b"\n" + record(19) + b"\n"
+    else:
+        data = ZH_CSV.encode() + b'A,b,C,2026-11-01 10:00:00,\xe5\xae\xa2\xe6\x9c\x8d,"' \
+            + b"q" * (MAX_LINE_BYTES + 9) + b'\nmore"\n' + ZH_CSV.split("\n", 1)[1].encode()
+    path = tmp_path / f"log.{kind}"
+    path.write_bytes(data)
+    source = open_source(str(path))
+    for chunk_bytes in (1, 40, 333, 1 << 20):
+        shipped = list(read_chunks(source, chunk_bytes, lookback_lines=3, ship=True))
+        read = list(read_chunks(source, chunk_bytes, lookback_lines=3, ship=False))
+        assert [c.contents() for c in shipped] == [c.contents() for c in read]
+        lines: list[bytes] = []
+        for chunk in read:
+            body, back = chunk.contents()
+            assert back.count(b"\n") == chunk.first_line - chunk.lookback_first_line
+            if kind == "jsonl":
+                assert back.splitlines() == lines[-3:] or chunk.first_line == 1
+            lines += body.splitlines()
