@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import chinese_calendar
 import pytest
 
 from guard import Guard
+from guard.replies.policy import CHINA_TZ
 
 DATA = Path(__file__).parent / "data"
+
+
+def cn(*args: int) -> dt.datetime:
+    """An aware China-time datetime, to compare results against."""
+    return dt.datetime(*args, tzinfo=CHINA_TZ)
+
+
+def calendar_knows(year: int) -> bool:
+    """Whether the installed chinese_calendar has data for ``year``."""
+    try:
+        chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def load_jsonl(name: str) -> list[dict]:

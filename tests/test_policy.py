@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,23 +25,12 @@ from guard.replies.policy import (
     to_china_time,
     validate_payment_method,
 )
+from tests.conftest import calendar_knows, cn
 
 UTC = dt.UTC
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def cn(*args: int) -> dt.datetime:
-    """An aware China-time datetime, to compare results against."""
-    return dt.datetime(*args, tzinfo=CHINA_TZ)
-
-
-def calendar_knows(year: int) -> bool:
-    """Whether the installed chinese_calendar has data for ``year``."""
-    try:
-        chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 # ------------------------------------------------------------------ time zones

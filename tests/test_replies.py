@@ -9,7 +9,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import chinese_calendar
 import pytest
 
 from guard import Guard
@@ -25,22 +24,13 @@ from guard.replies.scenarios import (
     UnknownScenarioError,
 )
 from guard.replies.templates import load_templates, templates_path
+from tests.conftest import calendar_knows, cn
 
 SPEC_SCENARIOS = ("group-refund", "refund-unshipped", "refund-shipped", "return", "work-order",
                   "off-platform-request", "return-freight")
 NOW = dt.datetime(2026, 9, 29, 10, 0, tzinfo=CHINA_TZ)
 
 
-def cn(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=CHINA_TZ)
-
-
-def calendar_knows(year: int) -> bool:
-    try:
-        chinese_calendar.get_holiday_detail(dt.date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 # ---------------------------------------------------------------- every variant
