@@ -24,7 +24,7 @@ from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 12
+CACHE_FORMAT = 13
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
@@ -51,6 +51,10 @@ class CompiledLexicon:
     context: Any
     spellings: int  # number of distinct matched spellings (for reports)
     context_length: int  # the longest context word or cue
+    # Tokenizer dictionary words that could cross the edge of a whole-token
+    # term, by the two characters they hold across it: bigram → ((word, k), …)
+    # with word[k-1:k+1] == bigram. See confirm.word_crosses.
+    crossings: dict[str, tuple[tuple[str, int], ...]]
 
 
 def _is_latin(key: str) -> bool:
@@ -138,7 +142,45 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         context.add_word(key, (len(key), frozenset(keys)))
     context.make_automaton()
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key),
-                           max(map(len, context_words), default=1))
+                           max(map(len, context_words), default=1),
+                           _crossing_index(lexicon, tables))
+
+
+def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:
+    """Chinese names of whole-token groups: the tokenizer must know them as words."""
+    words = []
+    for group in lexicon.groups:
+        if group.whole_token:
+            words.extend(t for t in group.mention + group.needs_context
+                         if all("\u3400" <= c <= "\u9fff" for c in t))
+    return tuple(dict.fromkeys(words))
+
+
+def _crossing_index(lexicon: Lexicon, tables: Tables) -> dict[str, tuple[tuple[str, int], ...]]:
+    """The dictionary words that may hold a whole-token term's edge inside them.
+
+    Read from jieba's own dictionary file (and the words guard adds to it),
+    so telling that no word crosses an edge needs no tokenizer loaded.
+    """
+    import jieba
+
+    terms = [normalize_term(t, tables) for t in tokenizer_words(lexicon)]
+    firsts = {t[0] for t in terms if t}
+    lasts = {t[-1] for t in terms if t}
+    words = set(terms)
+    with (Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME).open(encoding="utf-8") as f:
+        for line in f:
+            word, _, rest = line.partition(" ")
+            frequency = rest.split(" ", 1)[0].strip()
+            if len(word) > 1 and frequency.isdigit() and int(frequency) > 0 and (
+                    not firsts.isdisjoint(word[1:]) or not lasts.isdisjoint(word[:-1])):
+                words.add(word)
+    index: dict[str, list[tuple[str, int]]] = {}
+    for word in words:
+        for k in range(1, len(word)):
+            if word[k] in firsts or word[k - 1] in lasts:
+                index.setdefault(word[k - 1:k + 1], []).append((word, k))
+    return {bigram: tuple(sorted(pairs)) for bigram, pairs in index.items()}
 
 
 def _number_words(lexicon: Lexicon) -> list[str]:
@@ -162,7 +204,7 @@ def _cache_key(lexicon: Lexicon) -> str:
     import importlib.metadata as md
 
     versions = []
-    for package in ("opencc", "pypinyin", "pyahocorasick"):
+    for package in ("opencc", "pypinyin", "pyahocorasick", "jieba"):
         try:
             versions.append(md.version(package))
         except md.PackageNotFoundError:

@@ -25,7 +25,6 @@ class LazyTokenizer:
         self._lock = threading.Lock()
         self._tokenizer = None
         self._words = words
-        self._longest = 0  # the longest dictionary word, once loaded
 
     @property
     def loaded(self) -> bool:
@@ -50,30 +49,8 @@ class LazyTokenizer:
                     tokenizer.initialize()
                     for word in self._words:  # before first use; never after
                         tokenizer.add_word(word)
-                    self._longest = max(map(len, tokenizer.FREQ))
                     self._tokenizer = tokenizer
         return tokenizer
-
-    def word_crosses(self, text: str, edge: int) -> bool:
-        """Whether a dictionary word spans `edge` (starts before it, ends after it).
-
-        jieba without its HMM only ever cuts dictionary words or single
-        characters, so where no word crosses an edge, no token can: the
-        tokenizer need not run. Its prefix dictionary makes this a few lookups.
-        """
-        frequencies = self._get().FREQ
-        for start in range(edge - 1, max(-1, edge - self._longest), -1):
-            if text[start:edge] not in frequencies:
-                continue  # no word starts here and reaches the edge
-            end = edge + 1
-            while end <= len(text):
-                frequency = frequencies.get(text[start:end])
-                if frequency is None:
-                    break
-                if frequency:
-                    return True
-                end += 1
-        return False
 
     def tokens(self, light: str, offsets: OffsetMap) -> list[tuple[int, int]]:
         """Token spans, as positions in the ORIGINAL message.
@@ -109,3 +86,19 @@ def is_whole_word(span: tuple[int, int], tokens: list[tuple[int, int]],
     token_start, token_end = first
     return ((token_start == start or harmless_affix(token_start, start))
             and (token_end == end or harmless_affix(end, token_end)))
+
+
+def word_crosses(text: str, edge: int,
+                 crossings: dict[str, tuple[tuple[str, int], ...]]) -> bool:
+    """Whether a dictionary word spans `edge` of `text` (starts before, ends after).
+
+    jieba without its HMM only ever cuts dictionary words or single
+    characters, so where no word crosses a term's edges, no token can and the
+    tokenizer need not run (nor load). `crossings` (compiled.py) holds the
+    words that could, by the two characters they hold across the edge.
+    """
+    for word, k in crossings.get(text[edge - 1:edge + 1], ()):
+        start = edge - k
+        if start >= 0 and text.startswith(word, start):
+            return True
+    return False

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from guard.compiled import CompiledLexicon, TermEntry
-from guard.confirm import LazyTokenizer, is_whole_word
+from guard.confirm import LazyTokenizer, is_whole_word, word_crosses
 from guard.lexicon import TermGroup
 from guard.normalize import (
     MASK_CHAR,
@@ -85,8 +85,8 @@ class _Message:
         to_original = light_offsets.to_original
         first = bisect_left(to_original, span[0])
         last = bisect_left(to_original, span[1])
-        if not (self.tokenizer.word_crosses(light, first)
-                or self.tokenizer.word_crosses(light, last)):
+        crossings = self.compiled.crossings
+        if not (word_crosses(light, first, crossings) or word_crosses(light, last, crossings)):
             return True
         if len(self.text) <= 4 * TOKEN_WINDOW:
             if self._tokens is None:

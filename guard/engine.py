@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from guard.compiled import CompiledLexicon, load_compiled
+from guard.compiled import CompiledLexicon, load_compiled, tokenizer_words
 from guard.confirm import LazyTokenizer
 from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, load_lexicon
@@ -19,16 +19,6 @@ from guard.normalize import normalize
 from guard.recognizers import build_recognizers, may_hold_link, may_hold_number
 from guard.scan import scan_terms
 from guard.verdict import Verdict, pass_verdict
-
-
-def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:
-    """Chinese names of whole-token groups: the tokenizer must know them as words."""
-    words = []
-    for group in lexicon.groups:
-        if group.whole_token:
-            words.extend(t for t in group.mention + group.needs_context
-                         if all("\u3400" <= c <= "\u9fff" for c in t))
-    return tuple(dict.fromkeys(words))
 
 
 class Guard:

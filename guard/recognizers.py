@@ -132,10 +132,18 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _nearest(dense: str, start: int, window: int, words: tuple[str, ...]) -> int | None:
-    """Distance from the closest of `words` (ending before `start`) to `start`."""
-    lo = max(0, start - window - 6)
-    segment = dense[lo:start]
+def _nearest(dense: str, start: int, window: int, words: tuple[str, ...],
+             through_masks: bool = False) -> int | None:
+    """Distance from the closest of `words` (ending before `start`) to `start`.
+
+    `through_masks`: masked spans count as nothing, so masking a message can
+    only bring such words nearer (used for the words that rule a number out).
+    """
+    if through_masks:
+        segment = dense[max(0, start - 50 * (window + 6)):start].replace(MASK_CHAR, "")
+        segment = segment[-(window + 6):]
+    else:
+        segment = dense[max(0, start - window - 6):start]
     best: int | None = None
     for word in words:
         at = segment.rfind(word)
@@ -160,7 +168,8 @@ def _context_says_contact(dense: str, start: int, end: int, positive: tuple[str,
     near_positive = _nearest(dense, start, rules.context_window, positive)
     if near_positive is None and _following(dense, end, rules.context_window, positive):
         near_positive = rules.context_window
-    near_negative = _nearest(dense, start, rules.context_window, rules.not_contact_context)
+    near_negative = _nearest(dense, start, rules.context_window, rules.not_contact_context,
+                             through_masks=True)
     negative_wins = near_negative is not None and (
         near_positive is None or near_negative < near_positive
     )
@@ -190,6 +199,8 @@ def find_numbers(dense: str, digits: str, offsets: OffsetMap,
         latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
         if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
             continue  # SF13812345678…: a tracking number with a courier prefix
+        if dense[start - 1:start] == MASK_CHAR:
+            continue  # what stood before is masked: it may have been such a prefix
         _, negative = _context_says_contact(dense, start, end, rules.phone_context, rules)
         if negative:
             continue

@@ -48,12 +48,14 @@ def test_json_form_is_the_contract(guard: Guard) -> None:
                                          "text", "reason"]
 
 
-def test_clean_message_does_not_load_the_tokenizer() -> None:
+def test_the_tokenizer_loads_only_where_a_word_may_cross_a_term() -> None:
     fresh = Guard()
     fresh.check("亲，您的包裹明天到，请注意查收")
     fresh.check("微信付款的订单1-3分钟到账")
+    assert fresh.check("去京东买").verdict == "block"  # no dictionary word crosses 京东 here
+    assert fresh.check("亲，加我vx").verdict == "block"
     assert not fresh.tokenizer_loaded
-    fresh.check("去京东买")
+    assert fresh.check("去南京东路买").verdict == "pass"  # 南京 crosses: the tokenizer decides
     assert fresh.tokenizer_loaded
 
 
