@@ -238,17 +238,6 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
     return Finding(group.id, group.category, severity, span[0], span[1], matched, reason)
 
 
-def _inside_a_name(hit: TermHit, group: int,
-                   names: list[tuple[TermHit, set[int]]]) -> bool:
-    """Whether a needs_context word lies inside a longer name of its group (淘 in 淘宝).
-
-    The name is judged on its own; the word inside it is not a word of the
-    message (the tokenizer would say so, at the cost of loading it).
-    """
-    return any(group in groups and other.start <= hit.start and hit.end <= other.end
-               and other.end - other.start > hit.end - hit.start for other, groups in names)
-
-
 def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
                      recognizers: Recognizers) -> list[TermHit]:
     """Drop needs_context hits that nothing could support (V8 Pro, 商品链接).
@@ -331,15 +320,22 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     message = _Message(text, dense, dense_offsets(text, compiled.tables), compiled, tokenizer)
     findings: list[Finding] = []
     contact_labels: dict[int, str] = {}
-    names = [(h, {e.group for e in h.entries if e.kind != "needs_context"}) for h in hits]
-    for hit in hits:
+    # Longest hits first: a hit inside a span that already blocks would only
+    # be pruned, so it is not judged (微 inside a blocking 微信 costs no tokenizer).
+    blocking: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
+        if any(a <= hit.start and hit.end <= b for a, b in blocking):
+            continue
         span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
-            if entry.kind == "needs_context" and _inside_a_name(hit, entry.group, names):
-                continue
             finding = _judge_entry(message, hit, entry, span)
             if finding is not None:
                 findings.append(finding)
+                if finding.severity == "block":
+                    blocking.append((hit.start, hit.end))
+    for hit in hits:
+        span = message.offsets.span(hit.start, hit.end)
+        for entry in hit.entries:
             group = compiled.lexicon.groups[entry.group]
             if group.category == "contact_im" and (
                     not entry.latin or _latin_boundaries_ok(text, span, compiled)):

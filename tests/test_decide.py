@@ -22,6 +22,7 @@ from guard import Guard
     ("不方便 您加下我徽信吧", "block"),        # negation never excuses an evasive spelling
     ("1TB 硬盘", "pass"),                    # tb needs a word edge
     ("加我vx123", "block"),                  # …but a digit may follow
+    ("有问题直接加V：xhcy6785", "block"),       # V + id: "vx" in the dense view is no term here
 ])
 def test_verdicts(guard: Guard, text: str, verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()

@@ -125,9 +125,13 @@ def run(args: argparse.Namespace) -> int:
     with FindingSpool() as spool:
         with _progress(total_bytes) as advance:
             base, current = 0, sources[0]
-            for chunk, report in audit_chunks(all_chunks(sources, chunk_bytes, workers),
-                                              config, workers):
-                spool.write(report.findings)
+            for chunk, report, encoded in audit_chunks(
+                    all_chunks(sources, chunk_bytes, workers), config, workers,
+                    encode_findings=True):
+                if encoded is None:
+                    spool.write(report.findings)
+                else:  # a worker process encoded them
+                    spool.write_encoded(encoded, encoded.count(b"\n"))
                 builder.add(report)
                 if chunk.source is not current:  # files are read in order
                     base += sum(s.size for s in sources[sources.index(current):

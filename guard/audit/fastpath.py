@@ -48,6 +48,8 @@ class Edges(NamedTuple):
     hit_at_end: bool
     link_first: bool  # its first / last visible character could continue a link or Latin run
     link_last: bool
+    digit_first: bool  # its first / last normalized character is a digit or a numeral
+    digit_last: bool
 
 
 def _is_run_char(char: str, numerals: dict[int, str]) -> bool:
@@ -111,14 +113,17 @@ class Shortcut:
                 and not may_hold_number(view, recognizers) \
                 and not may_hold_link(text, tables.light)
             visible = text.strip()
+            first, last = view[:1], view[-1:]
             return Edges(
-                quiet, view[:1], view[-1:],
+                quiet, first, last,
                 any(hit.start < support for hit in hits),
                 any(hit.end > len(view) - support for hit in hits),
-                bool(visible) and _linkish(visible[0]), bool(visible) and _linkish(visible[-1]))
+                bool(visible) and _linkish(visible[0]), bool(visible) and _linkish(visible[-1]),
+                bool(first) and self._digitish(first), bool(last) and self._digitish(last))
 
         self.edges: Callable[[str], Edges] = lru_cache(maxsize=CACHE_SIZE)(edges)
         self._fast_pass = fast_pass
+        self._snippets: dict[tuple[str, ...], bool] = {}  # texts → the snippet test's answer
         self.enabled = True
 
     def _digitish(self, char: str) -> bool:
@@ -128,7 +133,7 @@ class Shortcut:
         """Whether nothing can form across the boundary between these two messages."""
         return not (left.hit_at_end or right.hit_at_start
                     or left.last + right.first in self._pairs
-                    or (self._digitish(left.last) and self._digitish(right.first))
+                    or (left.digit_last and right.digit_first)
                     or (left.link_last and right.link_first))
 
     def _edge(self, text: str, at_end: bool) -> str:
@@ -151,12 +156,29 @@ class Shortcut:
         """Whether joining these messages (oldest first) can find nothing new."""
         if not self.enabled:
             return False
-        facts = [self.edges(text) for text in texts]
-        if not all(fact.quiet for fact in facts):
-            return False
+        return self.quiet_with([self.edges(text) for text in texts], lambda: texts)
+
+    def quiet_with(self, facts: Sequence[Edges], get_texts: Callable[[], Sequence[str]]) -> bool:
+        """`window_is_quiet(get_texts())`, given each text's `edges` (computed already).
+
+        The texts themselves are asked for only when the facts cannot decide.
+        """
+        for fact in facts:
+            if not fact.quiet:
+                return False
         if all(fact.first for fact in facts) and all(
                 self._inert(left, right) for left, right in pairwise(facts)):
             return True
+        texts = tuple(get_texts())
+        known = self._snippets.get(texts)
+        if known is None:
+            if len(self._snippets) >= CACHE_SIZE:
+                self._snippets.clear()
+            known = self._snippets[texts] = self._snippet_quiet(texts)
+        return known
+
+    def _snippet_quiet(self, texts: Sequence[str]) -> bool:
+        """The second test: the snippets around every boundary pass the fast path."""
         parts = [self._edge(texts[0], at_end=True)]
         for middle in texts[1:-1]:
             if len(middle) <= 4 * self._reach:

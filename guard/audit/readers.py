@@ -498,11 +498,16 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
     return Rejected(line, f"not a string: {', '.join(wrong)}")
 
 
-def _jsonl_records(data: bytes, first_line: int, long: dict[int, int],
-                   file_start: bool) -> Iterator[Row | Rejected]:
+def _jsonl_records(data: bytes, first_line: int, long: dict[int, int], file_start: bool,
+                   skip: frozenset[str] = frozenset()) -> Iterator[Row | Rejected | None]:
+    """The records of JSONL bytes; a valid record whose role is in `skip` is just None.
+
+    A skipped record is validated as fully as any other (its time too), only
+    no Row is made of it: a rejected record is rejected whatever its role.
+    """
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
-    roles, parse = ROLES, parse_time
+    roles, parse, fromisoformat, local = ROLES, parse_time, datetime.fromisoformat, LOCAL
     fields = itemgetter(*FIELDS)
     new_row = partial(tuple.__new__, Row)  # Row(...) without its Python-level __new__
     for index, raw in enumerate(io.BytesIO(data)):  # lines one by one, not a list of them
@@ -542,9 +547,24 @@ def _jsonl_records(data: bytes, first_line: int, long: dict[int, int],
         if (kind is not None and type(shop) is str and shop and type(agent) is str
                 and (kind != "agent" or agent.strip()) and type(conversation) is str
                 and conversation and type(time) is str and type(text) is str):
+            try:  # parse_time, inline for the usual ISO 8601 time
+                moment = fromisoformat(time)
+            except ValueError:
+                moment = None
+            if moment is not None:
+                if kind in skip:
+                    yield None
+                    continue
+                if time[4:5] == "-" and time[7:8] == "-":
+                    if moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=local)
+                    yield new_row((line, shop, agent, conversation, time, kind, text, moment,
+                                   time[:10]))
+                    continue
             when = parse(time)
             if when is not None:
-                yield new_row((line, shop, agent, conversation, time, kind, text, *when))
+                yield None if kind in skip else new_row(
+                    (line, shop, agent, conversation, time, kind, text, *when))
                 continue
         yield make_row(line, shop, agent, conversation, time, role, text)
 
@@ -585,10 +605,13 @@ def _csv_records(source: Source, data: bytes, first_line: int,
 
 
 def iter_records(chunk: Chunk, lookback: bool = False,
-                 contents: tuple[bytes, bytes] | None = None) -> Iterator[Row | Rejected]:
+                 contents: tuple[bytes, bytes] | None = None,
+                 skip: frozenset[str] = frozenset()) -> Iterator[Row | Rejected | None]:
     """The records of a chunk (or of the lines before it), in order.
 
     `contents`: the chunk's bytes if already read (`Chunk.contents()`).
+    `skip`: roles (agent, buyer, system) whose valid records may come as None
+    instead of a Row (a reader may still give a Row; one of these is never rejected).
     """
     source = chunk.source
     data, back = contents if contents is not None else chunk.contents()
@@ -600,4 +623,4 @@ def iter_records(chunk: Chunk, lookback: bool = False,
         return iter(())
     if source.fmt == "csv":
         return _csv_records(source, data, first, long)
-    return _jsonl_records(data, first, long, first == 1)
+    return _jsonl_records(data, first, long, first == 1, skip)

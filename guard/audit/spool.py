@@ -34,6 +34,11 @@ class FindingSpool:
             self._file.write(dumps(finding.to_dict()) + b"\n")
             self.count += 1
 
+    def write_encoded(self, encoded: bytes, count: int) -> None:
+        """`count` findings already encoded by `encode` (in a worker, off the main process)."""
+        self._file.write(encoded)
+        self.count += count
+
     def read(self) -> Iterator[FindingRecord]:
         """Every finding written so far, in order (one pass; call again for another)."""
         self._file.flush()
@@ -41,3 +46,9 @@ class FindingSpool:
         for line in self._file:
             yield FindingRecord.from_dict(orjson.loads(line))
         self._file.seek(0, 2)
+
+
+def encode(findings: Iterable[FindingRecord]) -> bytes:
+    """Findings as the spool holds them (what `FindingSpool.write` would write)."""
+    dumps = orjson.dumps
+    return b"".join([dumps(finding.to_dict()) + b"\n" for finding in findings])
