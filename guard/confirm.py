@@ -30,6 +30,10 @@ class LazyTokenizer:
     def loaded(self) -> bool:
         return self._tokenizer is not None
 
+    def load(self) -> None:
+        """Build the tokenizer now rather than on first use."""
+        self._get()
+
     def _get(self):  # type: ignore[no-untyped-def]
         tokenizer = self._tokenizer
         if tokenizer is None:

@@ -16,7 +16,7 @@ from guard.confirm import LazyTokenizer
 from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, load_lexicon
 from guard.normalize import normalize
-from guard.recognizers import build_recognizers, may_hold_link, may_hold_number
+from guard.recognizers import Recognizers, build_recognizers, may_hold_link, may_hold_number
 from guard.scan import scan_terms
 from guard.verdict import Verdict, pass_verdict
 
@@ -37,6 +37,19 @@ class Guard:
     @property
     def compiled(self) -> CompiledLexicon:
         return self._compiled
+
+    @property
+    def recognizers(self) -> Recognizers:
+        """The compiled number / link recognizers (for tools that mirror the fast path)."""
+        return self._recognizers
+
+    def preload(self) -> Guard:
+        """Load now what is otherwise loaded on first need (the tokenizer).
+
+        For a process about to fork workers: loaded once, its pages are shared.
+        """
+        self._tokenizer.load()
+        return self
 
     @property
     def tokenizer_loaded(self) -> bool:

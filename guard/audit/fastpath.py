@@ -75,7 +75,7 @@ class Shortcut:
             from guard.scan import NEAR_WINDOW, scan_terms
 
             compiled = guard.compiled
-            recognizers = guard._recognizers
+            recognizers = guard.recognizers
             tables = compiled.tables
             keys = [key for key, (_, entries, _) in compiled.terms.items() if entries]
             longest = max(len(key) for key in keys if not key.isascii())
