@@ -70,8 +70,7 @@ class Guard:
         links = may_hold_link(text, compiled.tables.light)
         if not (hits or numbers or links):
             return pass_verdict(text)
-        return decide(text, dense, hits, numbers, links, compiled, self._recognizers,
-                      self._tokenizer)
+        return decide(text, dense, hits, numbers, links, compiled, recognizers, self._tokenizer)
 
     def check_without_shortcuts(self, text: str) -> Verdict:
         """`check` with every fast-path shortcut off: each candidate is judged.
