@@ -177,15 +177,23 @@ def _context_says_contact(dense: str, start: int, end: int, positive: tuple[str,
 
 
 def _number_matches(pattern: re.Pattern[str], dense: str, digits: str) -> list[re.Match[str]]:
-    """Matches on the digit view, and on the plain dense view where they differ.
+    """Matches on three readings of the same characters, where they differ:
 
-    "13956781234二维码": in the digit view 二 lengthens the number to twelve
-    digits; in the plain view it is eleven, a phone number.
+    the digit view (一38零 is one number), the plain dense view, where only
+    ASCII digits count ("13956781234二维码": 二 is no twelfth digit), and the
+    numeral view, where only Chinese numerals count ("一三八…八0755…": a
+    spoken mobile number right before a written landline).
     """
     matches = list(pattern.finditer(digits))
     if digits != dense:
+        numerals = "".join("\x03" if "0" <= c <= "9" else d
+                           for c, d in zip(dense, digits, strict=True))
         spans = {m.span() for m in matches}
-        matches += [m for m in pattern.finditer(dense) if m.span() not in spans]
+        for view in (dense, numerals):
+            for match in pattern.finditer(view):
+                if match.span() not in spans:
+                    spans.add(match.span())
+                    matches.append(match)
     return matches
 
 
@@ -199,8 +207,6 @@ def find_numbers(dense: str, digits: str, offsets: OffsetMap,
         latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
         if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
             continue  # SF13812345678…: a tracking number with a courier prefix
-        if dense[start - 1:start] == MASK_CHAR:
-            continue  # what stood before is masked: it may have been such a prefix
         _, negative = _context_says_contact(dense, start, end, rules.phone_context, rules)
         if negative:
             continue

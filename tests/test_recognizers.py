@@ -29,6 +29,8 @@ def test_luhn_rejects_invalid_numbers(number: str) -> None:
     "电话一三八幺二三四五六七八",
     "电话①③⑧①②③④⑤⑥⑦⑧",
     "号码是一38零123五六七八",
+    "打我电话 一三八一二三四五六七八0755-26881234",  # spoken, right before a written number
+    "有事打我手机 182\n8504\n6062",
 ])
 def test_mobile_numbers_in_every_disguise(guard: Guard, text: str) -> None:
     assert "phone" in rules(guard, text)
