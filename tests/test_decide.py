@@ -23,6 +23,10 @@ from guard import Guard
     ("1TB 硬盘", "pass"),                    # tb needs a word edge
     ("加我vx123", "block"),                  # …but a digit may follow
     ("有问题直接加V：xhcy6785", "block"),       # V + id: "vx" in the dense view is no term here
+    ("+威 lily8888", "block"),                 # a look-alike with an account after it
+    ("这个牌子很权威", "pass"),                 # …but 威 inside a word is no look-alike
+    ("来咸鱼找我", "block"),
+    ("咸鱼干来一包", "pass"),
 ])
 def test_verdicts(guard: Guard, text: str, verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
