@@ -334,11 +334,10 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
                 if finding.severity == "block":
                     blocking.append((hit.start, hit.end))
     for hit in hits:
-        span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
             group = compiled.lexicon.groups[entry.group]
-            if group.category == "contact_im" and (
-                    not entry.latin or _latin_boundaries_ok(text, span, compiled)):
+            if group.category == "contact_im" and (not entry.latin or _latin_boundaries_ok(
+                    text, message.offsets.span(hit.start, hit.end), compiled)):
                 contact_labels.setdefault(hit.end, group.label)
     digits = digit_view(dense, compiled.tables)
     for end, label in contact_labels.items():

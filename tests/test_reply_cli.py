@@ -118,8 +118,11 @@ def test_broken_template_file_is_a_lexicon_error(tmp_path: Path,
     path = tmp_path / "templates.toml"
     path.write_text('[return]\ntitle = "退货"\npolicy = "第3条"\nrequires = 1\n', "utf-8")
     monkeypatch.setattr(templates_module, "templates_path", lambda: path)
-    monkeypatch.setattr(templates_module, "_default", None)
-    assert main(["reply", "return"]) == 2
+    templates_module.default_templates.cache_clear()
+    try:
+        assert main(["reply", "return"]) == 2
+    finally:
+        templates_module.default_templates.cache_clear()  # the broken file is not kept
     err = capsys.readouterr().err
     assert err.startswith("guard: lexicon error: ") and f"{path}:" in err
     no_traceback(err)

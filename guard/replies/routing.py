@@ -25,11 +25,10 @@ suggested reply is the right variant, or the general one when unsaid.
 from __future__ import annotations
 
 import math
-import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -561,18 +560,10 @@ class _Tokens:
         return span in self.set
 
 
-_default: Router | None = None
-_default_lock = threading.Lock()
-
-
+@cache
 def default_router() -> Router:
     """The built-in router, built once per process (it is immutable and thread-safe)."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = Router()
-    return _default
+    return Router()
 
 
 def suggest(text: str, params: ReplyParams | None = None) -> Suggestion:

@@ -13,9 +13,9 @@ joined. The merchant note is built the same way, one part a line.
 from __future__ import annotations
 
 import string
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -97,18 +97,10 @@ def load_templates(path: Path | None = None) -> Templates:
     return Templates(MappingProxyType(scenarios), source.path)
 
 
-_default: Templates | None = None
-_default_lock = threading.Lock()
-
-
+@cache
 def default_templates() -> Templates:
     """The built-in templates, loaded once per process (they are immutable)."""
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = load_templates()
-    return _default
+    return load_templates()
 
 
 def _scenario(source: TomlFile, spec: ScenarioSpec, table: Any) -> ScenarioTemplate:
