@@ -1,0 +1,188 @@
+"""jieba's dictionary, stored by first character and read a piece at a time.
+
+jieba keeps every word and every prefix of a word in one dict (FREQ: word →
+frequency, 0 for a bare prefix). Loading it whole costs ~0.9 s and ~80 MB,
+and a message of twenty characters consults a few dozen of its 500,000
+entries. The tokenizer only ever looks up fragments that start at a
+character of the sentence, so the table is cut by first character (~12,000
+pieces), written once to guard's cache folder, and a piece is unmarshalled
+the first time a sentence holds its character. jieba's own algorithm
+(`get_DAG`, `calc`, `tokenize`) runs unchanged on top: the tokens are
+jieba's, to the character (a test compares them with a fully loaded jieba).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import struct
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"guard-wordfreq-1\n"
+_LENGTH = struct.Struct(">Q")
+
+
+class WordFrequencies:
+    """A read-only stand-in for jieba's FREQ dict, unmarshalled piece by piece.
+
+    Only what jieba's tokenizer asks of FREQ is offered (`in`, `[]`, `get`).
+    Pieces are memoized as they are read; the content never changes, so a
+    piece read twice by two threads is the same piece.
+    """
+
+    __slots__ = ("_blob", "_index", "_pieces", "total")
+
+    def __init__(self, blob: bytes, index: dict[str, tuple[int, int]], total: int) -> None:
+        self._blob = blob
+        self._index = index
+        self._pieces: dict[str, dict[str, int]] = {}
+        self.total = total
+
+    def _piece(self, char: str) -> dict[str, int]:
+        piece = self._pieces.get(char)
+        if piece is None:
+            where = self._index.get(char)
+            piece = marshal.loads(self._blob[where[0]:where[1]]) if where else {}
+            self._pieces[char] = piece
+        return piece
+
+    def __contains__(self, word: object) -> bool:
+        return type(word) is str and word != "" and word in self._piece(word[0])
+
+    def __getitem__(self, word: str) -> int:
+        if not word:
+            raise KeyError(word)
+        return self._piece(word[0])[word]
+
+    def get(self, word: str, default: Any = None) -> Any:
+        if not word:
+            return default
+        return self._piece(word[0]).get(word, default)
+
+    def __setitem__(self, word: str, frequency: int) -> None:
+        raise TypeError("guard's tokenizer dictionary is read-only: build a new Guard to change it")
+
+    @property
+    def pieces_loaded(self) -> int:
+        """How many first characters' pieces have been read (for tests and curiosity)."""
+        return len(self._pieces)
+
+
+def split_by_first_char(freq: dict[str, int]) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """(blob, first character → its piece's byte range in the blob)."""
+    pieces: dict[str, dict[str, int]] = {}
+    for word, frequency in freq.items():
+        if word:
+            pieces.setdefault(word[0], {})[word] = frequency
+    parts, index, position = [], {}, 0
+    for char, piece in pieces.items():
+        data = marshal.dumps(piece)
+        index[char] = (position, position + len(data))
+        parts.append(data)
+        position += len(data)
+    return b"".join(parts), index
+
+
+def encode(freq: dict[str, int], total: int) -> bytes:
+    blob, index = split_by_first_char(freq)
+    header = marshal.dumps((total, index))
+    return FORMAT + _LENGTH.pack(len(header)) + header + blob
+
+
+def decode(data: bytes) -> WordFrequencies:
+    """The table from `encode`'s bytes; ValueError if they are not such bytes."""
+    if not data.startswith(FORMAT):
+        raise ValueError("not a guard word-frequency file")
+    at = len(FORMAT)
+    (size,) = _LENGTH.unpack_from(data, at)
+    at += _LENGTH.size
+    try:
+        total, index = marshal.loads(data[at:at + size])
+    except (EOFError, ValueError, TypeError) as exc:
+        raise ValueError(f"damaged guard word-frequency file: {exc}") from None
+    return WordFrequencies(data[at + size:], index, total)
+
+
+def cache_name(words: Iterable[str]) -> str:
+    """The cache file's name: jieba's version and dictionary, and the words guard adds."""
+    import importlib.metadata as md
+
+    import jieba
+
+    dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    stat = dictionary.stat()
+    try:
+        version = md.version("jieba")
+    except md.PackageNotFoundError:
+        version = "?"
+    material = "\n".join([FORMAT.decode(), version, str(dictionary), str(stat.st_size),
+                          str(stat.st_mtime_ns), *words])
+    return f"jieba-freq-{hashlib.sha256(material.encode()).hexdigest()[:24]}.bin"
+
+
+_BUILDING = threading.Lock()
+
+
+def _full_tokenizer(words: Iterable[str], cache_folder: Path | None) -> Any:
+    """A fully loaded jieba tokenizer with guard's words added (the slow way)."""
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)  # after the import, which sets DEBUG
+    tokenizer = jieba.Tokenizer()
+    if cache_folder is not None:
+        tokenizer.tmp_dir = str(cache_folder)  # jieba's own cache of the whole table
+    tokenizer.initialize()
+    for word in words:
+        tokenizer.add_word(word)
+    return tokenizer
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomically: a reader sees the whole file or none."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jieba-freq-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
+    """A jieba tokenizer, its dictionary read piece by piece from the cache.
+
+    The first time (per jieba version and word list) the whole dictionary is
+    loaded once, `words` added, and the result written in pieces. Where the
+    cache folder cannot be written, that fully loaded tokenizer is the answer.
+    """
+    import jieba
+
+    path = cache_folder / cache_name(words)
+    try:
+        table = decode(path.read_bytes())
+    except (OSError, ValueError):
+        with _BUILDING:
+            try:
+                cache_folder.mkdir(parents=True, exist_ok=True)
+                writable = os.access(cache_folder, os.W_OK)
+            except OSError:
+                writable = False
+            full = _full_tokenizer(words, cache_folder if writable else None)
+            data = encode(full.FREQ, full.total)
+            try:
+                _write(path, data)
+            except OSError:
+                return full
+            table = decode(data)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ = table
+    tokenizer.total = table.total
+    tokenizer.initialized = True
+    return tokenizer
