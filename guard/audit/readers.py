@@ -498,75 +498,84 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
     return Rejected(line, f"not a string: {', '.join(wrong)}")
 
 
-def _jsonl_records(data: bytes, first_line: int, long: dict[int, int], file_start: bool,
-                   skip: frozenset[str] = frozenset()) -> Iterator[Row | Rejected | None]:
-    """The records of JSONL bytes; a valid record whose role is in `skip` is just None.
+def _jsonl_record(raw: bytes, line: int) -> Row | Rejected | None:
+    """One JSONL line the fast loop could not take: a Row, why it is rejected, or None if blank."""
+    if not raw or raw.isspace():
+        return None
+    try:
+        values = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return Rejected(line, f"not valid UTF-8 (byte {bad.start + 1})")
+        return Rejected(line, f"not valid JSON: {exc}")
+    if type(values) is not dict:
+        return Rejected(line, f"not a JSON object (got {type(values).__name__})")
+    get = values.get
+    return make_row(line, get("shop"), get("agent"), get("conversation"), get("time"),
+                    get("role"), get("text"))
+
+
+def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start: bool,
+                 skip: frozenset[str] = frozenset()) -> tuple[list[Row | Rejected], int]:
+    """(the records of JSONL bytes, in order; how many valid ones had a role in `skip`).
 
     A skipped record is validated as fully as any other (its time too), only
     no Row is made of it: a rejected record is rejected whatever its role.
+    The usual record — an object with the six fields, all strings, a role
+    written as the log format says, an ISO 8601 time — takes the inline path;
+    anything else goes through `_jsonl_record` and `make_row`, which say what
+    is wrong.
     """
     loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
     roles, parse, fromisoformat, local = ROLES, parse_time, datetime.fromisoformat, LOCAL
     fields = itemgetter(*FIELDS)
     new_row = partial(tuple.__new__, Row)  # Row(...) without its Python-level __new__
-    for index, raw in enumerate(io.BytesIO(data)):  # lines one by one, not a list of them
-        if index in long:
-            yield Rejected(first_line + index,
-                           f"line too long ({long[index]:,} bytes; limit {MAX_LINE_BYTES:,})")
-            continue
-        if not raw or raw.isspace():
-            continue
-        line = first_line + index
-        if file_start and index == 0:
-            raw = raw.removeprefix(_BOM)
-            if not raw.strip():
-                continue
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()  # the newline that ends the last line
+    if file_start and lines:
+        lines[0] = lines[0].removeprefix(_BOM)
+    records: list[Row | Rejected] = []
+    append = records.append
+    skipped = 0
+    for index, raw in enumerate(lines):
         try:
-            values = loads(raw)
-        except decode_error as exc:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                yield Rejected(line, f"not valid UTF-8 (byte {bad.start + 1})")
+            shop, agent, conversation, time, role, text = fields(loads(raw))
+            kind = roles[role]
+            if not (type(shop) is str and shop and type(agent) is str and type(conversation) is str
+                    and conversation and type(time) is str and type(text) is str
+                    and (kind != "agent" or agent.strip())):
+                raise ValueError
+            moment = fromisoformat(time)
+        except (ValueError, KeyError, TypeError):  # orjson's JSONDecodeError is a ValueError
+            line = first_line + index
+            if index in long:
+                append(Rejected(line, f"line too long ({long[index]:,} bytes; "
+                                      f"limit {MAX_LINE_BYTES:,})"))
                 continue
-            yield Rejected(line, f"not valid JSON: {exc}")
+            record = _jsonl_record(raw, line)
+            if record is None:
+                continue
+            if type(record) is Row and record.role in skip:
+                skipped += 1
+            else:
+                append(record)
             continue
-        if type(values) is not dict:
-            yield Rejected(line, f"not a JSON object (got {type(values).__name__})")
+        if kind in skip:
+            skipped += 1
             continue
-        try:
-            shop, agent, conversation, time, role, text = fields(values)
-        except KeyError:
-            get = values.get
-            yield make_row(line, get("shop"), get("agent"), get("conversation"), get("time"),
-                           get("role"), get("text"))
-            continue
-        # the usual record, inline (make_row does the same and explains what is wrong)
-        kind = roles.get(role) if type(role) is str else None  # type: ignore[arg-type]
-        if (kind is not None and type(shop) is str and shop and type(agent) is str
-                and (kind != "agent" or agent.strip()) and type(conversation) is str
-                and conversation and type(time) is str and type(text) is str):
-            try:  # parse_time, inline for the usual ISO 8601 time
-                moment = fromisoformat(time)
-            except ValueError:
-                moment = None
-            if moment is not None:
-                if kind in skip:
-                    yield None
-                    continue
-                if time[4:5] == "-" and time[7:8] == "-":
-                    if moment.tzinfo is None:
-                        moment = moment.replace(tzinfo=local)
-                    yield new_row((line, shop, agent, conversation, time, kind, text, moment,
-                                   time[:10]))
-                    continue
+        if time[4:5] == "-" and time[7:8] == "-":
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=local)
+            append(new_row((first_line + index, shop, agent, conversation, time, kind, text,
+                            moment, time[:10])))
+        else:  # an ISO 8601 form without dashes (20261101T…): the date as parse_time writes it
             when = parse(time)
-            if when is not None:
-                yield None if kind in skip else new_row(
-                    (line, shop, agent, conversation, time, kind, text, *when))
-                continue
-        yield make_row(line, shop, agent, conversation, time, role, text)
+            append(new_row((first_line + index, shop, agent, conversation, time, kind, text,
+                            *when)))  # type: ignore[misc]
+    return records, skipped
 
 
 def _csv_records(source: Source, data: bytes, first_line: int,
@@ -604,14 +613,14 @@ def _csv_records(source: Source, data: bytes, first_line: int,
         yield make_row(line, *[row[c] for c in columns])
 
 
-def iter_records(chunk: Chunk, lookback: bool = False,
-                 contents: tuple[bytes, bytes] | None = None,
-                 skip: frozenset[str] = frozenset()) -> Iterator[Row | Rejected | None]:
-    """The records of a chunk (or of the lines before it), in order.
+def parse_records(chunk: Chunk, lookback: bool = False,
+                  contents: tuple[bytes, bytes] | None = None,
+                  skip: frozenset[str] = frozenset()) -> tuple[list[Row | Rejected], int]:
+    """(the records of a chunk — or of the lines before it — in order; how many were skipped).
 
     `contents`: the chunk's bytes if already read (`Chunk.contents()`).
-    `skip`: roles (agent, buyer, system) whose valid records may come as None
-    instead of a Row (a reader may still give a Row; one of these is never rejected).
+    `skip`: roles (agent, buyer, system) whose valid records are only counted,
+    not returned (a CSV reader returns them anyway; a rejected record always is).
     """
     source = chunk.source
     data, back = contents if contents is not None else chunk.contents()
@@ -620,7 +629,13 @@ def iter_records(chunk: Chunk, lookback: bool = False,
     else:
         first, long = chunk.first_line, dict(chunk.long_lines)
     if not data:
-        return iter(())
+        return [], 0
     if source.fmt == "csv":
-        return _csv_records(source, data, first, long)
-    return _jsonl_records(data, first, long, first == 1, skip)
+        return list(_csv_records(source, data, first, long)), 0
+    return _jsonl_batch(data, first, long, first == 1, skip)
+
+
+def iter_records(chunk: Chunk, lookback: bool = False,
+                 contents: tuple[bytes, bytes] | None = None) -> Iterator[Row | Rejected]:
+    """Every record of a chunk (or of the lines before it), in order."""
+    return iter(parse_records(chunk, lookback, contents)[0])

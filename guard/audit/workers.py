@@ -38,8 +38,8 @@ from guard.audit.readers import (
     Rejected,
     Row,
     Source,
-    iter_records,
     open_source,
+    parse_records,
     read_chunks,
 )
 from guard.audit.report import (
@@ -89,10 +89,8 @@ class Auditor:
             self.guard.check)
         self.shortcut = Shortcut(self.guard) if use_shortcut else None
         self.probe: Callable[[str], str] = lru_cache(maxsize=CACHE_SIZE)(self._probe)
-        # what the shortcut needs to know of a message in a window: the edges of its probe
-        edges = self.shortcut.edges if self.shortcut and self.shortcut.enabled else None
-        self.facts: Callable[[str], Any] = lru_cache(maxsize=CACHE_SIZE)(
-            (lambda text: edges(self.probe(text))) if edges else (lambda text: None))
+        # windows (their texts, oldest first) known to hold nothing new: chat repeats itself
+        self.quiet_windows: set[tuple[str, ...]] = set()
 
     def _probe(self, text: str) -> str:
         """What a conversation window reads of a message: its blocked spans masked.
@@ -117,6 +115,28 @@ class Auditor:
         self.guard.preload()
         return self
 
+    def window_findings(self, previous: Sequence[Turn], turn: Turn,
+                        texts: tuple[str, ...]) -> Sequence[SplitFinding]:
+        """What joining `texts` (the window's, oldest first) finds that no message alone holds.
+
+        A window found empty is remembered by its texts (the answer depends on
+        the texts alone): the same quick replies in the same order are not
+        joined again. The shortcut answers most other windows from what each
+        message's edges allow, without joining them.
+        """
+        shortcut = self.shortcut
+        if shortcut is not None and shortcut.enabled and shortcut.quiet_with(
+                [shortcut.edges(self.probe(t)) for t in texts],
+                lambda: [self.probe(t) for t in texts]):
+            splits: Sequence[SplitFinding] = ()
+        else:
+            splits = split_findings(self.check, previous, turn, self.check_joined, self.probe)
+        if not splits:
+            if len(self.quiet_windows) >= 4 * CACHE_SIZE:
+                self.quiet_windows.clear()
+            self.quiet_windows.add(texts)
+        return splits
+
     def audit_chunk(self, chunk: Chunk) -> Report:
         """Every record of the chunk judged and counted; evidence masked.
 
@@ -133,32 +153,27 @@ class Auditor:
             gc.enable()
 
     def _audit_chunk(self, chunk: Chunk) -> Report:
-        check, check_joined, probe = self.check, self.check_joined, self.probe
-        shortcut = self.shortcut if self.shortcut is not None and self.shortcut.enabled \
-            else None
-        quiet_with = shortcut.quiet_with if shortcut is not None else None
-        facts_of = self.facts
+        check, quiet_windows, window_findings = self.check, self.quiet_windows, \
+            self.window_findings
         judge_all = self.config.settings.role == "all"
         label = chunk.source.label
         builder = ReportBuilder(self.config.settings)
-        # (shop, agent, conversation) → the last two agent turns, and their window facts
-        histories: dict[tuple[str, str, str], list[tuple[Turn, Any]]] = {}
+        # (shop, agent, conversation) → its last two agent turns
+        histories: dict[tuple[str, str, str], list[Turn]] = {}
         contents = chunk.contents()
-        for record in iter_records(chunk, lookback=True, contents=contents, skip=_NOT_AGENT):
-            if record is not None and type(record) is Row and record.role == "agent":
-                _remember(histories, record, facts_of)
+        before, _ = parse_records(chunk, lookback=True, contents=contents, skip=_NOT_AGENT)
+        for record in before:
+            if type(record) is Row and record.role == "agent":
+                _remember(histories, record)
         totals = builder.totals
         # (shop, agent, role, day) → [messages, pass, warn, block, findings]
         tallies: dict[tuple[str, str, str, str], list[int]] = {}
-        records = scanned = skipped = rejected = 0
+        found_records, skipped = parse_records(chunk, contents=contents,
+                                               skip=frozenset() if judge_all else _NOT_AGENT)
+        records, scanned, rejected = len(found_records) + skipped, 0, 0
         lookback = LOOKBACK_LINES
         span = _WINDOW
-        for record in iter_records(chunk, contents=contents,
-                                   skip=frozenset() if judge_all else _NOT_AGENT):
-            records += 1
-            if record is None:  # a valid buyer's or system line: counted, not judged
-                skipped += 1
-                continue
+        for record in found_records:
             if type(record) is Rejected:
                 rejected += 1
                 if len(builder.rejected) < MAX_REJECTED_LISTED:
@@ -177,30 +192,26 @@ class Auditor:
             splits: Sequence[SplitFinding] = ()
             if is_agent:
                 line, moment = row.line, row.moment
-                facts = facts_of(text) if quiet_with is not None else None
                 turn = Turn(line, moment, text)
                 key = (row.shop, row.agent, row.conversation)
                 history = histories.get(key)
                 if history is None:
-                    histories[key] = [(turn, facts)]
+                    histories[key] = [turn]
                 else:
                     # conversation.window, inline: the previous turns in this one's window
-                    last_turn = history[-1][0]
-                    if line - last_turn.line > lookback or abs(moment - last_turn.moment) > span:
-                        previous: tuple[tuple[Turn, Any], ...] = ()
-                    elif len(history) > 1 and line - history[0][0].line <= lookback \
-                            and abs(moment - history[0][0].moment) <= span:
-                        previous = (history[0], history[1])
-                    else:
-                        previous = (history[-1],)
-                    if previous:
-                        turns = [t for t, _ in previous]
-                        if not (quiet_with is not None and quiet_with(
-                                [*(f for _, f in previous), facts],
-                                lambda turns=turns, text=text: [  # type: ignore[misc]
-                                    *(probe(t.text) for t in turns), probe(text)])):
-                            splits = split_findings(check, turns, turn, check_joined, probe)
-                    history.append((turn, facts))
+                    last = history[-1]
+                    if line - last.line <= lookback and abs(moment - last.moment) <= span:
+                        first = history[0]
+                        if len(history) > 1 and line - first.line <= lookback \
+                                and abs(moment - first.moment) <= span:
+                            texts: tuple[str, ...] = (first.text, last.text, text)
+                            if texts not in quiet_windows:
+                                splits = window_findings((first, last), turn, texts)
+                        else:
+                            texts = (last.text, text)
+                            if texts not in quiet_windows:
+                                splits = window_findings((last,), turn, texts)
+                    history.append(turn)
                     if len(history) > 2:
                         del history[0]
             name = verdict.verdict
@@ -239,10 +250,9 @@ class Auditor:
         return builder.build()
 
 
-def _remember(histories: dict[tuple[str, str, str], list[tuple[Turn, Any]]], row: Row,
-              facts_of: Callable[[str], Any]) -> None:
+def _remember(histories: dict[tuple[str, str, str], list[Turn]], row: Row) -> None:
     history = histories.setdefault((row.shop, row.agent, row.conversation), [])
-    history.append((Turn(row.line, row.moment, row.text), facts_of(row.text)))
+    history.append(Turn(row.line, row.moment, row.text))
     if len(history) > 2:
         del history[0]
 
