@@ -8,7 +8,8 @@ builds its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from guard.compiled import CompiledLexicon, load_compiled, tokenizer_words
@@ -17,8 +18,29 @@ from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, load_lexicon
 from guard.normalize import normalize
 from guard.recognizers import Recognizers, build_recognizers, may_hold_link, may_hold_number
-from guard.scan import scan_terms
+from guard.scan import TermHit, scan_terms
 from guard.verdict import Verdict, pass_verdict
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """What the fast pass saw in one message: normalize → scan → the recognizers' shapes.
+
+    `quiet` means nothing needs judging: the verdict is a pass. Tools that
+    combine messages (the audit's conversation windows) read where the
+    candidates lie; `Guard.judge` turns these into the message's verdict.
+    """
+
+    text: str
+    dense: str  # the normalized view the automaton scanned
+    hits: Sequence[TermHit]  # every term hit outside allow-listed phrases
+    supported: Sequence[TermHit]  # those that need judging (the rest nothing could support)
+    numbers: bool  # a number shape that may be a contact number
+    links: bool  # a link shape
+
+    @property
+    def quiet(self) -> bool:
+        return not (self.supported or self.numbers or self.links)
 
 
 class Guard:
@@ -71,6 +93,24 @@ class Guard:
         if not (hits or numbers or links):
             return pass_verdict(text)
         return decide(text, dense, hits, numbers, links, compiled, recognizers, self._tokenizer)
+
+    def inspect(self, text: str) -> Candidates:
+        """The fast pass alone (what `check` does before deciding), for tools needing its facts."""
+        compiled = self._compiled
+        dense = normalize(text, compiled.tables)
+        hits = scan_terms(dense, compiled)
+        supported = drop_unsupported(hits, dense, compiled, self._recognizers) if hits else hits
+        return Candidates(text, dense, hits, supported,
+                          may_hold_number(dense, self._recognizers),
+                          may_hold_link(text, compiled.tables.light))
+
+    def judge(self, candidates: Candidates) -> Verdict:
+        """The verdict on an inspected message: `judge(inspect(t)) == check(t)`."""
+        if candidates.quiet:
+            return pass_verdict(candidates.text)
+        return decide(candidates.text, candidates.dense, list(candidates.supported),
+                      candidates.numbers, candidates.links, self._compiled, self._recognizers,
+                      self._tokenizer)
 
     def check_without_shortcuts(self, text: str) -> Verdict:
         """`check` with every fast-path shortcut off: each candidate is judged.

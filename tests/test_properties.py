@@ -49,12 +49,29 @@ def test_fast_path_shortcuts_change_no_verdict(guard: Guard, text: str) -> None:
     assert guard.check(text) == guard.check_without_shortcuts(text)
 
 
+@SETTINGS
+@given(messages)
+def test_inspect_then_judge_is_check(guard: Guard, text: str) -> None:
+    candidates = guard.inspect(text)
+    verdict = guard.judge(candidates)
+    assert verdict == guard.check(text)
+    if candidates.quiet:
+        assert verdict.verdict == "pass" and not verdict.findings
+
+
 def test_shortcuts_change_no_verdict_on_the_corpora(guard: Guard) -> None:
+    quiet = 0
     for name in ("check_violations.jsonl", "check_clean.jsonl", "holdout_violations.jsonl",
                  "holdout_clean.jsonl"):
         for record in load_jsonl(name):
             text = record["text"]
-            assert guard.check(text) == guard.check_without_shortcuts(text), text
+            verdict = guard.check(text)
+            assert verdict == guard.check_without_shortcuts(text), text
+            candidates = guard.inspect(text)
+            assert guard.judge(candidates) == verdict, text
+            quiet += candidates.quiet
+            assert not (candidates.quiet and verdict.verdict != "pass"), text
+    assert quiet > 100  # the clean corpora are mostly quiet
 
 
 def test_result_does_not_depend_on_thread_or_order(guard: Guard) -> None:

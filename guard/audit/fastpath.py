@@ -1,12 +1,13 @@
 """When joining a conversation window cannot find anything new: skip the joined check.
 
-Nine in ten agent messages are "quiet": the Guard's fast path passes them
-(no term that could be supported, no number shape, no link shape). Terms,
-number and link shapes and the context that supports a term are local, so
-if every message of a window is quiet, whatever the joined text holds new
-must lie at a boundary between two messages. Two tests, cheapest first:
+Nine in ten agent messages are "quiet": the Guard's fast pass finds nothing
+to judge in them (`Guard.inspect`: no term that could be supported, no
+number shape, no link shape). Terms, number and link shapes and the context
+that supports a term are local, so if every message of a window is quiet,
+whatever the joined text holds new must lie at a boundary between two
+messages. Two tests, cheapest first:
 
-1. **Inert boundaries** (from facts remembered per message): no term of
+1. **Inert boundaries** (from facts kept per message, `Edges`): no term of
    the lexicon holds the pair of letters that meet at the boundary (in the
    normalized view, where the line break between messages disappears); no
    digit meets a digit and no Latin letter or link punctuation meets another
@@ -14,14 +15,10 @@ must lie at a boundary between two messages. Two tests, cheapest first:
    reach of context across the boundary. Then nothing can be new: skip.
 2. Otherwise a **snippet** around each boundary — within the longest term
    plus the reach of context, whole runs of Latin letters, digits, numerals
-   and punctuation — goes through the fast path; if it passes, skip.
+   and punctuation — goes through the fast pass; if it stays quiet, skip.
 
-This mirrors `Guard.check`'s fast path through the engine's own functions;
-if those are not there (the engine changed), `Shortcut.enabled` is False and
-every window is joined and checked in full — slower, never wrong. A test
-cuts every violation of the corpora at every position and proves the
-shortcut changes no result. (A public `Guard` method saying whether a text
-is quiet, and where its candidates lie, would remove the coupling.)
+A test cuts every violation of the corpora at every position and proves the
+shortcut changes no result.
 """
 
 from __future__ import annotations
@@ -29,9 +26,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from guard.audit.conversation import SEPARATOR
+from guard.engine import Candidates, Guard
+from guard.scan import NEAR_WINDOW
 
 CACHE_SIZE = 16384
 # Characters that are neither part of a link shape nor of a Latin run.
@@ -66,16 +65,10 @@ def _linkish(char: str) -> bool:
 class Shortcut:
     """`window_is_quiet(texts)` for one Guard (built once per worker)."""
 
-    def __init__(self, guard: Any):
+    def __init__(self, guard: Guard):
         self.enabled = False
         try:
-            from guard.decide import drop_unsupported
-            from guard.normalize import normalize
-            from guard.recognizers import may_hold_link, may_hold_number
-            from guard.scan import NEAR_WINDOW, scan_terms
-
             compiled = guard.compiled
-            recognizers = guard.recognizers
             tables = compiled.tables
             keys = [key for key, (_, entries, _) in compiled.terms.items() if entries]
             longest = max(len(key) for key in keys if not key.isascii())
@@ -84,47 +77,35 @@ class Shortcut:
             windows += [NEAR_WINDOW, lexicon.negation_window, lexicon.negation_after_window,
                         lexicon.numbers.context_window]
             reach = longest + max(windows) + compiled.context_length + 2
-            support = NEAR_WINDOW + compiled.context_length + 1
-        except (ImportError, AttributeError, TypeError, ValueError):
+            self._support = NEAR_WINDOW + compiled.context_length + 1
+        except (AttributeError, TypeError, ValueError):  # a lexicon without the usual parts
             return
-        numerals = tables.digits
+        self._inspect = guard.inspect
         self._pairs = frozenset(key[i:i + 2] for key in keys for i in range(len(key) - 1))
-        self._numerals = numerals
+        self._numerals = tables.digits
         self._dense = tables.dense
         self._reach = reach
-
-        def raw_hits(view: str) -> list:
-            hits = scan_terms(view, compiled)
-            return hits[0] if isinstance(hits, tuple) else hits  # (hits, …) in some versions
-
-        def fast_pass(text: str) -> bool:
-            """What Guard.check's fast path decides: nothing to look at more closely."""
-            view = normalize(text, tables)
-            hits = raw_hits(view)
-            if hits and drop_unsupported(hits, view, compiled, recognizers):
-                return False
-            return not may_hold_number(view, recognizers) and not may_hold_link(text,
-                                                                                tables.light)
-
-        def edges(text: str) -> Edges:
-            view = normalize(text, tables)
-            hits = raw_hits(view)
-            quiet = not (hits and drop_unsupported(hits, view, compiled, recognizers)) \
-                and not may_hold_number(view, recognizers) \
-                and not may_hold_link(text, tables.light)
-            visible = text.strip()
-            first, last = view[:1], view[-1:]
-            return Edges(
-                quiet, first, last,
-                any(hit.start < support for hit in hits),
-                any(hit.end > len(view) - support for hit in hits),
-                bool(visible) and _linkish(visible[0]), bool(visible) and _linkish(visible[-1]),
-                bool(first) and self._digitish(first), bool(last) and self._digitish(last))
-
-        self.edges: Callable[[str], Edges] = lru_cache(maxsize=CACHE_SIZE)(edges)
-        self._fast_pass = fast_pass
+        self.edges: Callable[[str], Edges] = lru_cache(maxsize=CACHE_SIZE)(
+            lambda text: self.edges_of(guard.inspect(text)))
         self._snippets: dict[tuple[str, ...], bool] = {}  # texts → the snippet test's answer
         self.enabled = True
+
+    def edges_of(self, candidates: Candidates) -> Edges:
+        """What a window needs to know of an inspected message."""
+        view, hits, support = candidates.dense, candidates.hits, self._support
+        visible = candidates.text.strip()
+        first, last = view[:1], view[-1:]
+        return Edges(
+            candidates.quiet, first, last,
+            any(hit.start < support for hit in hits),
+            any(hit.end > len(view) - support for hit in hits),
+            bool(visible) and _linkish(visible[0]), bool(visible) and _linkish(visible[-1]),
+            bool(first) and self._digitish(first), bool(last) and self._digitish(last))
+
+    def closed(self, left: Edges, right: Edges) -> bool:
+        """Two quiet messages whose boundary is inert (test 1 for one pair)."""
+        return left.quiet and right.quiet and bool(left.first and right.first) \
+            and self._inert(left, right)
 
     def _digitish(self, char: str) -> bool:
         return char.isdigit() or ord(char) in self._numerals
@@ -187,4 +168,4 @@ class Shortcut:
                 parts.append(self._edge(middle, at_end=False) + SEPARATOR
                              + self._edge(middle, at_end=True))
         parts.append(self._edge(texts[-1], at_end=False))
-        return self._fast_pass(SEPARATOR.join(parts))
+        return self._inspect(SEPARATOR.join(parts)).quiet

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from guard.audit.conversation import (
     PART_LIMIT,
@@ -29,7 +29,7 @@ from guard.audit.conversation import (
     Turn,
     split_findings,
 )
-from guard.audit.fastpath import Shortcut
+from guard.audit.fastpath import Edges, Shortcut
 from guard.audit.privacy import apply_mask, private_positions, safe_reason
 from guard.audit.readers import (
     CHUNK_BYTES,
@@ -75,8 +75,16 @@ class AuditConfig:
     settings: Settings = field(default_factory=Settings)
 
 
+class Judged(NamedTuple):
+    """A message's verdict, and what a conversation window reads of it."""
+
+    verdict: Verdict
+    probe: str  # the text with its blocked spans masked (same length)
+    edges: Edges | None  # its edges' facts (None without the shortcut)
+
+
 class Auditor:
-    """One per process: the Guard, built once, and its verdict cache."""
+    """One per process: the Guard, built once, and its caches."""
 
     def __init__(self, config: AuditConfig, use_shortcut: bool = True, guard: Any = None):
         """`guard`: an already built Guard for these lexicons (tests share one)."""
@@ -84,34 +92,44 @@ class Auditor:
 
         self.config = config
         self.guard = guard if guard is not None else build_guard(config.lexicon_dirs)
-        self.check: Callable[[str], Verdict] = lru_cache(maxsize=CACHE_SIZE)(self.guard.check)
+        shortcut = Shortcut(self.guard) if use_shortcut else None
+        self.shortcut = shortcut if shortcut is not None and shortcut.enabled else None
+        self.judged: Callable[[str], Judged] = lru_cache(maxsize=CACHE_SIZE)(self._judge)
         self.check_joined: Callable[[str], Verdict] = lru_cache(maxsize=CACHE_SIZE // 4)(
             self.guard.check)
-        self.shortcut = Shortcut(self.guard) if use_shortcut else None
-        self.probe: Callable[[str], str] = lru_cache(maxsize=CACHE_SIZE)(self._probe)
         # windows (their texts, oldest first) known to hold nothing new: chat repeats itself
         self.quiet_windows: set[tuple[str, ...]] = set()
 
-    def _probe(self, text: str) -> str:
-        """What a conversation window reads of a message: its blocked spans masked.
+    def check(self, text: str) -> Verdict:
+        return self.judged(text).verdict
 
-        A violation already reported on its own message is not judged again in
-        each window it falls in; masking (same length, █ joins nothing) keeps
-        every other character, and so every offset, as it was.
+    def probe(self, text: str) -> str:
+        return self.judged(text).probe
+
+    def _judge(self, text: str) -> Judged:
+        """The verdict, from one fast pass that also gives the window its facts.
+
+        The probe is what a window reads of a message: its blocked spans
+        masked, so a violation already reported on its own message is not
+        judged again in each window it falls in; masking (same length, █ joins
+        nothing) keeps every other character, and so every offset, as it was.
         """
-        verdict = self.check(text)
+        guard, shortcut = self.guard, self.shortcut
+        candidates = guard.inspect(text)
+        verdict = guard.judge(candidates)
         if verdict.verdict != "block":
-            return text
+            return Judged(verdict, text, shortcut.edges_of(candidates) if shortcut else None)
         chars = list(text)
         for finding in verdict.findings:
             if finding.severity == "block":
                 for index in range(finding.start, finding.end):
                     if not chars[index].isspace():
                         chars[index] = "█"
-        return "".join(chars)
+        probe = "".join(chars)
+        return Judged(verdict, probe, shortcut.edges(probe) if shortcut else None)
 
     def warm(self) -> Auditor:
-        """Load everything loaded lazily (jieba), so forked workers share it."""
+        """Load everything loaded lazily (the tokenizer), so forked workers share it."""
         self.guard.preload()
         return self
 
@@ -125,8 +143,8 @@ class Auditor:
         message's edges allow, without joining them.
         """
         shortcut = self.shortcut
-        if shortcut is not None and shortcut.enabled and shortcut.quiet_with(
-                [shortcut.edges(self.probe(t)) for t in texts],
+        if shortcut is not None and shortcut.quiet_with(
+                [self.judged(t).edges for t in texts],  # type: ignore[misc]
                 lambda: [self.probe(t) for t in texts]):
             splits: Sequence[SplitFinding] = ()
         else:
@@ -153,18 +171,19 @@ class Auditor:
             gc.enable()
 
     def _audit_chunk(self, chunk: Chunk) -> Report:
-        check, quiet_windows, window_findings = self.check, self.quiet_windows, \
+        judged_of, quiet_windows, window_findings = self.judged, self.quiet_windows, \
             self.window_findings
+        closed = self.shortcut.closed if self.shortcut is not None else None
         judge_all = self.config.settings.role == "all"
         label = chunk.source.label
         builder = ReportBuilder(self.config.settings)
-        # (shop, agent, conversation) → its last two agent turns
-        histories: dict[tuple[str, str, str], list[Turn]] = {}
+        # (shop, agent, conversation) → its last two agent turns, and their edges
+        histories: dict[tuple[str, str, str], list[tuple[Turn, Edges | None]]] = {}
         contents = chunk.contents()
         before, _ = parse_records(chunk, lookback=True, contents=contents, skip=_NOT_AGENT)
         for record in before:
             if type(record) is Row and record.role == "agent":
-                _remember(histories, record)
+                _remember(histories, record, judged_of(record.text).edges)
         totals = builder.totals
         # (shop, agent, role, day) → [messages, pass, warn, block, findings]
         tallies: dict[tuple[str, str, str, str], list[int]] = {}
@@ -188,30 +207,33 @@ class Auditor:
                 continue
             scanned += 1
             text = row.text
-            verdict = check(text)
+            judged = judged_of(text)
+            verdict = judged.verdict
             splits: Sequence[SplitFinding] = ()
             if is_agent:
-                line, moment = row.line, row.moment
+                line, moment, edges = row.line, row.moment, judged.edges
                 turn = Turn(line, moment, text)
                 key = (row.shop, row.agent, row.conversation)
                 history = histories.get(key)
                 if history is None:
-                    histories[key] = [turn]
+                    histories[key] = [(turn, edges)]
                 else:
                     # conversation.window, inline: the previous turns in this one's window
-                    last = history[-1]
+                    last, last_edges = history[-1]
                     if line - last.line <= lookback and abs(moment - last.moment) <= span:
-                        first = history[0]
+                        first, first_edges = history[0]
                         if len(history) > 1 and line - first.line <= lookback \
                                 and abs(moment - first.moment) <= span:
-                            texts: tuple[str, ...] = (first.text, last.text, text)
-                            if texts not in quiet_windows:
-                                splits = window_findings((first, last), turn, texts)
-                        else:
+                            if not (closed is not None and closed(first_edges, last_edges)
+                                    and closed(last_edges, edges)):
+                                texts: tuple[str, ...] = (first.text, last.text, text)
+                                if texts not in quiet_windows:
+                                    splits = window_findings((first, last), turn, texts)
+                        elif not (closed is not None and closed(last_edges, edges)):
                             texts = (last.text, text)
                             if texts not in quiet_windows:
                                 splits = window_findings((last,), turn, texts)
-                    history.append(turn)
+                    history.append((turn, edges))
                     if len(history) > 2:
                         del history[0]
             name = verdict.verdict
@@ -250,9 +272,10 @@ class Auditor:
         return builder.build()
 
 
-def _remember(histories: dict[tuple[str, str, str], list[Turn]], row: Row) -> None:
+def _remember(histories: dict[tuple[str, str, str], list[tuple[Turn, Edges | None]]], row: Row,
+              edges: Edges | None) -> None:
     history = histories.setdefault((row.shop, row.agent, row.conversation), [])
-    history.append(Turn(row.line, row.moment, row.text))
+    history.append((Turn(row.line, row.moment, row.text), edges))
     if len(history) > 2:
         del history[0]
 
