@@ -162,7 +162,9 @@ def _crossing_index(lexicon: Lexicon, tables: Tables) -> dict[str, tuple[tuple[s
     Read from jieba's own dictionary file (and the words guard adds to it),
     so telling that no word crosses an edge needs no tokenizer loaded.
     """
-    import jieba
+    from guard.wordfreq import import_jieba
+
+    jieba = import_jieba()
 
     terms = [normalize_term(t, tables) for t in tokenizer_words(lexicon)]
     firsts = {t[0] for t in terms if t}

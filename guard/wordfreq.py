@@ -18,6 +18,7 @@ import logging
 import marshal
 import os
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -113,8 +114,7 @@ def cache_name(words: Iterable[str]) -> str:
     """The cache file's name: jieba's version and dictionary, and the words guard adds."""
     import importlib.metadata as md
 
-    import jieba
-
+    jieba = import_jieba()
     dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
     stat = dictionary.stat()
     try:
@@ -129,10 +129,29 @@ def cache_name(words: Iterable[str]) -> str:
 _BUILDING = threading.Lock()
 
 
+def import_jieba() -> Any:
+    """`import jieba`, without the 0.4 s of pkg_resources it imports to open its own files.
+
+    jieba falls back to opening them directly when pkg_resources cannot be
+    imported (as in any environment without setuptools); it is hidden for
+    the duration of the import only, and only if nothing imported it before.
+    """
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import → ImportError
+    try:
+        import jieba
+    finally:
+        if hide and sys.modules.get("pkg_resources", 0) is None:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
 def _full_tokenizer(words: Iterable[str], cache_folder: Path | None) -> Any:
     """A fully loaded jieba tokenizer with guard's words added (the slow way)."""
-    import jieba
-
+    jieba = import_jieba()
     logging.getLogger("jieba").setLevel(logging.WARNING)  # after the import, which sets DEBUG
     tokenizer = jieba.Tokenizer()
     if cache_folder is not None:
@@ -162,8 +181,7 @@ def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
     loaded once, `words` added, and the result written in pieces. Where the
     cache folder cannot be written, that fully loaded tokenizer is the answer.
     """
-    import jieba
-
+    jieba = import_jieba()
     path = cache_folder / cache_name(words)
     try:
         table = decode(path.read_bytes())

@@ -91,3 +91,14 @@ def test_a_cache_folder_that_cannot_be_made_still_gives_a_tokenizer(tmp_path: Pa
     tokenizer = load_tokenizer(WORDS, blocker / "cache")  # even root cannot make this folder
     assert isinstance(tokenizer.FREQ, dict)  # jieba's whole table, in memory
     assert next(tokenizer.tokenize("北京东路", HMM=False))[0] == "北京"
+
+
+def test_jieba_imports_without_pkg_resources_and_leaves_no_trace() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from guard.wordfreq import import_jieba; jieba = import_jieba(); "
+            "print(jieba.__name__, 'pkg_resources' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["jieba", "False"]  # not imported, and no None left behind
