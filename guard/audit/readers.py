@@ -34,6 +34,8 @@ MAX_LINE_BYTES = 1 << 20
 # Bytes of whole records per chunk handed to a worker, and per read.
 CHUNK_BYTES = 8 << 20
 READ_BYTES = 1 << 20
+# The chunks of a file's last quarter shrink towards this size (see read_chunks).
+MIN_TAIL_CHUNK_BYTES = 512 << 10
 # How far back (in lines of the same file) a worker looks for the previous
 # agent messages of a conversation; the chunk before carries these lines.
 LOOKBACK_LINES = 4000
@@ -365,9 +367,10 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
             return recent[index][0] + position, count, b"".join(parts) if ship else None
 
         back = lookback()
+        target = chunk_bytes
 
         def emit() -> Chunk:
-            nonlocal pieces, size, lines, quotes, long_lines, line_no, start, back
+            nonlocal pieces, size, lines, quotes, long_lines, line_no, start, back, target
             offset, count, before = back
             while skips and skips[0][0] < offset:
                 skips.popleft()
@@ -378,10 +381,12 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
             pieces, size, lines, quotes, long_lines = [], 0, 0, 0, []
             start = end
             back = lookback()
+            if not source.compressed:  # the last chunks get smaller: no worker idles at the end
+                target = min(chunk_bytes, max(MIN_TAIL_CHUNK_BYTES, (source.size - end) // 4))
             return chunk
 
         def ready() -> bool:  # a chunk may end here: big enough, and not inside quotes
-            return size >= chunk_bytes and (not quotes or size >= MAX_CSV_RECORD_BYTES)
+            return size >= target and (not quotes or size >= MAX_CSV_RECORD_BYTES)
 
         for segment in _segments(stream, source.label, offset):
             if isinstance(segment, _LongLine):
@@ -400,7 +405,7 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
             at, run = segment
             position = 0
             while position < len(run):
-                cut = run.find(b"\n", position + max(chunk_bytes - size, 1) - 1) + 1
+                cut = run.find(b"\n", position + max(target - size, 1) - 1) + 1
                 if cut <= 0:
                     cut = len(run)
                 part = run if position == 0 and cut == len(run) else run[position:cut]
