@@ -8,6 +8,7 @@
   * times, as whole processes: a script that only reads the file and
     JSON-parses every line (orjson), then `guard audit --workers 1` and
     `guard audit --workers N` (the terminal summary rendered, to /dev/null);
+  * CPU time of each whole process tree (user + system, workers included);
   * memory: the peak of the summed PSS and RSS of the audit's whole process
     tree (main process and workers), sampled from /proc every 20 ms; PSS
     splits shared pages between the processes that share them, so its sum
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -98,6 +100,7 @@ def _memory_kb(pid: int) -> tuple[int, int]:
 def run_measured(args: list[str]) -> dict[str, float]:
     """Wall time of a whole process, and the peak summed memory of its process tree."""
     peak = {"pss": 0, "rss": 0, "processes": 0, "largest": 0}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
@@ -119,12 +122,15 @@ def run_measured(args: list[str]) -> dict[str, float]:
     sampler.start()
     _, err = process.communicate()
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree, once reaped
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done.set()
     sampler.join()
     if process.returncode not in (0, 1):
         raise SystemExit(f"{args} failed ({process.returncode}): {err.decode()[-2000:]}")
-    return {"seconds": elapsed, "pss_mb": peak["pss"] / 1024, "rss_mb": peak["rss"] / 1024,
-            "processes": peak["processes"], "largest_mb": peak["largest"] / 1024}
+    return {"seconds": elapsed, "cpu": cpu, "pss_mb": peak["pss"] / 1024,
+            "rss_mb": peak["rss"] / 1024, "processes": peak["processes"],
+            "largest_mb": peak["largest"] / 1024}
 
 
 def main() -> int:
@@ -154,7 +160,7 @@ def main() -> int:
         results[name] = result = run_measured(command)
         rate = f"{args.count / result['seconds']:>11,.0f} msg/s" if "start" not in name \
             else " " * 17
-        print(f"  {name:<28} {result['seconds']:7.2f} s  {rate}  "
+        print(f"  {name:<28} {result['seconds']:7.2f} s ({result['cpu']:5.2f} s CPU)  {rate}  "
               f"peak PSS {result['pss_mb']:6.0f} MB  RSS {result['rss_mb']:6.0f} MB "
               f"({result['processes']} processes; largest {result['largest_mb']:.0f} MB)")
     bare = results[runs[0][0]]["seconds"]
@@ -163,6 +169,9 @@ def main() -> int:
     print(f"audit --workers {args.workers} / bare parse: {many['seconds'] / bare:.2f}× "
           f"(target ≤ 3×)")
     print(f"speed-up, {args.workers} workers over 1: {one / many['seconds']:.2f}×")
+    print(f"CPU time, audit --workers {args.workers} / bare parse: "
+          f"{many['cpu'] / results[runs[0][0]]['cpu']:.2f}× (all processes; less noisy than wall "
+          "time on a shared machine, but not the target)")
     print(f"peak memory of the audit (summed PSS of all its processes): {many['pss_mb']:.0f} MB "
           f"(target < 300 MB)")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
