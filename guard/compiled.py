@@ -8,11 +8,13 @@ or written is ignored: the cache saves time, it never changes a result.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import sys
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +27,8 @@ from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, w
 from guard.variants import pinyin_spellings
 
 CACHE_FORMAT = 13
+# Compiled lexicons kept in the cache folder (the most recently used ones).
+KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
@@ -225,6 +229,8 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
         with path.open("rb") as handle:
             cached = pickle.load(handle)
         if isinstance(cached, CompiledLexicon):
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: pruning keeps it
             # The lexicon object itself is the fresh one: same content, by key.
             return replace(cached, lexicon=lexicon)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
@@ -232,9 +238,28 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
     compiled = compile_lexicon(lexicon)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".lexicon-",
+                                         delete=False) as handle:
             pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
+        prune_cache(path.parent, "lexicon-*.pickle", KEEP_COMPILED)
     except OSError:
         pass
     return compiled
+
+
+def prune_cache(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used files matching `pattern`.
+
+    Every lexicon edit and every upgrade makes a new cache file (a few MB);
+    without this the folder only grows. Leftovers of interrupted writes
+    (`.lexicon-*`, `.jieba-freq-*`) older than an hour go too.
+    """
+    try:
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        stale = [p for p in folder.glob(".*-*") if p.stat().st_mtime < time.time() - 3600]
+    except OSError:
+        return
+    for old in found[keep:] + stale:
+        with contextlib.suppress(OSError):
+            old.unlink()

@@ -198,6 +198,9 @@ def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
                 _write(path, data)
             except OSError:
                 return full
+            from guard.compiled import prune_cache
+
+            prune_cache(cache_folder, "jieba-freq-*.bin", 2)
             table = decode(data)
     tokenizer = jieba.Tokenizer()
     tokenizer.FREQ = table

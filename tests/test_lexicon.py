@@ -91,3 +91,27 @@ def test_cache_gives_the_same_result_as_a_fresh_compile(tmp_path: Path,
     uncached = Guard(use_cache=False)
     for text in ["加我薇信", "去京东买", "北京东路", "taobao搜店名"]:
         assert first.check(text) == second.check(text) == uncached.check(text)
+
+
+def test_the_cache_folder_keeps_only_recently_used_files(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import time
+
+    from guard.compiled import KEEP_COMPILED
+
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
+    old = time.time() - 7200
+    for index in range(KEEP_COMPILED + 3):  # older compiled lexicons, oldest first
+        stale = tmp_path / f"lexicon-{index:032d}.pickle"
+        stale.write_bytes(b"x")
+        os.utime(stale, (old + index, old + index))
+    leftover = tmp_path / ".lexicon-interrupted"
+    leftover.write_bytes(b"x")
+    os.utime(leftover, (old, old))
+    Guard()  # compiles (no file of its key) and writes its own, then prunes
+    kept = sorted(p.name for p in tmp_path.glob("lexicon-*.pickle"))
+    assert len(kept) == KEEP_COMPILED
+    assert f"lexicon-{KEEP_COMPILED + 2:032d}.pickle" in kept  # the newest old ones stay
+    assert f"lexicon-{0:032d}.pickle" not in kept
+    assert not leftover.exists()
