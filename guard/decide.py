@@ -6,9 +6,9 @@ found a candidate. Every decision is made here; renderers only read it.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cached_property
 
 from guard.compiled import CompiledLexicon, TermEntry
 from guard.confirm import LazyTokenizer, is_whole_word, word_crosses
@@ -16,7 +16,8 @@ from guard.lexicon import TermGroup
 from guard.normalize import (
     MASK_CHAR,
     OffsetMap,
-    dense_offsets,
+    SpanMap,
+    dense_spans,
     digit_view,
     light_view,
 )
@@ -35,27 +36,33 @@ from guard.verdict import Finding, Verdict, worst
 TOKEN_WINDOW = 16
 
 
-@dataclass
+@dataclass(slots=True)
 class _Message:
     """Per-message working state of the slow path (never shared)."""
 
     text: str
     dense: str
-    offsets: OffsetMap
     compiled: CompiledLexicon
     tokenizer: LazyTokenizer
     _context: list[ContextHit] | None = None
     _context_ends: list[int] | None = None
+    _anywhere_cue: ContextHit | None = None
     _light: tuple[str, OffsetMap] | None = None
     _tokens: list[tuple[int, int]] | None = None
+    _offsets: SpanMap | None = None
+
+    def _scan_context(self) -> list[ContextHit]:
+        context = scan_context(self.dense, self.compiled)
+        self._context = context
+        self._context_ends = [ctx.end for ctx in context]
+        self._anywhere_cue = next(
+            (c for c in context if ("", "negation_anywhere") in c.keys), None)
+        return context
 
     @property
     def context(self) -> list[ContextHit]:
         """Context words and cues of the message, in order of their end."""
-        if self._context is None:
-            self._context = scan_context(self.dense, self.compiled)
-            self._context_ends = [ctx.end for ctx in self._context]
-        return self._context
+        return self._context if self._context is not None else self._scan_context()
 
     def context_ending(self, lo: int, hi: int) -> list[ContextHit]:
         """The context hits that end within [lo, hi] (a long message stays linear)."""
@@ -63,10 +70,20 @@ class _Message:
         assert self._context_ends is not None
         return context[bisect_left(self._context_ends, lo):bisect_right(self._context_ends, hi)]
 
-    @cached_property
+    @property
+    def offsets(self) -> SpanMap:
+        """The dense view's offset map: built on the first span asked for (a
+        tracking number that turns out harmless asks none)."""
+        if self._offsets is None:
+            self._offsets = dense_spans(self.text, self.compiled.tables)
+        return self._offsets
+
+    @property
     def anywhere_cue(self) -> ContextHit | None:
         """A cue that makes the whole message a warning about scams, if any."""
-        return next((c for c in self.context if ("", "negation_anywhere") in c.keys), None)
+        if self._context is None:
+            self._scan_context()
+        return self._anywhere_cue
 
     @property
     def light(self) -> tuple[str, OffsetMap]:
@@ -141,6 +158,23 @@ def _latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLex
 def _find_context(message: _Message, hit: TermHit, category: str,
                   near: bool) -> list[ContextHit]:
     """The context words for `category` around `hit`, in its clause, in text order."""
+    found = _context_around(message, hit, category, near)
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda c: (c.start, -c.end))
+    # Words inside a longer one (加 in 添加) say nothing more.
+    return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end
+                                         for o in found)]
+
+
+def _context_around(message: _Message, hit: TermHit, category: str,
+                    near: bool) -> list[ContextHit]:
+    """`_find_context` unordered, words inside a longer one included.
+
+    Enough where only the earliest start matters: it is `_find_context`'s
+    first (no two context hits share a span, so the earliest-starting,
+    longest word lies inside no other).
+    """
     rule = message.compiled.lexicon.context.get(category)
     if rule is None:
         return []
@@ -162,10 +196,7 @@ def _find_context(message: _Message, hit: TermHit, category: str,
         if not message.same_clause(a, b):
             continue
         found.append(ctx)
-    found.sort(key=lambda c: (c.start, -c.end))
-    # Words inside a longer one (加 in 添加) say nothing more.
-    return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end
-                                         for o in found)]
+    return found
 
 
 def _negation(message: _Message, first: int, start: int, end: int,
@@ -229,8 +260,10 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
     if severity == "block":
         evasive = entry.kind == "block" and not group.refusable
         if entry.kind == "block":
-            context = _find_context(message, hit, group.category, near=False)
-        first = min(hit.start, context[0].start) if context else hit.start
+            around = _context_around(message, hit, group.category, near=False)
+            first = min([hit.start, *(c.start for c in around)])
+        else:
+            first = min(hit.start, context[0].start)
         cue = _negation(message, first, hit.start, hit.end, touching=evasive)
         if cue is not None:
             word = message.dense[cue.start:cue.end]
@@ -277,14 +310,21 @@ def _finding(text: str, detection: Detection) -> Finding:
                    text[detection.start:detection.end], detection.reason)
 
 
+_RANK = {"warn": 0, "block": 1}
+
+
 def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
     """Drop findings inside another at least as severe (vx inside vx号).
 
     One sweep in order of start: a finding is covered when a kept one of
     its severity or worse reaches at least as far.
     """
-    rank = {"warn": 0, "block": 1}
-    ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
+    if len(findings) < 2:
+        return tuple(findings)  # nothing to cover or be covered
+    rank = _RANK
+    # the whole finding breaks ties: the result never depends on the set's (hash) order
+    ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule,
+                                                    f.category, f.reason, f.text))
     reach = [-1, -1]  # furthest end of a kept finding of rank ≥ r, for r = warn, block
     kept: list[Finding] = []
     for finding in ordered:
@@ -297,31 +337,25 @@ def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(kept)
 
 
+# What masking stars out: everything but whitespace (\s is str.isspace()).
+_VISIBLE = re.compile(r"\S")
+
+
 def mask(text: str, findings: tuple[Finding, ...]) -> str:
     """The message with every finding's span starred out (same length)."""
-    if not findings:
-        return text
-    chars = list(text)
     for finding in findings:
-        for index in range(finding.start, finding.end):
-            if not chars[index].isspace():
-                chars[index] = MASK_CHAR
-    return "".join(chars)
+        start, end = finding.start, finding.end
+        text = text[:start] + _VISIBLE.sub(MASK_CHAR, text[start:end]) + text[end:]
+    return text
 
 
-def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
-           compiled: CompiledLexicon, recognizers: Recognizers,
-           tokenizer: LazyTokenizer) -> Verdict:
-    """The slow path: every candidate judged, one verdict.
+def _judge_hits(message: _Message, hits: list[TermHit]) -> list[Finding]:
+    """The findings of the term hits, longest hits first.
 
-    `hits` are the term hits outside allow-listed phrases; `numbers` / `links`
-    say whether the fast path saw something a recognizer could match.
+    A hit inside a span that already blocks would only be pruned, so it is
+    not judged (微 inside a blocking 微信 costs no tokenizer).
     """
-    message = _Message(text, dense, dense_offsets(text, compiled.tables), compiled, tokenizer)
     findings: list[Finding] = []
-    contact_labels: dict[int, str] = {}
-    # Longest hits first: a hit inside a span that already blocks would only
-    # be pruned, so it is not judged (微 inside a blocking 微信 costs no tokenizer).
     blocking: list[tuple[int, int]] = []
     for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
         if any(a <= hit.start and hit.end <= b for a, b in blocking):
@@ -333,13 +367,37 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
                 findings.append(finding)
                 if finding.severity == "block":
                     blocking.append((hit.start, hit.end))
+    return findings
+
+
+def _contact_labels(message: _Message, hits: list[TermHit]) -> dict[int, str]:
+    """Where an account may follow a messaging-app term: hit end → the app's label."""
+    compiled = message.compiled
+    labels: dict[int, str] = {}
     for hit in hits:
         for entry in hit.entries:
             group = compiled.lexicon.groups[entry.group]
             if group.category == "contact_im" and (not entry.latin or _latin_boundaries_ok(
-                    text, message.offsets.span(hit.start, hit.end), compiled)):
-                contact_labels.setdefault(hit.end, group.label)
-    digits = digit_view(dense, compiled.tables)
+                    message.text, message.offsets.span(hit.start, hit.end), compiled)):
+                labels.setdefault(hit.end, group.label)
+    return labels
+
+
+def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
+           compiled: CompiledLexicon, recognizers: Recognizers,
+           tokenizer: LazyTokenizer) -> Verdict:
+    """The slow path: every candidate judged, one verdict.
+
+    `hits` are the term hits outside allow-listed phrases; `numbers` / `links`
+    say whether the fast path saw something a recognizer could match.
+    """
+    message = _Message(text, dense, compiled, tokenizer)
+    findings: list[Finding] = []
+    contact_labels: dict[int, str] = {}
+    if hits:
+        findings.extend(_judge_hits(message, hits))
+        contact_labels = _contact_labels(message, hits)
+    digits = digit_view(dense, compiled.tables) if contact_labels or numbers else dense
     for end, label in contact_labels.items():
         account = find_account(digits, end, message.offsets, label, recognizers)
         if account is not None:
@@ -354,7 +412,8 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
 
 
 def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLexicon) -> Verdict:
-    name = worst(tuple(f.severity for f in findings))
+    name = worst([f.severity for f in findings])
     messages = compiled.lexicon.messages
-    warning = {"block": messages.block_warning, "warn": messages.warn_reminder}.get(name)
+    warning = (messages.block_warning if name == "block"
+               else messages.warn_reminder if name == "warn" else None)
     return Verdict(name, findings, mask(text, findings), warning, text)

@@ -24,8 +24,10 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cached_property
 from string import ascii_letters
 from string import digits as ascii_digits
+from typing import Protocol
 
 # Code points the tables cover: the BMP and the supplementary planes that hold
 # mathematical alphanumerics, enclosed characters and emoji. Characters outside
@@ -64,6 +66,15 @@ class Tables:
     def digits_chars(self) -> str:
         """The characters the digit view turns into digits (一, 叁, 幺 …)."""
         return "".join(chr(cp) for cp in self.digits)
+
+    @cached_property
+    def numeral(self) -> re.Pattern[str]:
+        """Finds a character of `digits_chars`: a view without one is its own digit view.
+
+        (Not a field: made on first use, so cached tables stay valid.)
+        """
+        chars = self.digits_chars()
+        return re.compile(f"[{re.escape(chars)}]" if chars else "(?!)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,34 +210,95 @@ def normalize(text: str, tables: Tables) -> str:
 
 
 def digit_view(dense: str, tables: Tables) -> str:
-    """`dense` with Chinese numerals as digits (一三八 → 138); same length."""
+    """`dense` with Chinese numerals as digits (一三八 → 138); same length.
+
+    Most views hold no numeral: one regex scan then spares the translation
+    (slow here: its table misses on nearly every character).
+    """
+    if tables.numeral.search(dense) is None:
+        return dense
     return dense.translate(tables.digits)
 
 
-_RUNS = re.compile("[^\x00\x01]+|\x01")
+_DROPPED = re.compile("[\x00\x01]")
 _KEPT = re.compile("[^\x00]+")
 
 
-def dense_offsets(text: str, tables: Tables) -> OffsetMap:
-    """Offset map and clauses of the dense view (slow path only).
+class SpanMap(Protocol):
+    """What the slow path asks of an offset map (`OffsetMap` and `DenseGaps` answer)."""
+
+    def span(self, start: int, end: int) -> tuple[int, int]: ...
+
+    def same_clause(self, a: int, b: int) -> bool: ...
+
+
+class DenseGaps:
+    """The dense view's offset map, kept as where the dropped characters were.
+
+    Where no character expands, dense position p came from original position
+    p + (characters dropped before it): one bisect in `shifted`, the dense
+    position each dropped character stands before. Building it costs one
+    regex pass that stops only at the few dropped characters, not a position
+    per character; clauses are worked out only when a context word asks.
+    """
+
+    __slots__ = ("_clause_starts", "_marked", "_shifted")
+
+    def __init__(self, marked: str) -> None:
+        """`marked`: the text translated with `Tables.dense_marks`, same length."""
+        self._marked = marked
+        self._shifted = [m.start() - j for j, m in enumerate(_DROPPED.finditer(marked))]
+        self._clause_starts: tuple[int, ...] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a view span [start, end) to the original message."""
+        shifted = self._shifted
+        return start + bisect_right(shifted, start), end + bisect_right(shifted, end - 1)
+
+    @property
+    def clause_starts(self) -> tuple[int, ...]:
+        if self._clause_starts is None:
+            if "\x01" not in self._marked:  # no clause punctuation: one clause
+                self._clause_starts = ()
+            else:
+                boundaries = [m.start() - j
+                              for j, m in enumerate(_DROPPED.finditer(self._marked))
+                              if m.group() == "\x01"]
+                self._clause_starts = _clause_starts(boundaries,
+                                                     len(self._marked) - len(self._shifted))
+        return self._clause_starts
+
+    def same_clause(self, a: int, b: int) -> bool:
+        """Whether view positions a and b lie in one clause."""
+        starts = self.clause_starts
+        return bisect_right(starts, a) == bisect_right(starts, b)
+
+    def offset_map(self) -> OffsetMap:
+        """The same map with a position per character."""
+        shifted = self._shifted
+        length = len(self._marked) - len(shifted)
+        return OffsetMap(tuple(p + bisect_right(shifted, p) for p in range(length)),
+                         self.clause_starts)
+
+
+def dense_spans(text: str, tables: Tables) -> SpanMap:
+    """Offset map and clauses of the dense view (slow path only), in its cheap form.
 
     One translation marks removed characters (NUL) and clause punctuation
-    (SOH); the kept runs between them give the offsets without a Python loop
-    per character. Characters that expand (🐧 → 企鹅) take the per-character
-    route.
+    (SOH). Characters that expand (🐧 → 企鹅) take the per-character route.
     """
     marked = text.translate(tables.dense_marks)
     if len(marked) != len(text):
         return _dense_offsets_per_char(text, tables)
-    to_original: list[int] = []
-    boundaries: list[int] = []
-    for match in _RUNS.finditer(marked):
-        start, end = match.span()
-        if marked[start] == "\x01":
-            boundaries.append(len(to_original))
-        else:
-            to_original.extend(range(start, end))
-    return OffsetMap(tuple(to_original), _clause_starts(boundaries, len(to_original)))
+    return DenseGaps(marked)
+
+
+def dense_offsets(text: str, tables: Tables) -> OffsetMap:
+    """Offset map and clauses of the dense view, a position per character."""
+    marked = text.translate(tables.dense_marks)
+    if len(marked) != len(text):
+        return _dense_offsets_per_char(text, tables)
+    return DenseGaps(marked).offset_map()
 
 
 def _dense_offsets_per_char(text: str, tables: Tables) -> OffsetMap:

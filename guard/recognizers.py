@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from guard.lexicon import Lexicon, NumberRules
-from guard.normalize import MASK_CHAR, OffsetMap
+from guard.normalize import MASK_CHAR, SpanMap
 
-_MOBILE = re.compile(r"(?<![0-9])(?:0{0,2}86)?1[3-9][0-9]{9}(?![0-9])")
-_LANDLINE = re.compile(r"(?<![0-9])(?:0[1-9][0-9]{1,2}[0-9]{7,8}|[48]00[0-9]{7})(?![0-9])")
-_CARD = re.compile(r"(?<![0-9])[0-9]{16,19}(?![0-9])")
+# A phone or card number is a whole run of digits (no digit right before or
+# after it), so each shape is tried, whole, on the runs of ten digits or more.
+_DIGIT_RUN = re.compile(r"[0-9]{10,}")
+_MOBILE = re.compile(r"(?:0{0,2}86)?1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}|[48]00[0-9]{7}")
+_CARD = re.compile(r"[0-9]{16,19}")
 _ACCOUNT = re.compile(r"[a-z][a-z0-9]{5,19}|[0-9]{5,12}")
 _LATIN_RUN = re.compile(r"[a-z]+$")
 _PHONE_LETTER_PREFIXES = ("tel", "call", "phone", "mobile", "vx", "wx", "v", "qq", "dh", "sj")
@@ -40,6 +44,25 @@ class Detection:
     reason: str
 
 
+class _Words(NamedTuple):
+    """One list of context words as two patterns, so a lookup is one regex search.
+
+    `backward` holds the words spelled backwards: its leftmost match in a
+    reversed segment is the occurrence that ends nearest the segment's end.
+    """
+
+    forward: re.Pattern[str]
+    backward: re.Pattern[str]
+
+
+def _words(words: tuple[str, ...]) -> _Words:
+    if not words:
+        never = re.compile(r"(?!)")
+        return _Words(never, never)
+    return _Words(re.compile("|".join(map(re.escape, words))),
+                  re.compile("|".join(re.escape(word[::-1]) for word in words)))
+
+
 @dataclass(frozen=True)
 class Recognizers:
     """Patterns compiled from `[numbers]`; built once per `Guard`."""
@@ -51,6 +74,14 @@ class Recognizers:
     code: re.Pattern[str]
     fillers: re.Pattern[str]
     reasons: dict[str, str]
+    # The context word lists of `rules`, compiled for _nearest / _following.
+    phone_words: _Words
+    landline_words: _Words
+    bank_words: _Words
+    not_contact_words: _Words
+    # dense → the numeral view of _number_views: ASCII digits hidden (\x03),
+    # Chinese numerals as digits, in one translation.
+    numeral_marks: dict[int, str]
 
 
 def _number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -100,8 +131,13 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
             ("code", lexicon.messages.reasons.get("code", "{category}"), "link"),
         )
     }
+    numeral_marks = dict(numerals)
+    numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
     return Recognizers(rules, *_number_candidate(numerals), url, code,
-                       re.compile(rf"(?:{fillers})*"), reasons)
+                       re.compile(rf"(?:{fillers})*"), reasons,
+                       _words(rules.phone_context), _words(rules.landline_context),
+                       _words(rules.bank_context), _words(rules.not_contact_context),
+                       numeral_marks)
 
 
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
@@ -132,100 +168,130 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _nearest(dense: str, start: int, window: int, words: tuple[str, ...],
+def _nearest(dense: str, start: int, window: int, words: _Words,
              through_masks: bool = False) -> int | None:
     """Distance from the closest of `words` (ending before `start`) to `start`.
 
     `through_masks`: masked spans count as nothing, so masking a message can
     only bring such words nearer (used for the words that rule a number out).
+    One search of the reversed words in the reversed segment: its leftmost
+    match is the occurrence ending nearest `start`.
     """
     if through_masks:
         segment = dense[max(0, start - 50 * (window + 6)):start].replace(MASK_CHAR, "")
         segment = segment[-(window + 6):]
     else:
         segment = dense[max(0, start - window - 6):start]
-    best: int | None = None
-    for word in words:
-        at = segment.rfind(word)
-        if at >= 0:
-            distance = len(segment) - (at + len(word))
-            if distance <= window and (best is None or distance < best):
-                best = distance
-    return best
+    match = words.backward.search(segment[::-1])
+    if match is None or match.start() > window:
+        return None
+    return match.start()
 
 
-def _following(dense: str, end: int, window: int, words: tuple[str, ...]) -> bool:
-    segment = dense[end:end + window + 6]
-    return any(0 <= segment.find(word) <= window for word in words)
+def _following(dense: str, end: int, window: int, words: _Words) -> bool:
+    """Whether one of `words` starts within `window` after `end`."""
+    match = words.forward.search(dense, end, end + window + 6)
+    return match is not None and match.start() - end <= window
 
 
-def _context_says_contact(dense: str, start: int, end: int, positive: tuple[str, ...],
-                          rules: NumberRules) -> tuple[bool, bool]:
-    """(a contact word is near, an order/tracking word is nearer than any contact word).
+def _contact_distance(dense: str, start: int, end: int, words: _Words,
+                      recognizers: Recognizers) -> int | None:
+    """How near the closest contact word stands to the number at [start, end).
 
-    Contact words count on either side ("有事打这个"); order words only before.
+    Contact words count on either side ("有事打这个"); one after the number
+    counts as the whole window away.
     """
-    near_positive = _nearest(dense, start, rules.context_window, positive)
-    if near_positive is None and _following(dense, end, rules.context_window, positive):
-        near_positive = rules.context_window
-    near_negative = _nearest(dense, start, rules.context_window, rules.not_contact_context,
-                             through_masks=True)
-    negative_wins = near_negative is not None and (
-        near_positive is None or near_negative < near_positive
-    )
-    return near_positive is not None, negative_wins
+    window = recognizers.rules.context_window
+    near = _nearest(dense, start, window, words)
+    if near is None and _following(dense, end, window, words):
+        near = window
+    return near
 
 
-def _number_matches(pattern: re.Pattern[str], dense: str, digits: str) -> list[re.Match[str]]:
-    """Matches on three readings of the same characters, where they differ:
+def _order_distance(dense: str, start: int, recognizers: Recognizers) -> int | None:
+    """How near the closest order/tracking word stands before the number (masks skipped)."""
+    return _nearest(dense, start, recognizers.rules.context_window,
+                    recognizers.not_contact_words, through_masks=True)
+
+
+def _order_word_wins(near_order: int | None, near_contact: int | None) -> bool:
+    """Whether an order/tracking word stands nearer the number than any contact word."""
+    return near_order is not None and (near_contact is None or near_order < near_contact)
+
+
+def _number_views(dense: str, digits: str, recognizers: Recognizers) -> tuple[str, ...]:
+    """The readings of the same characters a number is looked for in, where they differ:
 
     the digit view (一38零 is one number), the plain dense view, where only
     ASCII digits count ("13956781234二维码": 二 is no twelfth digit), and the
     numeral view, where only Chinese numerals count ("一三八…八0755…": a
     spoken mobile number right before a written landline).
     """
-    matches = list(pattern.finditer(digits))
-    if digits != dense:
-        numerals = "".join("\x03" if "0" <= c <= "9" else d
-                           for c, d in zip(dense, digits, strict=True))
-        spans = {m.span() for m in matches}
-        for view in (dense, numerals):
-            for match in pattern.finditer(view):
-                if match.span() not in spans:
-                    spans.add(match.span())
-                    matches.append(match)
+    if digits == dense:
+        return (digits,)
+    if len(digits) != len(dense):
+        raise ValueError("the digit view must keep the length of the dense view")
+    return digits, dense, dense.translate(recognizers.numeral_marks)
+
+
+_SHAPES = (_MOBILE, _LANDLINE, _CARD)
+
+
+def _number_shapes(views: tuple[str, ...]) -> tuple[list[re.Match[str]], ...]:
+    """Mobile, landline and card matches, in that order.
+
+    A shape matches a whole digit run; each view's runs are tried in text
+    order, the first view's first, and each span is kept once per shape.
+    """
+    matches: tuple[list[re.Match[str]], ...] = ([], [], [])
+    spans: tuple[set[tuple[int, int]], ...] = (set(), set(), set())
+    for view in views:
+        for run in _DIGIT_RUN.finditer(view):
+            start, end = run.span()
+            for pattern, found, seen in zip(_SHAPES, matches, spans, strict=True):
+                match = pattern.fullmatch(view, start, end)
+                if match is not None and (start, end) not in seen:
+                    seen.add((start, end))
+                    found.append(match)
     return matches
 
 
-def find_numbers(dense: str, digits: str, offsets: OffsetMap,
+def find_numbers(dense: str, digits: str, offsets: SpanMap,
                  recognizers: Recognizers) -> list[Detection]:
     """Mobile and landline phone numbers, bank cards."""
     rules = recognizers.rules
+    mobiles, landlines, cards = _number_shapes(_number_views(dense, digits, recognizers))
     found: list[Detection] = []
-    for match in _number_matches(_MOBILE, dense, digits):
+    for match in mobiles:
         start, end = match.span()
-        latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
-        if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
-            continue  # SF13812345678…: a tracking number with a courier prefix
-        _, negative = _context_says_contact(dense, start, end, rules.phone_context, rules)
-        if negative:
+        # Only a letter right before can start a courier prefix ([a-z]+$ ends
+        # at `start`: the dense view holds no newline for $ to stop before).
+        if start > 0 and "a" <= dense[start - 1] <= "z":
+            latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
+            if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
+                continue  # SF13812345678…: a tracking number with a courier prefix
+        near_order = _order_distance(dense, start, recognizers)
+        if near_order is not None and _order_word_wins(near_order, _contact_distance(
+                dense, start, end, recognizers.phone_words, recognizers)):
             continue
         found.append(_detection("phone", "contact_number", start, end, offsets, recognizers))
-    for match in _number_matches(_LANDLINE, dense, digits):
+    for match in landlines:
         start, end = match.span()
-        positive, negative = _context_says_contact(dense, start, end, rules.landline_context, rules)
-        if positive and not negative:
+        near_contact = _contact_distance(dense, start, end, recognizers.landline_words,
+                                         recognizers)
+        if near_contact is not None and not _order_word_wins(
+                _order_distance(dense, start, recognizers), near_contact):
             found.append(_detection("landline", "contact_number", start, end, offsets,
                                     recognizers))
-    for match in _number_matches(_CARD, dense, digits):
+    for match in cards:
         start, end = match.span()
         number = match.group()
         if not luhn_valid(number):
             continue
-        positive, negative = _context_says_contact(dense, start, end, rules.bank_context, rules)
-        if negative:
+        near_contact = _contact_distance(dense, start, end, recognizers.bank_words, recognizers)
+        if _order_word_wins(_order_distance(dense, start, recognizers), near_contact):
             continue
-        if positive or number.startswith(rules.bank_prefixes):
+        if near_contact is not None or number.startswith(rules.bank_prefixes):
             found.append(_detection("bank_card", "contact_number", start, end, offsets,
                                     recognizers))
     return found
@@ -243,19 +309,19 @@ def account_at(digits: str, after: int, recognizers: Recognizers) -> re.Match[st
     return match
 
 
-def find_account(digits: str, after: int, offsets: OffsetMap, label: str,
+def find_account(digits: str, after: int, offsets: SpanMap, label: str,
                  recognizers: Recognizers) -> Detection | None:
     """An account right after a messaging-app term, as a detection."""
     match = account_at(digits, after, recognizers)
     if match is None:
         return None
-    start, end = match.span()
-    detection = _detection("account", "contact_number", start, end, offsets, recognizers)
-    return Detection(detection.rule, detection.category, detection.start, detection.end,
-                     detection.reason.replace("{label}", label).replace("{term}", match.group()))
+    start, end = offsets.span(*match.span())
+    reason = recognizers.reasons["account"].replace("{label}", label)
+    return Detection("account", "contact_number", start, end,
+                     reason.replace("{term}", match.group()))
 
 
-def find_links(light: str, offsets: OffsetMap, recognizers: Recognizers) -> list[Detection]:
+def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[Detection]:
     """URLs and short links, e-mail addresses, 淘口令 — on the light view."""
     found: list[Detection] = []
     emails = [m.span() for m in _EMAIL.finditer(light)]
@@ -277,7 +343,7 @@ def find_links(light: str, offsets: OffsetMap, recognizers: Recognizers) -> list
     return found
 
 
-def _detection(rule: str, category: str, start: int, end: int, offsets: OffsetMap,
+def _detection(rule: str, category: str, start: int, end: int, offsets: SpanMap,
                recognizers: Recognizers) -> Detection:
     original_start, original_end = offsets.span(start, end)
     return Detection(rule, category, original_start, original_end, recognizers.reasons[rule])
