@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
@@ -129,6 +130,27 @@ def test_merge_is_associative(a: Report, b: Report, c: Report) -> None:
         assert Report.from_dict(left.to_dict()).to_dict() == left.to_dict()
     finally:
         report_module.MAX_REJECTED_LISTED, report_module.MAX_WORST = old
+
+
+def test_worst_messages_merge_the_same_in_any_grouping_even_on_ties() -> None:
+    """Found by hypothesis: entries equal in everything the rank knew but the message."""
+    def worst(*messages: str) -> tuple[WorstMessage, ...]:
+        return tuple(WorstMessage("a", 1, "s", "x", "c", "t", "agent", "warn", m, (), ("r",),
+                                  (1,)) for m in messages)
+
+    empty = Report(settings=Settings(), category_labels={}, rule_labels={},
+                   totals=dict.fromkeys(TOTALS, 0), files={}, agents={}, days={}, rules={},
+                   terms={}, rejected_reasons={}, rejected=(), worst=(), findings=())
+    a, b, c = (replace(empty, worst=worst(*m)) for m in (("b", "c"), ("a",), ("c",)))
+    old = report_module.MAX_WORST
+    report_module.MAX_WORST = 2
+    try:
+        left = merge_reports(merge_reports(a, b), c).to_dict()["worst"]
+        right = merge_reports(a, merge_reports(b, c)).to_dict()["worst"]
+    finally:
+        report_module.MAX_WORST = old
+    assert left == right
+    assert [w["message"] for w in left] == ["a", "b"]
 
 
 def test_reports_of_different_settings_do_not_merge() -> None:

@@ -95,3 +95,26 @@ def test_result_does_not_depend_on_thread_or_order(guard: Guard) -> None:
     fresh = Guard()  # a second instance, used in another order, agrees too
     for text in reversed(texts):
         assert fresh.check(text).to_dict() == expected[text]
+
+
+def test_results_do_not_depend_on_the_hash_seed(tmp_path) -> None:
+    """Sets and dicts iterate in hash order; no verdict may show it (once one did)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    texts = ["有啥事加qQ找我，qQ群号⑥⑧②③④⑤⑦⑧"]
+    for name in ("check_violations.jsonl", "holdout_violations.jsonl"):
+        texts += [record["text"] for record in load_jsonl(name)]
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts),
+                     encoding="utf-8")
+    outputs = []
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-m", "guard.cli", "check", "--jsonl", str(lines)],
+                              capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 1, done.stderr  # violations blocked, nothing rejected
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") == len(texts)

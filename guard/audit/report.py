@@ -130,10 +130,14 @@ class WorstMessage:
     lines: tuple[int, ...]
 
     def rank(self) -> tuple:
-        """Worst first: blocked before warned, more blocking spans, then input position."""
+        """Worst first: blocked before warned, more blocking spans, then input position.
+
+        The message ends the key, so the order is total over distinct
+        messages (what top_worst keeps) whatever the input says.
+        """
         blocks = sum(1 for span in self.spans if span[2] == "block")
         return (-VERDICT_RANK[self.verdict], -blocks, -len(self.spans), -len(self.lines),
-                self.file, self.line)
+                self.file, self.line, self.message)
 
     def to_dict(self) -> dict[str, Any]:
         return {
