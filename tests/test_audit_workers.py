@@ -1,0 +1,49 @@
+"""The worker side of the audit: what lets a worker process run without the cyclic GC."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from guard.audit.workers import audit_to_report
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+
+
+def test_auditing_makes_no_reference_cycles(tmp_path: Path, guard) -> None:
+    """Worker processes run with the cyclic collector off: nothing may need it."""
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(
+        b'{"shop":"A","agent":"x","conversation":"C","time":"2026-11-01T10:00:00","role":"agent",'
+        b'"text":"\xe5\x8a\xa0\xe6\x88\x91\xe5\xbe\xae"}\n'  # 加我微 …
+        b'{"shop":"A","agent":"x","conversation":"C","time":"2026-11-01T10:00:09","role":"agent",'
+        b'"text":"\xe4\xbf\xa1 abcd1234"}\n'  # … 信 abcd1234: split over two messages
+        b'not json\n{"shop":"A"}\n\xff\xfe\n[1, 2]\n'
+        b'{"shop":"A","agent":"x","conversation":"C","time":"yesterday","role":"agent","text":"a"}\n'
+        b'{"shop":"A","agent":"x","conversation":"C","time":"2026-11-01T10:01:00","role":"boss",'
+        b'"text":"a"}\n')
+    logs = [SAMPLES / "chat_log.jsonl", SAMPLES / "chat_log.csv", broken]
+    copies = []
+    for index, log in enumerate(logs):  # the same records again, under other names
+        copy = tmp_path / f"copy{index}{log.suffix}"
+        copy.write_bytes(log.read_bytes())
+        copies.append(copy)
+
+    def garbage_cycles(paths: list[Path]) -> int:
+        """Objects in reference cycles left behind by one audit of `paths`."""
+        gc.collect()
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            report = audit_to_report([str(p) for p in paths], guard=guard, chunk_bytes=4096)
+            assert report.totals["rejected"] == 6 * len(paths) // 3
+            assert report.totals["split_findings"] >= 1
+            return gc.collect()
+        finally:
+            if enabled:
+                gc.enable()
+
+    once = garbage_cycles(logs)
+    twice = garbage_cycles(logs + copies)
+    # The one auditor per run (its caches point back at it) is a cycle; no record may add one.
+    assert once == twice
