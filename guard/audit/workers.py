@@ -359,11 +359,12 @@ _AUDITOR: Auditor | None = None  # a worker process's own, set once by its initi
 def _no_cyclic_gc() -> None:
     """A worker process runs without the cyclic garbage collector.
 
-    Auditing makes no reference cycles (a test audits logs good and bad with
-    the collector off and finds none to collect), so reference counting
-    frees everything; a collection after each chunk would only walk the
-    caches (~10 ms a chunk, measured) and write to the pages shared with
-    the parent.
+    No record adds a reference cycle (a test audits logs good and bad with
+    the collector off, once and twice over, and finds the same few objects
+    to collect: the auditor's own, which lives as long as the worker), so
+    reference counting frees everything; a collection after each chunk
+    would only walk the caches (~10 ms a chunk, measured) and write to the
+    pages shared with the parent.
     """
     gc.disable()
 
