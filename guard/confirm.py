@@ -3,7 +3,7 @@
 jieba is loaded on the first message that has an ambiguous candidate, never
 at start-up, and never mutated after it is built (a new `Guard` builds a new
 tokenizer). Its dictionary is read piece by piece from guard's cache folder
-(`wordfreq`: milliseconds and a few MB instead of ~0.9 s and ~80 MB); if that
+(`wordfreq`: milliseconds and ~10 MB instead of ~0.9 s and ~80 MB); if that
 folder is not writable, jieba loads its whole dictionary in memory.
 """
 
