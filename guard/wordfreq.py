@@ -39,7 +39,8 @@ class WordFrequencies:
 
     __slots__ = ("_blob", "_index", "_pieces", "total")
 
-    def __init__(self, blob: bytes, index: dict[str, tuple[int, int]], total: int) -> None:
+    def __init__(self, blob: bytes | memoryview, index: dict[str, tuple[int, int]],
+                 total: int) -> None:
         self._blob = blob
         self._index = index
         self._pieces: dict[str, dict[str, int]] = {}
@@ -107,7 +108,7 @@ def decode(data: bytes) -> WordFrequencies:
         total, index = marshal.loads(data[at:at + size])
     except (EOFError, ValueError, TypeError) as exc:
         raise ValueError(f"damaged guard word-frequency file: {exc}") from None
-    return WordFrequencies(data[at + size:], index, total)
+    return WordFrequencies(memoryview(data)[at + size:], index, total)  # no copy
 
 
 def cache_name(words: Iterable[str]) -> str:
