@@ -430,7 +430,7 @@ def _pool(config: AuditConfig, workers: int, guard: Any) -> ProcessPoolExecutor:
 def audit_chunks(chunks: Iterable[Chunk], config: AuditConfig, workers: int = 1,
                  guard: Any = None,
                  encode_findings: bool = False) -> Iterator[tuple[Chunk, Report, bytes | None]]:
-    """(chunk, its report, None) in input order; one chunk per worker in flight, one waiting.
+    """(chunk, its report, None) in input order; up to two chunks per worker in flight.
 
     One worker runs in this process (with `guard` if given); more run in
     worker processes. No thread may run in this process until the first
@@ -457,7 +457,7 @@ def audit_chunks(chunks: Iterable[Chunk], config: AuditConfig, workers: int = 1,
         for chunk in chunks:
             pending.append((chunk, pool.submit(task, chunk)))
             gc.unfreeze()  # the workers exist after the first submit; collect as usual
-            while len(pending) > workers:
+            while len(pending) > 2 * workers:
                 done, future = pending.popleft()
                 yield done, *result(future)
         while pending:
