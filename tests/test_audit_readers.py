@@ -208,3 +208,38 @@ def test_chunks_read_by_workers_are_the_chunks_shipped(tmp_path: Path, kind: str
             if kind == "jsonl":
                 assert back.splitlines() == lines[-3:] or chunk.first_line == 1
             lines += body.splitlines()
+
+
+@pytest.mark.parametrize("keep", [0.35, 0.7, 0.95])
+def test_a_compressed_log_cut_short_counts_what_it_holds(tmp_path: Path, guard,
+                                                         keep: float) -> None:
+    """An interrupted download: every whole line before the break counts, the break is listed."""
+    import random
+    import zlib
+
+    rng = random.Random(7)
+    def text() -> str:
+        return "".join(rng.choice("好的亲在吗发货退款微信") for _ in range(rng.randint(5, 60)))
+
+    lines = [record(i, role=rng.choice(["agent", "buyer"]), text=text()) for i in range(1, 4001)]
+    packed = gzip.compress(b"\n".join(lines) + b"\n")
+    cut = packed[:int(len(packed) * keep)]
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(cut)
+    readable = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(cut)  # what can be had
+    whole_lines = readable.count(b"\n")
+    for chunk_bytes in (1 << 20, 20_000):
+        report = audit_to_report([str(path)], guard=guard, chunk_bytes=chunk_bytes)
+        totals = report.totals
+        assert totals["records"] == whole_lines + 1  # the broken-off line is one record
+        assert totals["rejected"] == 1
+        assert totals["scanned"] + totals["skipped"] == whole_lines
+        (broken,) = report.rejected
+        assert broken.line == whole_lines + 1 and "breaks off" in broken.reason
+
+
+def test_a_file_that_is_not_gzip_at_all_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl.gz"
+    path.write_bytes(b'{"shop": "A"}\n')
+    with pytest.raises(UsageError, match="cannot read"):
+        open_source(str(path))

@@ -16,6 +16,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ class Chunk:
     travel as placeholder lines. `long_lines` are (index within the chunk's
     lines, full length) of those in the records. A plain file's bytes are
     read by the worker itself (`data` is None); a compressed one's travel
-    in `data` and `lookback`, placeholders already in.
+    in `data` and `lookback`, placeholders already in. A compressed file
+    whose stream breaks off (a download cut short) ends with a chunk whose
+    `cut_short` says why: the broken-off line counts as one rejected record.
     """
 
     source: Source
@@ -103,6 +106,7 @@ class Chunk:
     disk_end: int  # bytes of the file on disk consumed so far (progress)
     data: bytes | None = None
     lookback: bytes | None = None
+    cut_short: str = ""  # the file's last chunk, when its stream broke off: why
 
     def contents(self) -> tuple[bytes, bytes]:
         """(the records' bytes, the lookback's bytes), placeholders in place of long lines."""
@@ -227,22 +231,61 @@ class _LongLine:
     quotes: int  # parity of its quotes: a CSV record may go on past it
 
 
-def _segments(stream: IO[bytes], label: str,
-              offset: int) -> Iterator[tuple[int, bytes] | _LongLine]:
+def _read_block(stream: IO[bytes], compressed: bool) -> tuple[bytes, Exception | None]:
+    """About READ_BYTES of the stream, and the error that stopped it, if any.
+
+    A compressed stream is read in the pieces it decompresses (`read1`), so
+    when it breaks off, everything decompressed before the break is kept.
+    """
+    if not compressed:
+        try:
+            return stream.read(READ_BYTES), None
+        except OSError as exc:
+            return b"", exc
+    parts: list[bytes] = []
+    size = 0
+    while size < READ_BYTES:
+        try:
+            part = stream.read1(READ_BYTES - size)  # type: ignore[attr-defined]
+        except (OSError, EOFError, zlib.error) as exc:
+            return b"".join(parts), exc
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts), None
+
+
+@dataclass(frozen=True, slots=True)
+class _CutShort:
+    reason: str  # why the stream broke off
+
+
+def _segments(stream: IO[bytes], label: str, offset: int,
+              compressed: bool = False) -> Iterator[tuple[int, bytes] | _LongLine | _CutShort]:
     """(offset, run of whole lines), and the over-long lines between the runs.
 
     A line over MAX_LINE_BYTES is measured, never held: memory stays bounded.
+    A compressed stream that breaks off after the first read ends with
+    `_CutShort` (the whole lines before it count); a plain file that cannot
+    be read, or a compressed one that cannot be read at all, is a usage error.
     """
     limit = MAX_LINE_BYTES
     carry = b""
     skipping = False
     skip_start = skip_length = skip_quotes = 0
+    broken: Exception | None = None
     while True:
-        try:
-            block = stream.read(READ_BYTES)
-        except (OSError, EOFError) as exc:
-            raise UsageError(f"{label}: cannot read: {exc}") from None
+        if broken is not None:
+            yield _CutShort(f"the compressed file breaks off here ({broken}); "
+                            "nothing after this line can be read")
+            return
+        block, broken = _read_block(stream, compressed)
+        if broken is not None and not (compressed and (block or offset)):
+            raise UsageError(f"{label}: cannot read: {broken}") from None
         if not block:
+            if broken is not None:
+                continue
             break
         if skipping:
             newline = block.find(b"\n")
@@ -369,14 +412,14 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
         back = lookback()
         target = chunk_bytes
 
-        def emit() -> Chunk:
+        def emit(cut_short: str = "") -> Chunk:
             nonlocal pieces, size, lines, quotes, long_lines, line_no, start, back, target
             offset, count, before = back
             while skips and skips[0][0] < offset:
                 skips.popleft()
             chunk = Chunk(source, line_no, start, end, tuple(long_lines), offset,
                           line_no - count, tuple(skips), raw.tell(),
-                          b"".join(pieces) if ship else None, before)
+                          b"".join(pieces) if ship else None, before, cut_short)
             line_no += lines
             pieces, size, lines, quotes, long_lines = [], 0, 0, 0, []
             start = end
@@ -388,7 +431,11 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
         def ready() -> bool:  # a chunk may end here: big enough, and not inside quotes
             return size >= target and (not quotes or size >= MAX_CSV_RECORD_BYTES)
 
-        for segment in _segments(stream, source.label, offset):
+        cut_short = ""
+        for segment in _segments(stream, source.label, offset, source.compressed):
+            if isinstance(segment, _CutShort):
+                cut_short = segment.reason
+                break
             if isinstance(segment, _LongLine):
                 placeholder = b'"' * segment.quotes + b"\n"
                 long_lines.append((lines, segment.length))
@@ -421,8 +468,8 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
                 end = at + cut
                 if ready():
                     yield emit()
-        if lines:
-            yield emit()
+        if lines or cut_short:
+            yield emit(cut_short)
     finally:
         stream.close()
         raw.close()

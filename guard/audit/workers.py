@@ -252,6 +252,14 @@ class Auditor:
             if found:
                 tally[4] += found
                 _evidence(builder, label, row, verdict, splits, name)
+        if chunk.cut_short:  # the broken-off line at the end of a compressed file
+            records += 1
+            rejected += 1
+            line = chunk.first_line + contents[0].count(b"\n")
+            if len(builder.rejected) < MAX_REJECTED_LISTED:
+                builder.rejected.append(RejectedRecord(label, line, chunk.cut_short))
+            kind = reason_kind(chunk.cut_short)
+            builder.rejected_reasons[kind] = builder.rejected_reasons.get(kind, 0) + 1
         for (shop, agent, role, day), tally in tallies.items():
             for target, key in ((builder.agents, (shop, agent, role)), (builder.days, day)):
                 row_tally = target.get(key)  # type: ignore[call-overload]
