@@ -21,11 +21,12 @@ import struct
 import sys
 import tempfile
 import threading
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-FORMAT = b"guard-wordfreq-1\n"
+FORMAT = b"guard-wordfreq-2\n"
 _LENGTH = struct.Struct(">Q")
 
 
@@ -93,22 +94,30 @@ def split_by_first_char(freq: dict[str, int]) -> tuple[bytes, dict[str, tuple[in
 
 def encode(freq: dict[str, int], total: int) -> bytes:
     blob, index = split_by_first_char(freq)
-    header = marshal.dumps((total, index))
+    header = marshal.dumps((total, index, len(blob), zlib.crc32(blob)))
     return FORMAT + _LENGTH.pack(len(header)) + header + blob
 
 
 def decode(data: bytes) -> WordFrequencies:
-    """The table from `encode`'s bytes; ValueError if they are not such bytes."""
+    """The table from `encode`'s bytes; ValueError if they are not such bytes, whole.
+
+    The pieces are unpacked later, in the middle of judging a message: the
+    blob's length and checksum are verified now, so a damaged file is
+    rebuilt rather than failing then.
+    """
     if not data.startswith(FORMAT):
         raise ValueError("not a guard word-frequency file")
     at = len(FORMAT)
-    (size,) = _LENGTH.unpack_from(data, at)
-    at += _LENGTH.size
     try:
-        total, index = marshal.loads(data[at:at + size])
-    except (EOFError, ValueError, TypeError) as exc:
+        (size,) = _LENGTH.unpack_from(data, at)
+        at += _LENGTH.size
+        total, index, length, checksum = marshal.loads(data[at:at + size])
+    except (struct.error, EOFError, ValueError, TypeError) as exc:
         raise ValueError(f"damaged guard word-frequency file: {exc}") from None
-    return WordFrequencies(memoryview(data)[at + size:], index, total)  # no copy
+    blob = memoryview(data)[at + size:]  # no copy
+    if len(blob) != length or zlib.crc32(blob) != checksum:
+        raise ValueError("damaged guard word-frequency file: its pieces do not add up")
+    return WordFrequencies(blob, index, total)
 
 
 def cache_name(words: Iterable[str]) -> str:

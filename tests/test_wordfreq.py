@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from guard.compiled import tokenizer_words
 from guard.lexicon import load_lexicon
-from guard.wordfreq import WordFrequencies, cache_name, decode, encode, load_tokenizer
+from guard.wordfreq import FORMAT, WordFrequencies, cache_name, decode, encode, load_tokenizer
 from tests.conftest import load_jsonl
 
 WORDS = tokenizer_words(load_lexicon(()))
@@ -76,13 +76,23 @@ def test_the_table_is_read_only() -> None:
         table["淘宝"] = 1
 
 
-def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "stub"])
+def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path, damage: str) -> None:
     path = tmp_path / cache_name(WORDS)
-    path.write_bytes(b"guard-wordfreq-1\n\x00\x00\x00\x00\x00\x00\x00\x10garbage")
-    tokenizer = load_tokenizer(WORDS, tmp_path)
+    good = load_tokenizer(WORDS, tmp_path)  # writes the file
+    data = path.read_bytes()
+    path.write_bytes({
+        "garbage": FORMAT + b"\x00\x00\x00\x00\x00\x00\x00\x10garbage",
+        "truncated": data[:len(data) // 2],
+        "flipped": data[:-100] + bytes(b ^ 0xFF for b in data[-100:]),
+        "stub": FORMAT + b"\x00\x00",
+    }[damage])
+    with pytest.raises(ValueError, match="damaged"):
+        decode(path.read_bytes())
+    tokenizer = load_tokenizer(WORDS, tmp_path)  # rebuilt, not failing mid-message
     assert isinstance(tokenizer.FREQ, WordFrequencies)
     assert next(tokenizer.tokenize("北京东路", HMM=False))[0] == "北京"
-    assert decode(path.read_bytes()).total == tokenizer.total
+    assert decode(path.read_bytes()).total == tokenizer.total == good.total
 
 
 def test_a_cache_folder_that_cannot_be_made_still_gives_a_tokenizer(tmp_path: Path) -> None:
