@@ -56,6 +56,7 @@ from guard.audit.report import (
     top_worst,
 )
 from guard.audit.spool import encode
+from guard.decide import mask
 from guard.verdict import Verdict, worst
 
 # Verdicts a worker remembers (by text). Bounded: memory stays flat.
@@ -119,13 +120,7 @@ class Auditor:
         verdict = guard.judge(candidates)
         if verdict.verdict != "block":
             return Judged(verdict, text, shortcut.edges_of(candidates) if shortcut else None)
-        chars = list(text)
-        for finding in verdict.findings:
-            if finding.severity == "block":
-                for index in range(finding.start, finding.end):
-                    if not chars[index].isspace():
-                        chars[index] = "█"
-        probe = "".join(chars)
+        probe = mask(text, tuple(f for f in verdict.findings if f.severity == "block"))
         return Judged(verdict, probe, shortcut.edges(probe) if shortcut else None)
 
     def warm(self) -> Auditor:
