@@ -238,14 +238,28 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
     compiled = compile_lexicon(lexicon)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".lexicon-",
-                                         delete=False) as handle:
-            pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, path)
+        write_atomically(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL),
+                         ".lexicon-")
         prune_cache(path.parent, "lexicon-*.pickle", KEEP_COMPILED)
     except OSError:
         pass
     return compiled
+
+
+def write_atomically(path: Path, data: bytes, prefix: str) -> None:
+    """Write a cache file so that a reader sees the whole file or none.
+
+    The temporary file (`prefix`…, beside it) is removed if the write fails;
+    one left by a killed process is pruned later (`prune_cache`).
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def prune_cache(folder: Path, pattern: str, keep: int) -> None:

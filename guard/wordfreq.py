@@ -19,12 +19,13 @@ import marshal
 import os
 import struct
 import sys
-import tempfile
 import threading
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from guard.compiled import prune_cache, write_atomically
 
 FORMAT = b"guard-wordfreq-2\n"
 _LENGTH = struct.Struct(">Q")
@@ -172,18 +173,6 @@ def _full_tokenizer(words: Iterable[str], cache_folder: Path | None) -> Any:
     return tokenizer
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a reader sees the whole file or none."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".jieba-freq-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
     """A jieba tokenizer, its dictionary read piece by piece from the cache.
 
@@ -205,11 +194,9 @@ def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
             full = _full_tokenizer(words, cache_folder if writable else None)
             data = encode(full.FREQ, full.total)
             try:
-                _write(path, data)
+                write_atomically(path, data, ".jieba-freq-")
             except OSError:
                 return full
-            from guard.compiled import prune_cache
-
             prune_cache(cache_folder, "jieba-freq-*.bin", 2)
             table = decode(data)
     tokenizer = jieba.Tokenizer()
