@@ -79,7 +79,12 @@ class Guard:
         return self._tokenizer.loaded
 
     def check(self, text: str) -> Verdict:
-        """Judge one outgoing message."""
+        """Judge one outgoing message.
+
+        `judge(inspect(text))`, written out: the fast path, taken by nine
+        messages in ten, builds no `Candidates` (a property test holds the
+        two equal).
+        """
         if not isinstance(text, str):
             raise TypeError(f"check() takes a str, not {type(text).__name__}")
         compiled = self._compiled
