@@ -157,20 +157,23 @@ def test_payment_talk_is_not_an_off_platform_request(router: Router) -> None:
     assert router.suggest("微信支付可以吗").scenario is None
 
 
-def test_guard_verdict_is_a_cue(router: Router, tmp_path: Path) -> None:
+def _router_with(router: Router, tmp_path: Path, extra: str) -> Router:
+    """A router whose only real rule is `extra` (every scenario gets a placeholder cue)."""
     path = tmp_path / "routing.toml"
     cues = "\n".join(f'[scenario.{s}.cues]\n"占位{i}" = 1.0\n' for i, s in enumerate(SCENARIOS))
-    path.write_text(cues + '\n[scenario.off-platform-request.guard]\ncontact_im = 2.0\n', "utf-8")
-    only_guard = Router(load_routing(path), guard=router._guard)
+    path.write_text(cues + "\n" + extra, "utf-8")
+    return Router(load_routing(path), guard=router._guard)
+
+
+def test_guard_verdict_is_a_cue(router: Router, tmp_path: Path) -> None:
+    only_guard = _router_with(router, tmp_path,
+                              "[scenario.off-platform-request.guard]\ncontact_im = 2.0\n")
     assert only_guard.analyse("加我薇信").scores["off-platform-request"] == 2.0
     assert only_guard.analyse("你好").scores["off-platform-request"] == 0.0
 
 
 def test_whole_token_words(router: Router, tmp_path: Path) -> None:
-    path = tmp_path / "routing.toml"
-    cues = "\n".join(f'[scenario.{s}.cues]\n"占位{i}" = 1.0\n' for i, s in enumerate(SCENARIOS))
-    path.write_text(cues + '\n[scenario.return.words]\n"换" = 1.0\n', "utf-8")
-    words = Router(load_routing(path), guard=router._guard)
+    words = _router_with(router, tmp_path, '[scenario.return.words]\n"换" = 1.0\n')
     assert words.analyse("能换吗").scores["return"] == 1.0
     assert words.analyse("换货").scores["return"] == 0.0  # 换 inside the word 换货
 
