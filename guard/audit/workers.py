@@ -98,6 +98,8 @@ class Auditor:
         self.judged: Callable[[str], Judged] = lru_cache(maxsize=CACHE_SIZE)(self._judge)
         self.check_joined: Callable[[str], Verdict] = lru_cache(maxsize=CACHE_SIZE // 4)(
             self.guard.check)
+        self.evidence: Callable[[str, str], OwnEvidence] = lru_cache(maxsize=CACHE_SIZE // 4)(
+            lambda text, role: own_evidence(text, role, self.check(text)))
         # windows (their texts, oldest first) known to hold nothing new: chat repeats itself
         self.quiet_windows: set[tuple[str, ...]] = set()
 
@@ -173,6 +175,7 @@ class Auditor:
         judge_all = self.config.settings.role == "all"
         label = chunk.source.label
         builder = ReportBuilder(self.config.settings)
+        evidence = ChunkEvidence(builder, label, self.evidence)
         # (shop, agent, conversation) → its last two agent turns, and their edges
         histories: dict[tuple[str, str, str], list[tuple[Turn, Edges | None]]] = {}
         contents = chunk.contents()
@@ -246,7 +249,7 @@ class Auditor:
             tally[_TALLY_INDEX[name]] += 1
             if found:
                 tally[4] += found
-                _evidence(builder, label, row, verdict, splits, name)
+                evidence.add(row, verdict, splits, name)
         if chunk.cut_short:  # the broken-off line at the end of a compressed file
             records += 1
             rejected += 1
@@ -297,44 +300,101 @@ def _masked_parts(split: SplitFinding) -> frozenset[int]:
     return frozenset(positions)
 
 
-def _evidence(builder: ReportBuilder, label: str, row: Row, verdict: Verdict,
-              splits: Sequence[SplitFinding], name: str) -> None:
-    """Finding records, term counts and the worst-message entry of one message."""
-    records: list[FindingRecord] = []
-    if verdict.findings:
-        positions = private_positions(row.text, row.role,
-                                      [(f.start, f.end) for f in verdict.findings])
-        message = apply_mask(row.text, positions)
-        masked = apply_mask(verdict.masked, positions)
-        for f in verdict.findings:
+class OwnEvidence(NamedTuple):
+    """A message's own findings as evidence: they depend on its text and role alone.
+
+    Chat repeats its canned lines, violating ones too: masking the buyer's
+    data is done once per distinct (text, role), not once per message.
+    """
+
+    message: str  # the text, the buyer's data masked
+    masked: str  # the verdict's masked text, the buyer's data masked too
+    # (rule, category, severity, start, end, shown, reason) of each finding
+    findings: tuple[tuple[str, str, str, int, int, str, str], ...]
+    terms: tuple[tuple[str, str, str], ...]  # each finding's key in the top terms
+    spans: tuple[tuple[int, int, str], ...]  # what the worst-message list highlights
+    rules: tuple[str, ...]
+
+
+def own_evidence(text: str, role: str, verdict: Verdict) -> OwnEvidence:
+    """`OwnEvidence` of a message with this verdict (which has findings)."""
+    findings = verdict.findings
+    positions = private_positions(text, role, [(f.start, f.end) for f in findings])
+    message = apply_mask(text, positions)
+    shown_findings = tuple(
+        (f.rule, f.category, f.severity, f.start, f.end, message[f.start:f.end],
+         safe_reason(f.reason, f.text, message[f.start:f.end])) for f in findings)
+    terms = tuple(_term_key(rule, category, shown)
+                  for rule, category, _, _, _, shown, _ in shown_findings)
+    spans = {(f.start, min(f.end, len(message)), f.severity) for f in findings
+             if f.start < min(f.end, len(message))}
+    return OwnEvidence(message, apply_mask(verdict.masked, positions), shown_findings, terms,
+                       tuple(sorted(spans)), tuple(dict.fromkeys(f.rule for f in findings)))
+
+
+def _term_key(rule: str, category: str, shown: str) -> tuple[str, str, str]:
+    return rule, category, "" if category in RULE_TERMS else "".join(shown.split())
+
+
+class ChunkEvidence:
+    """The evidence of one chunk's messages, written into its report builder."""
+
+    def __init__(self, builder: ReportBuilder, label: str,
+                 evidence_of: Callable[[str, str], OwnEvidence]):
+        self.builder = builder
+        self.label = label
+        self.evidence_of = evidence_of
+        # (text, role) of the messages already in the worst list as themselves: a
+        # later copy ranks below the first (same display, later line), so is not added
+        self.listed: set[tuple[str, str]] = set()
+
+    def add(self, row: Row, verdict: Verdict, splits: Sequence[SplitFinding],
+            name: str) -> None:
+        """Finding records, term and rule counts, and the worst-message entry of one message."""
+        builder, label = self.builder, self.label
+        records: list[FindingRecord] = []
+        terms: list[tuple[str, str, str]] = []
+        own = None
+        if verdict.findings:
+            own = self.evidence_of(row.text, row.role)
+            message, masked = own.message, own.masked
+            for rule, category, severity, start, end, shown, reason in own.findings:
+                records.append(FindingRecord(
+                    label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
+                    rule, category, severity, start, end, shown, reason, message, masked,
+                    (row.line,)))
+            terms.extend(own.terms)
+        for split in splits:
+            positions = _masked_parts(split)
+            message = apply_mask(split.text, positions)
+            f = split.finding
             shown = message[f.start:f.end]
             records.append(FindingRecord(
                 label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
                 f.rule, f.category, f.severity, f.start, f.end, shown,
-                safe_reason(f.reason, f.text, shown), message, masked, (row.line,)))
-    for split in splits:
-        positions = _masked_parts(split)
-        message = apply_mask(split.text, positions)
-        f = split.finding
-        shown = message[f.start:f.end]
-        records.append(FindingRecord(
-            label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
-            f.rule, f.category, f.severity, f.start, f.end, shown,
-            safe_reason(f.reason, f.text, shown), message, apply_mask(split.masked, positions),
-            tuple(turn.line for turn in split.turns)))
-    for record in records:
-        key = (record.rule, record.category,
-               "" if record.category in RULE_TERMS else "".join(record.text.split()))
-        builder.terms[key] = builder.terms.get(key, 0) + 1
-        rule = builder.rules.get((record.rule, record.category))
-        if rule is None:
-            rule = builder.rules[(record.rule, record.category)] = [0, 0, 0]
-        rule[0] += 1
-        rule[1 if record.severity == "warn" else 2] += 1
-    builder.findings.extend(records)
-    builder.worst.append(_worst_entry(label, row, records, name))
-    if len(builder.worst) > 4 * MAX_WORST:
-        builder.worst = top_worst(builder.worst)
+                safe_reason(f.reason, f.text, shown), message,
+                apply_mask(split.masked, positions), tuple(turn.line for turn in split.turns)))
+            terms.append(_term_key(f.rule, f.category, shown))
+        for record, key in zip(records, terms, strict=True):
+            builder.terms[key] = builder.terms.get(key, 0) + 1
+            rule = builder.rules.get((record.rule, record.category))
+            if rule is None:
+                rule = builder.rules[(record.rule, record.category)] = [0, 0, 0]
+            rule[0] += 1
+            rule[1 if record.severity == "warn" else 2] += 1
+        builder.findings.extend(records)
+        if own is not None and not splits:
+            key = (row.text, row.role)
+            if key in self.listed:
+                return
+            self.listed.add(key)
+            builder.worst.append(WorstMessage(
+                label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
+                name, own.message, own.spans, own.rules, (row.line,)))
+        else:
+            builder.worst.append(_worst_entry(label, row, records, name))
+        if len(builder.worst) > 4 * MAX_WORST:
+            builder.worst = top_worst(builder.worst)
 
 
 def _worst_entry(label: str, row: Row, records: list[FindingRecord], name: str) -> WorstMessage:
