@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -176,8 +176,8 @@ class Auditor:
         label = chunk.source.label
         builder = ReportBuilder(self.config.settings)
         evidence = ChunkEvidence(builder, label, self.evidence)
-        # (shop, agent, conversation) → its last two agent turns, and their edges
-        histories: dict[tuple[str, str, str], list[tuple[Turn, Edges | None]]] = {}
+        # (shop, agent, conversation) → [its agent turn before last, its last] (`Said`)
+        histories: dict[tuple[str, str, str], list[Any]] = {}
         contents = chunk.contents()
         before, _ = parse_records(chunk, lookback=True, contents=contents, skip=_NOT_AGENT)
         for record in before:
@@ -199,7 +199,7 @@ class Auditor:
                 kind = reason_kind(record.reason)
                 builder.rejected_reasons[kind] = builder.rejected_reasons.get(kind, 0) + 1
                 continue
-            row: Row = record  # type: ignore[assignment]
+            row: Row = record
             is_agent = row.role == "agent"
             if not is_agent and not judge_all:
                 skipped += 1
@@ -211,30 +211,31 @@ class Auditor:
             splits: Sequence[SplitFinding] = ()
             if is_agent:
                 line, moment, edges = row.line, row.moment, judged.edges
-                turn = Turn(line, moment, text)
                 key = (row.shop, row.agent, row.conversation)
                 history = histories.get(key)
+                joins_last = None
                 if history is None:
-                    histories[key] = [(turn, edges)]
+                    histories[key] = [None, (line, moment, text, edges, None)]
                 else:
                     # conversation.window, inline: the previous turns in this one's window
-                    last, last_edges = history[-1]
-                    if line - last.line <= lookback and abs(moment - last.moment) <= span:
-                        first, first_edges = history[0]
-                        if len(history) > 1 and line - first.line <= lookback \
-                                and abs(moment - first.moment) <= span:
-                            if not (closed is not None and closed(first_edges, last_edges)
-                                    and closed(last_edges, edges)):
-                                texts: tuple[str, ...] = (first.text, last.text, text)
+                    older, last = history
+                    if line - last[0] <= lookback and abs(moment - last[1]) <= span:
+                        joins_last = closed is not None and closed(last[3], edges)
+                        if older is not None and line - older[0] <= lookback \
+                                and abs(moment - older[1]) <= span:
+                            if not (joins_last and _joined(closed, older, last)):
+                                texts: tuple[str, ...] = (older[2], last[2], text)
                                 if texts not in quiet_windows:
-                                    splits = window_findings((first, last), turn, texts)
-                        elif not (closed is not None and closed(last_edges, edges)):
-                            texts = (last.text, text)
+                                    splits = window_findings(
+                                        (Turn(*older[:3]), Turn(*last[:3])),
+                                        Turn(line, moment, text), texts)
+                        elif not joins_last:
+                            texts = (last[2], text)
                             if texts not in quiet_windows:
-                                splits = window_findings((last,), turn, texts)
-                    history.append((turn, edges))
-                    if len(history) > 2:
-                        del history[0]
+                                splits = window_findings((Turn(*last[:3]),),
+                                                         Turn(line, moment, text), texts)
+                    history[0] = last
+                    history[1] = (line, moment, text, edges, joins_last)
             name = verdict.verdict
             found = len(verdict.findings)
             if splits:
@@ -279,12 +280,22 @@ class Auditor:
         return builder.build()
 
 
-def _remember(histories: dict[tuple[str, str, str], list[tuple[Turn, Edges | None]]], row: Row,
+# An agent turn a window may reach back to: (line, moment, text, its edges, whether the
+# boundary with the conversation's turn before it is closed: None if not asked yet)
+Said = tuple[int, datetime, str, "Edges | None", "bool | None"]
+
+
+def _remember(histories: dict[tuple[str, str, str], list[Any]], row: Row,
               edges: Edges | None) -> None:
-    history = histories.setdefault((row.shop, row.agent, row.conversation), [])
-    history.append((Turn(row.line, row.moment, row.text), edges))
-    if len(history) > 2:
-        del history[0]
+    history = histories.setdefault((row.shop, row.agent, row.conversation), [None, None])
+    history[0] = history[1]
+    history[1] = (row.line, row.moment, row.text, edges, None)
+
+
+def _joined(closed: Callable[[Edges, Edges], bool], older: Said, last: Said) -> bool:
+    """Whether the boundary between two remembered turns is closed (`Shortcut.closed`)."""
+    known = last[4]
+    return known if known is not None else closed(older[3], last[3])
 
 
 def _masked_parts(split: SplitFinding) -> frozenset[int]:
