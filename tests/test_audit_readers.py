@@ -9,11 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guard.audit.readers import (
     MAX_LINE_BYTES,
     Rejected,
     Row,
+    _jsonl_batch,
+    _jsonl_record,
     iter_records,
     open_source,
     read_chunks,
@@ -243,3 +247,56 @@ def test_a_file_that_is_not_gzip_at_all_is_a_usage_error(tmp_path: Path) -> None
     path.write_bytes(b'{"shop": "A"}\n')
     with pytest.raises(UsageError, match="cannot read"):
         open_source(str(path))
+
+
+# The usual line takes a fast decoder (msgspec); any other goes through orjson and
+# make_row, which say what is wrong. Both must read every line the same way.
+_FIELD_VALUES = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["", " ", "agent", "buyer", "客服", "系统", "2026-11-01T10:00:00+08:00", "2026/11/01 10:00:00",
+     "20261101T100000", "C1", "店铺A"]), st.integers(-5, 99), st.none(), st.booleans())
+
+
+_VALID = {"shop": "店铺A", "agent": "客服1", "conversation": "C1",
+          "time": "2026-11-01T10:00:00+08:00", "role": "agent", "text": "好的亲"}
+
+
+@st.composite
+def jsonl_lines(draw: st.DrawFn) -> bytes:
+    """A valid record with a few fields changed, dropped or added; sometimes broken."""
+    fields: dict[str, object] = dict(_VALID)
+    for name in (*_VALID, "extra"):
+        change = draw(st.integers(0, 5))
+        if change == 0:
+            fields.pop(name, None)
+        elif change == 1:
+            fields[name] = draw(_FIELD_VALUES)
+    line = json.dumps(fields, ensure_ascii=draw(st.booleans())).encode()
+    if draw(st.integers(0, 4)) == 0:  # sometimes broken: a byte changed, cut or inserted
+        at = draw(st.integers(0, len(line)))
+        junk = draw(st.sampled_from([b"", b"\xff", b"{", b'"', b",", b"\\ud800", b" "]))
+        line = line[:at] + junk + line[at + draw(st.integers(0, 3)):]
+    return line.replace(b"\n", b"")
+
+
+@given(st.lists(jsonl_lines(), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_decoder_reads_every_line_as_the_careful_path_does(lines: list[bytes]) -> None:
+    data = b"".join(line + b"\n" for line in lines)
+    fast, skipped = _jsonl_batch(data, 1, {}, False)
+    careful = [r for n, line in enumerate(lines, 1)
+               if (r := _jsonl_record(line, n)) is not None]
+    assert skipped == 0
+    assert fast == careful
+
+
+def test_a_field_the_audit_does_not_read_cannot_lose_the_record(tmp_path: Path, guard) -> None:
+    path = tmp_path / "extra.jsonl"
+    lines = [
+        record(1)[:-1] + b', "score": 1e999, "id": 123456789012345678901234567890}',
+        record(2)[:-1] + b', "meta": {"a": [1, {"b": null}]}, "text": "duplicate key: last wins"}',
+        record(3, text="X").replace(b'"X"', b'"\\ud800"'),  # a lone surrogate: not text
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    report = audit_to_report([str(path)], guard=guard)
+    assert (report.totals["scanned"], report.totals["rejected"]) == (2, 1)
+    assert [r.line for r in report.rejected] == [3]
