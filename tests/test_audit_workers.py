@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from pathlib import Path
 
 from guard.audit.workers import audit_to_report
@@ -47,3 +48,28 @@ def test_auditing_makes_no_reference_cycles(tmp_path: Path, guard) -> None:
     twice = garbage_cycles(logs + copies)
     # The one auditor per run (its caches point back at it) is a cycle; no record may add one.
     assert once == twice
+
+
+def test_a_repeated_line_is_evidence_each_time_and_listed_once(tmp_path: Path, guard) -> None:
+    """Evidence is worked out once per distinct (text, role); each copy is still a finding."""
+    said = "好的，收件人王小明，加我微信 wxabc123 电话13900001111"
+    lines = []
+    for index, role in enumerate(["agent", "buyer", "agent", "agent", "buyer"]):
+        lines.append(json.dumps({"shop": "店铺A", "agent": "客服1", "conversation": f"C{index}",
+                                 "time": f"2026-11-01T10:0{index}:00+08:00", "role": role,
+                                 "text": said}, ensure_ascii=False))
+    path = tmp_path / "repeated.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for role, expected in (("agent", [1, 3, 4]), ("all", [1, 2, 3, 4, 5])):
+        report = audit_to_report([str(path)], role=role, guard=guard, chunk_bytes=1 << 20)
+        wechat = [f for f in report.findings if f.rule == "wechat"]
+        assert [f.line for f in wechat] == expected
+        for finding in report.findings:
+            assert "王小明" not in finding.message
+            assert finding.text == finding.message[finding.start:finding.end]
+            # the agent's own number is the violation; in a buyer's line it is personal data
+            assert ("13900001111" in finding.message) == (finding.role == "agent")
+        # one entry per distinct display, at its first line, whatever the chunking
+        assert [(w.line, w.role) for w in report.worst] == [(1, "agent")] + (
+            [(2, "buyer")] if role == "all" else [])
+        assert report == audit_to_report([str(path)], role=role, guard=guard, chunk_bytes=200)

@@ -199,7 +199,7 @@ class Auditor:
                 kind = reason_kind(record.reason)
                 builder.rejected_reasons[kind] = builder.rejected_reasons.get(kind, 0) + 1
                 continue
-            row: Row = record
+            row: Row = record  # type: ignore[assignment]
             is_agent = row.role == "agent"
             if not is_agent and not judge_all:
                 skipped += 1
@@ -332,15 +332,17 @@ def own_evidence(text: str, role: str, verdict: Verdict) -> OwnEvidence:
     findings = verdict.findings
     positions = private_positions(text, role, [(f.start, f.end) for f in findings])
     message = apply_mask(text, positions)
-    shown_findings = tuple(
-        (f.rule, f.category, f.severity, f.start, f.end, message[f.start:f.end],
-         safe_reason(f.reason, f.text, message[f.start:f.end])) for f in findings)
-    terms = tuple(_term_key(rule, category, shown)
-                  for rule, category, _, _, _, shown, _ in shown_findings)
+    shown_findings = []
+    for f in findings:
+        shown = message[f.start:f.end]
+        shown_findings.append((f.rule, f.category, f.severity, f.start, f.end, shown,
+                               safe_reason(f.reason, f.text, shown)))
     spans = {(f.start, min(f.end, len(message)), f.severity) for f in findings
              if f.start < min(f.end, len(message))}
-    return OwnEvidence(message, apply_mask(verdict.masked, positions), shown_findings, terms,
-                       tuple(sorted(spans)), tuple(dict.fromkeys(f.rule for f in findings)))
+    return OwnEvidence(
+        message, apply_mask(verdict.masked, positions), tuple(shown_findings),
+        tuple(_term_key(f[0], f[1], f[5]) for f in shown_findings), tuple(sorted(spans)),
+        tuple(dict.fromkeys(f.rule for f in findings)))
 
 
 def _term_key(rule: str, category: str, shown: str) -> tuple[str, str, str]:
