@@ -1,12 +1,13 @@
 """Benchmark `guard audit` side by side with a bare read-and-parse of the same log, in one run.
 
-    python bench/bench_audit.py [--count 1000000] [--workers 2]
+    python bench/bench_audit.py [--count 1000000] [--workers 2] [--repeat 3]
 
   * generates a seeded chat log (samples/generate.py: whole conversations,
     ≈5% violations, split evasions, buyers' personal data) — kept in the
     temp folder and reused by later runs;
-  * times, as whole processes (each command runs twice: once timed, once
-    with its memory sampled): a script that only reads the file and
+  * times, as whole processes, in interleaved rounds (--repeat, default 3;
+    each command's best run is reported, and its slowest), then once more
+    with its memory sampled: a script that only reads the file and
     JSON-parses every line (orjson), then `guard audit --workers 1` and
     `guard audit --workers N` (the terminal summary rendered, to /dev/null);
   * CPU time of each whole process tree (user + system, workers included);
@@ -98,13 +99,25 @@ def _memory_kb(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
-def run_measured(args: list[str]) -> dict[str, float]:
-    """Wall and CPU time of a whole process (one run), and the peak summed memory of its
-    process tree (another run: reading /proc every 20 ms takes CPU the timed run must not
-    lose on a 2-core machine)."""
-    timed = _run(args, sample_memory=False)
-    sampled = _run(args, sample_memory=True)
-    return {**sampled, "seconds": timed["seconds"], "cpu": timed["cpu"]}
+def run_rounds(commands: list[list[str]], repeat: int) -> list[dict[str, float]]:
+    """Each command's best wall time (and that run's CPU time) over `repeat` rounds, the
+    slowest too, and the peak summed memory of its process tree (one more run: reading
+    /proc every 20 ms takes CPU a timed run must not lose on a 2-core machine).
+
+    The rounds interleave the commands, so a busy spell on the machine falls on all of
+    them alike rather than on one.
+    """
+    timed: list[list[dict[str, float]]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for runs, command in zip(timed, commands, strict=True):
+            runs.append(_run(command, sample_memory=False))
+    results = []
+    for runs, command in zip(timed, commands, strict=True):
+        best = min(runs, key=lambda r: r["seconds"])
+        sampled = _run(command, sample_memory=True)
+        results.append({**sampled, "seconds": best["seconds"], "cpu": best["cpu"],
+                        "slowest": max(r["seconds"] for r in runs)})
+    return results
 
 
 def _run(args: list[str], sample_memory: bool) -> dict[str, float]:
@@ -149,6 +162,8 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed rounds; each command's best is reported (default 3)")
     args = parser.parse_args()
 
     print(f"cores: {os.cpu_count()}, load average at start: "
@@ -167,11 +182,14 @@ def main() -> int:
         (f"guard audit --workers {args.workers}", [*audit, "--workers", str(args.workers)]),
     ]
     results = {}
-    for name, command in runs:
-        results[name] = result = run_measured(command)
+    print(f"best of {args.repeat} interleaved rounds (slowest in brackets):")
+    for (name, _), result in zip(runs, run_rounds([c for _, c in runs], args.repeat),
+                                 strict=True):
+        results[name] = result
         rate = f"{args.count / result['seconds']:>11,.0f} msg/s" if "start" not in name \
             else " " * 17
-        print(f"  {name:<28} {result['seconds']:7.2f} s ({result['cpu']:5.2f} s CPU)  {rate}  "
+        print(f"  {name:<28} {result['seconds']:7.2f} s [{result['slowest']:5.2f}] "
+              f"({result['cpu']:5.2f} s CPU)  {rate}  "
               f"peak PSS {result['pss_mb']:6.0f} MB  RSS {result['rss_mb']:6.0f} MB "
               f"({result['processes']} processes; largest {result['largest_mb']:.0f} MB)")
     bare = results[runs[0][0]]["seconds"]
