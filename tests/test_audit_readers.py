@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from guard.audit.readers import (
@@ -249,8 +249,8 @@ def test_a_file_that_is_not_gzip_at_all_is_a_usage_error(tmp_path: Path) -> None
         open_source(str(path))
 
 
-# The usual line takes a fast decoder (msgspec); any other goes through orjson and
-# make_row, which say what is wrong. Both must read every line the same way.
+# The usual line takes the reader's inline path; any other goes through _jsonl_record
+# and make_row, which say what is wrong. Both must read every line the same way.
 _FIELD_VALUES = st.one_of(st.text(max_size=12), st.sampled_from(
     ["", " ", "agent", "buyer", "客服", "系统", "2026-11-01T10:00:00+08:00", "2026/11/01 10:00:00",
      "20261101T100000", "C1", "店铺A"]), st.integers(-5, 99), st.none(), st.booleans())
@@ -279,8 +279,10 @@ def jsonl_lines(draw: st.DrawFn) -> bytes:
 
 
 @given(st.lists(jsonl_lines(), max_size=12))
+@example([record(1)[:-1] + b', "extra": "\xff"}'])  # bad bytes in a field the audit never reads
+@example([record(1)[:-1] + b', "extra": 1e999}'])
 @settings(max_examples=300, deadline=None)
-def test_the_fast_decoder_reads_every_line_as_the_careful_path_does(lines: list[bytes]) -> None:
+def test_the_inline_path_reads_every_line_as_the_careful_path_does(lines: list[bytes]) -> None:
     data = b"".join(line + b"\n" for line in lines)
     fast, skipped = _jsonl_batch(data, 1, {}, False)
     careful = [r for n, line in enumerate(lines, 1)
@@ -289,14 +291,20 @@ def test_the_fast_decoder_reads_every_line_as_the_careful_path_does(lines: list[
     assert fast == careful
 
 
-def test_a_field_the_audit_does_not_read_cannot_lose_the_record(tmp_path: Path, guard) -> None:
+def test_a_line_with_other_fields_is_read_as_carefully(tmp_path: Path, guard) -> None:
+    """Fields besides the six are allowed, and checked like the rest of the line."""
     path = tmp_path / "extra.jsonl"
     lines = [
-        record(1)[:-1] + b', "score": 1e999, "id": 123456789012345678901234567890}',
-        record(2)[:-1] + b', "meta": {"a": [1, {"b": null}]}, "text": "duplicate key: last wins"}',
-        record(3, text="X").replace(b'"X"', b'"\\ud800"'),  # a lone surrogate: not text
+        record(1)[:-1] + b', "meta": {"a": [1, {"b": null}]}, "msg_id": 42}',
+        record(2)[:-1] + b', "text": "duplicate key: the last one counts"}',
+        record(3)[:-1] + b', "note": "\xff"}',  # invalid UTF-8, in a field the audit never reads
+        record(4)[:-1] + b', "score": 1e999}',  # no number a parser can hold
+        record(5, text="X").replace(b'"X"', b'"\\ud800"'),  # a lone surrogate: not text
     ]
     path.write_bytes(b"\n".join(lines) + b"\n")
     report = audit_to_report([str(path)], guard=guard)
-    assert (report.totals["scanned"], report.totals["rejected"]) == (2, 1)
-    assert [r.line for r in report.rejected] == [3]
+    assert (report.totals["scanned"], report.totals["rejected"]) == (2, 3)
+    reasons = {r.line: r.reason for r in report.rejected}
+    assert sorted(reasons) == [3, 4, 5]
+    assert reasons[3].startswith("not valid UTF-8")
+    assert reasons[4].startswith("not valid JSON")

@@ -22,10 +22,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, NamedTuple
 
-import msgspec
 import orjson
 
 from guard.errors import UsageError
@@ -492,24 +492,6 @@ class Row(NamedTuple):
     day: str  # YYYY-MM-DD as written (the merchant's local date)
 
 
-class _Record(msgspec.Struct, gc=False):
-    """The usual JSONL record, as msgspec decodes it: six strings, checked in C.
-
-    A line it refuses (a missing or non-string field, broken JSON, invalid
-    UTF-8, …) goes through orjson and `make_row`, which say what is wrong.
-    """
-
-    shop: str
-    agent: str
-    conversation: str
-    time: str
-    role: str
-    text: str
-
-
-_decode_record = msgspec.json.Decoder(_Record).decode
-
-
 class Rejected(NamedTuple):
     line: int
     reason: str
@@ -598,8 +580,9 @@ def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start:
     anything else goes through `_jsonl_record` and `make_row`, which say what
     is wrong.
     """
-    decode = _decode_record
+    loads = orjson.loads
     roles, parse, fromisoformat, local = ROLES, parse_time, datetime.fromisoformat, LOCAL
+    fields = itemgetter(*FIELDS)
     new_row = partial(tuple.__new__, Row)  # Row(...) without its Python-level __new__
     lines = data.split(b"\n")
     if lines and not lines[-1]:
@@ -611,26 +594,26 @@ def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start:
     skipped = 0
     for index, raw in enumerate(lines):
         try:
-            record = decode(raw)
-            kind = roles[record.role]
-            time = record.time
-            if not (record.shop and record.conversation
-                    and (kind != "agent" or record.agent.strip())):
+            shop, agent, conversation, time, role, text = fields(loads(raw))
+            kind = roles[role]
+            if not (type(shop) is str and shop and type(agent) is str and type(conversation) is str
+                    and conversation and type(time) is str and type(text) is str
+                    and (kind != "agent" or agent.strip())):
                 raise ValueError
             moment = fromisoformat(time)
-        except (ValueError, KeyError, RecursionError):  # msgspec's DecodeError is a ValueError
+        except (ValueError, KeyError, TypeError):  # orjson's JSONDecodeError is a ValueError
             line = first_line + index
             if index in long:
                 append(Rejected(line, f"line too long ({long[index]:,} bytes; "
                                       f"limit {MAX_LINE_BYTES:,})"))
                 continue
-            found = _jsonl_record(raw, line)
-            if found is None:
+            record = _jsonl_record(raw, line)
+            if record is None:
                 continue
-            if type(found) is Row and found.role in skip:
+            if type(record) is Row and record.role in skip:
                 skipped += 1
             else:
-                append(found)
+                append(record)
             continue
         if kind in skip:
             skipped += 1
@@ -638,12 +621,12 @@ def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start:
         if time[4:5] == "-" and time[7:8] == "-":
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=local)
-            append(new_row((first_line + index, record.shop, record.agent, record.conversation,
-                            time, kind, record.text, moment, time[:10])))
+            append(new_row((first_line + index, shop, agent, conversation, time, kind, text,
+                            moment, time[:10])))
         else:  # an ISO 8601 form without dashes (20261101T…): the date as parse_time writes it
             when = parse(time)
-            append(new_row((first_line + index, record.shop, record.agent, record.conversation,
-                            time, kind, record.text, *when)))  # type: ignore[misc]
+            append(new_row((first_line + index, shop, agent, conversation, time, kind, text,
+                            *when)))  # type: ignore[misc]
     return records, skipped
 
 
