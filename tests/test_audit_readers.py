@@ -289,6 +289,10 @@ def test_the_inline_path_reads_every_line_as_the_careful_path_does(lines: list[b
                if (r := _jsonl_record(line, n)) is not None]
     assert skipped == 0
     assert fast == careful
+    # the roles only counted are validated as fully, and counted, not returned
+    kept, skipped = _jsonl_batch(data, 1, {}, False, frozenset({"buyer", "system"}))
+    assert kept == [r for r in careful if type(r) is Rejected or r.role == "agent"]
+    assert skipped == len(careful) - len(kept)
 
 
 def test_a_line_with_other_fields_is_read_as_carefully(tmp_path: Path, guard) -> None:
