@@ -224,12 +224,9 @@ def _return(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
     computed: Computed = {"freight_payer": _payer(params)}
     if params.received_at is not None:
         window = _window(no_reason_return_window, params.received_at, now, "--received-at")
-        facts.update(
-            window="open" if window.is_open else "closed",
-            received=format_cn_datetime(window.start, now.year),
-            window_deadline=format_cn_datetime(window.deadline, now.year),
-            window_remaining=format_cn_duration(window.remaining),
-        )
+        state, start, deadline, remaining = _shown(window, now)
+        facts.update(window=state, received=start, window_deadline=deadline,
+                     window_remaining=remaining)
         computed.update(return_deadline=_iso(window.deadline), return_open=window.is_open)
     return facts, computed
 
@@ -241,12 +238,9 @@ def _work_order(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]
     computed: Computed = {}
     if params.intervened_at is not None:
         window = _window(evidence_deadline, params.intervened_at, now, "--intervened-at")
-        facts.update(
-            evidence="open" if window.is_open else "closed",
-            intervened=format_cn_datetime(window.start, now.year),
-            evidence_deadline=format_cn_datetime(window.deadline, now.year),
-            evidence_remaining=format_cn_duration(window.remaining),
-        )
+        state, start, deadline, remaining = _shown(window, now)
+        facts.update(evidence=state, intervened=start, evidence_deadline=deadline,
+                     evidence_remaining=remaining)
         computed.update(evidence_deadline=_iso(window.deadline), evidence_open=window.is_open)
     return facts, computed
 
@@ -277,6 +271,12 @@ def _window(compute: Callable[[dt.datetime, dt.datetime], Deadline], start: dt.d
     except ValueError:
         raise ReplyError(f"{option} {_iso(start)} is after --at {_iso(now)} "
                          "(the current time); check both") from None
+
+
+def _shown(window: Deadline, now: dt.datetime) -> tuple[str, str, str, str]:
+    """A policy window as a reply shows it: open or closed, its start, deadline, time left."""
+    return ("open" if window.is_open else "closed", format_cn_datetime(window.start, now.year),
+            format_cn_datetime(window.deadline, now.year), format_cn_duration(window.remaining))
 
 
 # ----------------------------------------------------------------------- scenarios
