@@ -62,13 +62,8 @@ class RejectedRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class FindingRecord:
-    """One finding with its evidence: where it came from and the masked message.
-
-    `start`/`end` index `message` (the message with the buyer's data masked;
-    for a split finding, the joined messages, one per line) and
-    `text == message[start:end]`. `lines` are all the messages involved.
-    """
+class MessagePlace:
+    """Where a message stands in the logs: what every finding and listed message carries."""
 
     file: str
     line: int
@@ -77,6 +72,27 @@ class FindingRecord:
     conversation: str
     time: str
     role: str
+
+    def place_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "shop": self.shop, "agent": self.agent,
+                "conversation": self.conversation, "time": self.time, "role": self.role}
+
+
+def _place_of(data: Mapping[str, Any]) -> tuple[str, int, str, str, str, str, str]:
+    """A `MessagePlace`'s fields, in order, from its JSON form."""
+    return (data["file"], data["line"], data["shop"], data["agent"], data["conversation"],
+            data["time"], data["role"])
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRecord(MessagePlace):
+    """One finding with its evidence: where it came from and the masked message.
+
+    `start`/`end` index `message` (the message with the buyer's data masked;
+    for a split finding, the joined messages, one per line) and
+    `text == message[start:end]`. `lines` are all the messages involved.
+    """
+
     rule: str
     category: str
     severity: str
@@ -95,8 +111,7 @@ class FindingRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "line": self.line, "shop": self.shop, "agent": self.agent,
-            "conversation": self.conversation, "time": self.time, "role": self.role,
+            **self.place_dict(),
             "rule": self.rule, "category": self.category, "severity": self.severity,
             "start": self.start, "end": self.end, "text": self.text, "reason": self.reason,
             "message": self.message, "masked": self.masked, "lines": list(self.lines),
@@ -105,24 +120,15 @@ class FindingRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FindingRecord:
-        return cls(data["file"], data["line"], data["shop"], data["agent"],
-                   data["conversation"], data["time"], data["role"], data["rule"],
-                   data["category"], data["severity"], data["start"], data["end"],
-                   data["text"], data["reason"], data["message"], data["masked"],
-                   tuple(data["lines"]))
+        return cls(*_place_of(data), data["rule"], data["category"], data["severity"],
+                   data["start"], data["end"], data["text"], data["reason"], data["message"],
+                   data["masked"], tuple(data["lines"]))
 
 
 @dataclass(frozen=True, slots=True)
-class WorstMessage:
+class WorstMessage(MessagePlace):
     """A message for the "worst messages" lists, with every span to highlight."""
 
-    file: str
-    line: int
-    shop: str
-    agent: str
-    conversation: str
-    time: str
-    role: str
     verdict: str
     message: str
     spans: tuple[tuple[int, int, str], ...]  # (start, end, severity) in `message`
@@ -141,8 +147,7 @@ class WorstMessage:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "line": self.line, "shop": self.shop, "agent": self.agent,
-            "conversation": self.conversation, "time": self.time, "role": self.role,
+            **self.place_dict(),
             "verdict": self.verdict, "message": self.message,
             "spans": [list(span) for span in self.spans], "rules": list(self.rules),
             "lines": list(self.lines),
@@ -150,10 +155,9 @@ class WorstMessage:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WorstMessage:
-        return cls(data["file"], data["line"], data["shop"], data["agent"],
-                   data["conversation"], data["time"], data["role"], data["verdict"],
-                   data["message"], tuple((s[0], s[1], s[2]) for s in data["spans"]),
-                   tuple(data["rules"]), tuple(data["lines"]))
+        return cls(*_place_of(data), data["verdict"], data["message"],
+                   tuple((s[0], s[1], s[2]) for s in data["spans"]), tuple(data["rules"]),
+                   tuple(data["lines"]))
 
 
 @dataclass(frozen=True)

@@ -364,7 +364,8 @@ class ChunkEvidence:
     def add(self, row: Row, verdict: Verdict, splits: Sequence[SplitFinding],
             name: str) -> None:
         """Finding records, term and rule counts, and the worst-message entry of one message."""
-        builder, label = self.builder, self.label
+        builder = self.builder
+        place = _place(self.label, row)
         records: list[FindingRecord] = []
         terms: list[tuple[str, str, str]] = []
         own = None
@@ -373,8 +374,7 @@ class ChunkEvidence:
             message, masked = own.message, own.masked
             for rule, category, severity, start, end, shown, reason in own.findings:
                 records.append(FindingRecord(
-                    label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
-                    rule, category, severity, start, end, shown, reason, message, masked,
+                    *place, rule, category, severity, start, end, shown, reason, message, masked,
                     (row.line,)))
             terms.extend(own.terms)
         for split in splits:
@@ -383,8 +383,7 @@ class ChunkEvidence:
             f = split.finding
             shown = message[f.start:f.end]
             records.append(FindingRecord(
-                label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
-                f.rule, f.category, f.severity, f.start, f.end, shown,
+                *place, f.rule, f.category, f.severity, f.start, f.end, shown,
                 safe_reason(f.reason, f.text, shown), message,
                 apply_mask(split.masked, positions), tuple(turn.line for turn in split.turns)))
             terms.append(_term_key(f.rule, f.category, shown))
@@ -402,15 +401,20 @@ class ChunkEvidence:
                 return
             self.listed.add(key)
             builder.worst.append(WorstMessage(
-                label, row.line, row.shop, row.agent, row.conversation, row.time, row.role,
-                name, own.message, own.spans, own.rules, (row.line,)))
+                *place, name, own.message, own.spans, own.rules, (row.line,)))
         else:
-            builder.worst.append(_worst_entry(label, row, records, name))
+            builder.worst.append(_worst_entry(place, row, records, name))
         if len(builder.worst) > 4 * MAX_WORST:
             builder.worst = top_worst(builder.worst)
 
 
-def _worst_entry(label: str, row: Row, records: list[FindingRecord], name: str) -> WorstMessage:
+def _place(label: str, row: Row) -> tuple[str, int, str, str, str, str, str]:
+    """The `MessagePlace` fields of a row of the file labelled `label`."""
+    return label, row.line, row.shop, row.agent, row.conversation, row.time, row.role
+
+
+def _worst_entry(place: tuple[str, int, str, str, str, str, str], row: Row,
+                 records: list[FindingRecord], name: str) -> WorstMessage:
     """The message as one display: the widest joined window if any, spans shifted into it."""
     widest = max(records, key=lambda r: len(r.lines))
     display = widest.message
@@ -423,8 +427,7 @@ def _worst_entry(label: str, row: Row, records: list[FindingRecord], name: str) 
         if start < end:
             spans.append((start, end, record.severity))
     rules = tuple(dict.fromkeys(r.rule for r in records))
-    return WorstMessage(label, row.line, row.shop, row.agent, row.conversation, row.time,
-                        row.role, name, display, tuple(sorted(set(spans))), rules, widest.lines)
+    return WorstMessage(*place, name, display, tuple(sorted(set(spans))), rules, widest.lines)
 
 
 # ---------------------------------------------------------------- processes
