@@ -16,7 +16,12 @@
     splits shared pages between the processes that share them, so its sum
     is what the tree really occupies (the RSS sum counts the shared Guard
     and jieba once per process). Also the largest single process's RSS;
-  * for scale: what starting costs (import, build a Guard, load jieba).
+  * for scale: what starting costs (import, build a Guard, load jieba);
+  * where the time goes: the least any pure-Python audit must do on N
+    processes (read, JSON-parse, check the six fields, count; no guard
+    code), and guard's own reader alone on N processes (chunks and their
+    lookback parsed, nothing judged). The audit's time above the reader's
+    is judging, conversation windows and evidence.
 Machines here are noisy (other jobs share the cores): the ratios are the
 figures to compare; the script prints the load average it started under.
 """
@@ -48,6 +53,68 @@ with open(sys.argv[1], "rb") as log:
 print(count)
 """
 STARTUP = "from guard import Guard; Guard().check('去京东买')"
+# The least any pure-Python audit must do, on N processes (no guard code): each
+# reads its share of the file, JSON-parses every line, checks the six fields
+# (strings, a known role, an ISO 8601 time), counts per shop, agent and day and
+# looks each agent text up in a dict. What is left above it is judging.
+FLOOR = """
+import os, sys, orjson
+from datetime import datetime
+from multiprocessing import get_context
+from operator import itemgetter
+ROLES = {"agent": 0, "buyer": 1, "system": 1}
+FIELDS = itemgetter("shop", "agent", "conversation", "time", "role", "text")
+def work(span):
+    start, end = span
+    with open(sys.argv[1], "rb") as log:
+        log.seek(start)
+        data = log.read(end - start)
+    loads, parse, seen, tallies = orjson.loads, datetime.fromisoformat, {}, {}
+    for raw in data.split(b"\\n"):
+        if not raw.strip():
+            continue
+        try:
+            shop, agent, conversation, time, role, text = FIELDS(loads(raw))
+            skipped = ROLES[role]
+            if not (type(shop) is str and shop and type(agent) is str
+                    and type(conversation) is str and conversation and type(time) is str
+                    and type(text) is str):
+                raise ValueError
+            parse(time)
+        except (ValueError, KeyError, TypeError):
+            continue
+        if not skipped:
+            seen[text] = seen.get(text, 0) + 1
+            key = (shop, agent, time[:10])
+            tallies[key] = tallies.get(key, 0) + 1
+    return sum(tallies.values())
+def spans(size, step=8 << 20):
+    start = 0
+    with open(sys.argv[1], "rb") as log:
+        while start < size:
+            log.seek(min(start + step, size))
+            log.readline()
+            end = min(log.tell(), size)
+            yield start, end
+            start = end
+with get_context("fork").Pool(int(sys.argv[2])) as pool:
+    print(sum(pool.imap(work, spans(os.path.getsize(sys.argv[1])))))
+"""
+# guard's own reader alone, on N processes: the audit's chunks and their
+# lookback parsed as the workers parse them, nothing judged.
+READER = """
+import sys
+from multiprocessing import get_context
+from guard.audit.readers import open_source, parse_records, read_chunks
+SKIP = frozenset({"buyer", "system"})
+def work(chunk):
+    contents = chunk.contents()
+    parse_records(chunk, lookback=True, contents=contents, skip=SKIP)
+    rows, skipped = parse_records(chunk, contents=contents, skip=SKIP)
+    return len(rows) + skipped
+with get_context("fork").Pool(int(sys.argv[2])) as pool:
+    print(sum(pool.imap(work, read_chunks(open_source(sys.argv[1])))))
+"""
 
 
 def generate(count: int, seed: int) -> Path:
@@ -180,6 +247,10 @@ def main() -> int:
         ("start: import, Guard, jieba", [python, "-c", STARTUP]),
         ("guard audit --workers 1", [*audit, "--workers", "1"]),
         (f"guard audit --workers {args.workers}", [*audit, "--workers", str(args.workers)]),
+        (f"floor: parse+check+count ×{args.workers}",
+         [python, "-c", FLOOR, str(log), str(args.workers)]),
+        (f"guard's reader alone ×{args.workers}",
+         [python, "-c", READER, str(log), str(args.workers)]),
     ]
     results = {}
     print(f"best of {args.repeat} interleaved rounds (slowest in brackets):")
@@ -188,7 +259,7 @@ def main() -> int:
         results[name] = result
         rate = f"{args.count / result['seconds']:>11,.0f} msg/s" if "start" not in name \
             else " " * 17
-        print(f"  {name:<28} {result['seconds']:7.2f} s [{result['slowest']:5.2f}] "
+        print(f"  {name:<31} {result['seconds']:7.2f} s [{result['slowest']:5.2f}] "
               f"({result['cpu']:5.2f} s CPU)  {rate}  "
               f"peak PSS {result['pss_mb']:6.0f} MB  RSS {result['rss_mb']:6.0f} MB "
               f"({result['processes']} processes; largest {result['largest_mb']:.0f} MB)")
@@ -197,6 +268,11 @@ def main() -> int:
     many = results[runs[3][0]]
     print(f"audit --workers {args.workers} / bare parse: {many['seconds'] / bare:.2f}× "
           f"(target ≤ 3×)")
+    floor, reader = (results[runs[i][0]]["seconds"] for i in (4, 5))
+    print(f"  of which: a bare pure-Python audit on {args.workers} processes (parse, check "
+          f"fields, count; nothing judged) {floor / bare:.2f}×, guard's reader alone "
+          f"{reader / bare:.2f}×, judging and evidence the other "
+          f"{(many['seconds'] - reader) / bare:.2f}×")
     print(f"speed-up, {args.workers} workers over 1: {one / many['seconds']:.2f}×")
     print(f"CPU time, audit --workers {args.workers} / bare parse: "
           f"{many['cpu'] / results[runs[0][0]]['cpu']:.2f}× (all processes; less noisy than wall "
