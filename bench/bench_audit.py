@@ -56,9 +56,10 @@ STARTUP = "from guard import Guard; Guard().check('去京东买')"
 # The least any pure-Python audit must do, on N processes (no guard code): each
 # reads its share of the file, JSON-parses every line, checks the six fields
 # (strings, a known role, an ISO 8601 time), counts per shop, agent and day and
-# looks each agent text up in a dict. What is left above it is judging.
+# looks each agent text up in a dict. What is left above it is judging. Both
+# scripts run their processes without the cyclic GC, as the audit's workers do.
 FLOOR = """
-import os, sys, orjson
+import gc, os, sys, orjson
 from datetime import datetime
 from multiprocessing import get_context
 from operator import itemgetter
@@ -97,13 +98,13 @@ def spans(size, step=8 << 20):
             end = min(log.tell(), size)
             yield start, end
             start = end
-with get_context("fork").Pool(int(sys.argv[2])) as pool:
+with get_context("fork").Pool(int(sys.argv[2]), initializer=gc.disable) as pool:
     print(sum(pool.imap(work, spans(os.path.getsize(sys.argv[1])))))
 """
 # guard's own reader alone, on N processes: the audit's chunks and their
 # lookback parsed as the workers parse them, nothing judged.
 READER = """
-import sys
+import gc, sys
 from multiprocessing import get_context
 from guard.audit.readers import open_source, parse_records, read_chunks
 SKIP = frozenset({"buyer", "system"})
@@ -112,7 +113,7 @@ def work(chunk):
     parse_records(chunk, lookback=True, contents=contents, skip=SKIP)
     rows, skipped = parse_records(chunk, contents=contents, skip=SKIP)
     return len(rows) + skipped
-with get_context("fork").Pool(int(sys.argv[2])) as pool:
+with get_context("fork").Pool(int(sys.argv[2]), initializer=gc.disable) as pool:
     print(sum(pool.imap(work, read_chunks(open_source(sys.argv[1])))))
 """
 
