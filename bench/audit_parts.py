@@ -5,8 +5,9 @@
 Audits the log's chunks in this process, as one worker does, with a clock
 around the three kinds of real work, each counted by its calls:
 
-  * judging a distinct text (the fast pass, and the slow one if needed; a
-    text said again is a cache hit and not counted);
+  * judging a text not in the worker's cache (the fast pass, and the slow one
+    if needed): each distinct text once, and again if the bounded cache
+    dropped it before it came back;
   * a conversation window the shortcut does not answer at once (the joined
     texts judged);
   * the evidence of a message with findings (masked, reasons, records).
@@ -56,7 +57,7 @@ def main() -> int:
         raise SystemExit(f"{args.log}: no such file (python bench/bench_audit.py makes it)")
     chunks = list(read_chunks(open_source(args.log)))
     auditor = Auditor(AuditConfig()).warm()
-    parts = {"judging a distinct text": [0, 0.0], "a window judged joined": [0, 0.0],
+    parts = {"judging a text": [0, 0.0], "a window judged joined": [0, 0.0],
              "evidence of a message": [0, 0.0]}
     judge, window, evidence = parts.values()
     auditor.judged = lru_cache(maxsize=workers.CACHE_SIZE)(_timed(judge, auditor._judge))
