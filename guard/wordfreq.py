@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
-import os
 import struct
 import sys
 import threading
@@ -160,14 +159,18 @@ def import_jieba() -> Any:
     return jieba
 
 
-def _full_tokenizer(words: Iterable[str], cache_folder: Path | None) -> Any:
-    """A fully loaded jieba tokenizer with guard's words added (the slow way)."""
+def _full_tokenizer(words: Iterable[str]) -> Any:
+    """A fully loaded jieba tokenizer with guard's words added (the slow way).
+
+    jieba's dictionary is read the way `Tokenizer.initialize` reads it, but
+    without `initialize`, which would also write jieba's own 9 MB cache of the
+    whole table: guard's pieces are that cache.
+    """
     jieba = import_jieba()
     logging.getLogger("jieba").setLevel(logging.WARNING)  # after the import, which sets DEBUG
     tokenizer = jieba.Tokenizer()
-    if cache_folder is not None:
-        tokenizer.tmp_dir = str(cache_folder)  # jieba's own cache of the whole table
-    tokenizer.initialize()
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+    tokenizer.initialized = True
     for word in words:
         tokenizer.add_word(word)
     return tokenizer
@@ -186,14 +189,10 @@ def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
         table = decode(path.read_bytes())
     except (OSError, ValueError):
         with _BUILDING:
-            try:
-                cache_folder.mkdir(parents=True, exist_ok=True)
-                writable = os.access(cache_folder, os.W_OK)
-            except OSError:
-                writable = False
-            full = _full_tokenizer(words, cache_folder if writable else None)
+            full = _full_tokenizer(words)
             data = encode(full.FREQ, full.total)
             try:
+                cache_folder.mkdir(parents=True, exist_ok=True)
                 write_atomically(path, data, ".jieba-freq-")
             except OSError:
                 return full

@@ -68,6 +68,12 @@ def test_only_the_pieces_of_the_characters_seen_are_read(tmp_path: Path) -> None
     assert tokenizer.FREQ.total == fresh.FREQ.total
 
 
+def test_building_the_table_writes_guards_file_and_nothing_else(tmp_path: Path) -> None:
+    """Not jieba's own 9 MB cache of the whole table beside it, nor a temporary file."""
+    load_tokenizer(WORDS, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [cache_name(WORDS)]
+
+
 def test_the_table_is_read_only() -> None:
     table = decode(encode({"京": 5, "京东": 9}, 14))
     assert "京东" in table and table["京东"] == 9 and table.get("京东方") is None
