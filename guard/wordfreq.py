@@ -169,8 +169,7 @@ def _full_tokenizer(words: Iterable[str]) -> Any:
     jieba = import_jieba()
     logging.getLogger("jieba").setLevel(logging.WARNING)  # after the import, which sets DEBUG
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
-    tokenizer.initialized = True
+    _on_table(tokenizer, *tokenizer.gen_pfdict(tokenizer.get_dict_file()))
     for word in words:
         tokenizer.add_word(word)
     return tokenizer
@@ -198,8 +197,11 @@ def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
                 return full
             prune_cache(cache_folder, "jieba-freq-*.bin", 2)
             table = decode(data)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = table
-    tokenizer.total = table.total
+    return _on_table(jieba.Tokenizer(), table, table.total)
+
+
+def _on_table(tokenizer: Any, freq: Any, total: int) -> Any:
+    """`tokenizer` with `freq` as its table, marked loaded: its `initialize` never runs."""
+    tokenizer.FREQ, tokenizer.total = freq, total
     tokenizer.initialized = True
     return tokenizer
