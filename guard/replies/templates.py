@@ -13,6 +13,7 @@ joined. The merchant note is built the same way, one part a line.
 from __future__ import annotations
 
 import string
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from guard.lexicon import LexiconError, builtin_dir
+from guard.replies.policy import PERIODS
 from guard.replies.scenarios import SCENARIOS, ScenarioSpec
 from guard.tomlfile import TomlFile
 
@@ -30,6 +32,10 @@ __all__ = ["Part", "ScenarioTemplate", "Templates", "default_templates", "load_t
 _SCENARIO_KEYS = {"title", "policy", "requires", "reply", "note"}
 _PART_KEYS = {"when", "text"}
 _FORMATTER = string.Formatter()
+
+POLICY_TEXTS: Mapping[str, str] = MappingProxyType({name: p.text for name, p in PERIODS.items()})
+"""{refund_debit} → "2–6天": every template may quote the policy's periods by name, so a
+period is written in policy.py only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,7 @@ class Part:
                    for key, values in self.when)
 
     def render(self, facts: Mapping[str, Any]) -> str:
+        facts = ChainMap(dict(facts), POLICY_TEXTS)
         for name in self.fields:
             if facts[name] is None:
                 raise LexiconError(
@@ -163,13 +170,16 @@ def _fields(source: TomlFile, spec: ScenarioSpec, text: str, line: int) -> tuple
     except ValueError as exc:
         raise source.error(line, f"bad placeholder in text: {exc} "
                            "(write {{ and }} for literal braces)") from None
-    known = (*spec.texts, *spec.conditions)
+    clash = set(POLICY_TEXTS) & {*spec.texts, *spec.conditions}
+    if clash:  # a programming error: a scenario fact would hide a policy period
+        raise AssertionError(f"{spec.id}: facts named like policy periods: {sorted(clash)}")
+    known = (*spec.texts, *spec.conditions, *POLICY_TEXTS)
     names = []
     for _, name, spec_text, conversion in parsed:
         if name is None:
             continue
         if name not in known:
-            listed = ", ".join("{" + n + "}" for n in spec.texts) or "none"
+            listed = ", ".join("{" + n + "}" for n in (*spec.texts, *POLICY_TEXTS))
             raise source.error(line, f"unknown placeholder {{{name}}} for '{spec.id}' "
                                f"(known: {listed})")
         if spec_text or conversion:
