@@ -33,9 +33,9 @@ __all__ = [
     "EVIDENCE_PERIOD",
     "GROUP_AUTO_REFUND_DELAY",
     "NO_REASON_RETURN_PERIOD",
-    "PERIODS",
     "PAYMENT_METHODS",
     "PAYMENT_METHOD_LABELS",
+    "PERIODS",
     "SUBSIDY_COMPUTATION_PERIOD",
     "Deadline",
     "FreightPayer",
@@ -129,7 +129,8 @@ class PolicyPeriod:
         return f"{high}{self.unit}" if low == high else f"{low}–{high}{self.unit}"
 
 
-_UNITS = {"分钟": dt.timedelta(minutes=1), "小时": dt.timedelta(hours=1), "天": dt.timedelta(days=1)}
+_UNITS = {"分钟": dt.timedelta(minutes=1), "小时": dt.timedelta(hours=1),
+          "天": dt.timedelta(days=1)}
 
 PERIODS = MappingProxyType({
     "group_auto_refund": PolicyPeriod(GROUP_AUTO_REFUND_DELAY, GROUP_AUTO_REFUND_DELAY, "小时"),

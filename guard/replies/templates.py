@@ -26,12 +26,15 @@ from guard.replies.policy import PERIODS
 from guard.replies.scenarios import SCENARIOS, ScenarioSpec
 from guard.tomlfile import TomlFile
 
-__all__ = ["Part", "ScenarioTemplate", "Templates", "default_templates", "load_templates",
-           "templates_path"]
+__all__ = ["Part", "ScenarioTemplate", "Templates", "When", "default_templates",
+           "load_templates", "parse_when", "templates_path", "when_applies"]
 
 _SCENARIO_KEYS = {"title", "policy", "requires", "reply", "note"}
 _PART_KEYS = {"when", "text"}
 _FORMATTER = string.Formatter()
+
+When = tuple[tuple[str, tuple[str | bool, ...]], ...]
+"""A `when = { fact = value | [values] }` condition: (fact, allowed values) pairs."""
 
 POLICY_TEXTS: Mapping[str, str] = MappingProxyType({name: p.text for name, p in PERIODS.items()})
 """{refund_debit} → "2–6天": every template may quote the policy's periods by name, so a
@@ -42,16 +45,14 @@ period is written in policy.py only."""
 class Part:
     """A piece of text and the facts it applies to."""
 
-    when: tuple[tuple[str, tuple[str | bool, ...]], ...]
+    when: When
     text: str
     fields: tuple[str, ...]
     source: str
     """`file:line` of the part, for errors found when it is filled in."""
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
-        # `is`-safe comparison: True must not match a string, nor 1 match True.
-        return all(any(type(v) is type(facts[key]) and v == facts[key] for v in values)
-                   for key, values in self.when)
+        return when_applies(self.when, facts)
 
     def render(self, facts: Mapping[str, Any]) -> str:
         facts = ChainMap(dict(facts), POLICY_TEXTS)
@@ -159,7 +160,7 @@ def _parts(source: TomlFile, spec: ScenarioSpec, kind: str, value: Any) -> tuple
         if not isinstance(text, str) or not text.strip():
             raise source.error(at("text"), "'text' must be a non-empty string")
         fields = _fields(source, spec, text, at("text"))
-        when = _when(source, spec, part.get("when", {}), at("when"))
+        when = parse_when(source, spec, part.get("when", {}), at("when"))
         parts.append(Part(when, text.strip(), fields, f"{source.path}:{line}"))
     return tuple(parts)
 
@@ -188,8 +189,15 @@ def _fields(source: TomlFile, spec: ScenarioSpec, text: str, line: int) -> tuple
     return tuple(dict.fromkeys(names))
 
 
-def _when(source: TomlFile, spec: ScenarioSpec, when: Any,
-          line: int) -> tuple[tuple[str, tuple[str | bool, ...]], ...]:
+def when_applies(when: When, facts: Mapping[str, Any]) -> bool:
+    """Whether every fact named in `when` has one of its listed values."""
+    # `is`-safe comparison: True must not match a string, nor 1 match True.
+    return all(any(type(v) is type(facts[key]) and v == facts[key] for v in values)
+               for key, values in when)
+
+
+def parse_when(source: TomlFile, spec: ScenarioSpec, when: Any, line: int) -> When:
+    """A `when` table checked against the scenario's conditions (templates, training facts)."""
     if not isinstance(when, dict):
         raise source.error(line, "'when' must be a table, e.g. when = { payment = \"debit\" }")
     conditions = []
