@@ -21,7 +21,7 @@ from guard.lexicon import LexiconError
 # Subcommands that live beside their feature: each module has
 # register(subparsers) (argparse only, imports nothing heavy) and sets
 # `func` to a run(args) -> int it imports lazily.
-PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command")
+PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve.command")
 
 
 def _parser() -> argparse.ArgumentParser:
