@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("uvicorn")
 
-from .serving import Served  # noqa: E402
+from .serving import Served
 
 KEY = "process-test-key"
 AUTH = {"X-API-Key": KEY}
