@@ -23,9 +23,10 @@ import datetime as dt
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from guard.times import CHINA_TZ
 
 __all__ = [
     "CHINA_TZ",
@@ -54,9 +55,6 @@ __all__ = [
     "to_china_time",
     "validate_payment_method",
 ]
-
-CHINA_TZ = ZoneInfo("Asia/Shanghai")
-"""The policy's clock: Pinduoduo's deadlines are China time."""
 
 PaymentMethod = Literal["wechat", "alipay", "debit", "credit"]
 
