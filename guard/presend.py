@@ -68,8 +68,24 @@ class Presend:
         previous = window(history, current)
         if not previous:
             return []
+        # split_findings asks for each message's verdict once per joined finding:
+        # remembered for this call, however long the message (the audit's cache does the same)
+        verdicts: dict[str, Verdict] = {}
+
+        def check(message: str) -> Verdict:
+            verdict = verdicts.get(message)
+            if verdict is None:
+                verdict = verdicts[message] = self.check(message)
+            return verdict
+
+        def probe(message: str) -> str:
+            verdict = check(message)
+            if verdict.verdict != "block":
+                return message
+            return mask(message, tuple(f for f in verdict.findings if f.severity == "block"))
+
         found = []
-        for split in split_findings(self.check, previous, current, self.check, self._probe):
+        for split in split_findings(check, previous, current, self.check, probe):
             finding = split.finding
             here = split.offsets[-1]  # where this message starts in the joined text
             start = min(max(finding.start - here, 0), len(text))
@@ -79,10 +95,3 @@ class Presend:
             found.append(replace(finding, start=start, end=end, text=text[start:end],
                                  joined=joined))
         return found
-
-    def _probe(self, text: str) -> str:
-        """What a window reads of a message: its blocked spans masked, as the audit reads it."""
-        verdict = self.check(text)
-        if verdict.verdict != "block":
-            return text
-        return mask(text, tuple(f for f in verdict.findings if f.severity == "block"))

@@ -163,7 +163,7 @@ def _time(value: str):  # type: ignore[no-untyped-def]
     ("/v1/replies/refund-unshipped", {}, 422, "payment"),
     ("/v1/replies/refund-unshipped", {"payment": "bitcoin"}, 422, "bitcoin"),
     ("/v1/replies/return", {"received_at": "yesterday"}, 422, "received_at"),
-    ("/v1/replies/return", {"received_at": "2026-11-01"}, 422, "T14:30"),
+    ("/v1/replies/return", {"received_at": "2026-11-01"}, 422, "14:30"),
     ("/v1/replies/return", {"quality": "maybe"}, 422, "quality"),
     ("/v1/replies/refund-unshipped", {"payment": "debit", "shipped": "true"}, 422,
      "refund-shipped"),
