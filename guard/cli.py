@@ -21,7 +21,8 @@ from guard.lexicon import LexiconError
 # Subcommands that live beside their feature: each module has
 # register(subparsers) (argparse only, imports nothing heavy) and sets
 # `func` to a run(args) -> int it imports lazily.
-PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.train.command")
+PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve.command",
+                    "guard.train.command")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,10 +76,11 @@ def build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
 
 def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
     from guard.jsonl import message_argument
+    from guard.rewrite import with_suggestion
 
     text = message_argument(args.text, "give a message: guard check TEXT, or --jsonl FILE")
     guard = build_guard(args.lexicons)
-    verdict = guard.check(text)
+    verdict = with_suggestion(guard, guard.check(text))
     if args.json:
         out.write(orjson.dumps(verdict.to_dict()).decode() + "\n")
     else:
@@ -93,11 +95,13 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
     from guard.jsonl import answer_jsonl
+    from guard.rewrite import rewriter_for, with_suggestion
 
     guard = build_guard(args.lexicons)
+    rewriter = rewriter_for(guard)
 
     def answer(text: str) -> tuple[str, dict[str, Any]]:
-        verdict = guard.check(text)
+        verdict = with_suggestion(guard, guard.check(text), rewriter)
         return verdict.verdict, verdict.to_dict()
 
     label, counts = answer_jsonl(args.jsonl, answer, err)

@@ -30,7 +30,7 @@ __all__ = ["Part", "ScenarioTemplate", "Templates", "When", "default_templates",
            "load_templates", "parse_when", "templates_path", "when_applies"]
 
 _SCENARIO_KEYS = {"title", "policy", "requires", "reply", "note"}
-_PART_KEYS = {"when", "text"}
+_PART_KEYS = {"when", "text", "rewrite"}
 _FORMATTER = string.Formatter()
 
 When = tuple[tuple[str, tuple[str | bool, ...]], ...]
@@ -50,6 +50,8 @@ class Part:
     fields: tuple[str, ...]
     source: str
     """`file:line` of the part, for errors found when it is filled in."""
+    rewrite: bool = False
+    """Quoted by guard.rewrite in the suggestion for a blocked message."""
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
         return when_applies(self.when, facts)
@@ -155,13 +157,17 @@ def _parts(source: TomlFile, spec: ScenarioSpec, kind: str, value: Any) -> tuple
             raise source.error(line, f"each {header} must be a table")
         unknown = sorted(set(part) - _PART_KEYS)
         if unknown:
-            raise source.error(at(unknown[0]), f"unknown key '{unknown[0]}' (known: text, when)")
+            raise source.error(at(unknown[0]),
+                               f"unknown key '{unknown[0]}' (known: text, when, rewrite)")
         text = part.get("text")
         if not isinstance(text, str) or not text.strip():
             raise source.error(at("text"), "'text' must be a non-empty string")
         fields = _fields(source, spec, text, at("text"))
         when = parse_when(source, spec, part.get("when", {}), at("when"))
-        parts.append(Part(when, text.strip(), fields, f"{source.path}:{line}"))
+        rewrite = part.get("rewrite", False)
+        if not isinstance(rewrite, bool):
+            raise source.error(at("rewrite"), "'rewrite' must be true or false")
+        parts.append(Part(when, text.strip(), fields, f"{source.path}:{line}", rewrite))
     return tuple(parts)
 
 

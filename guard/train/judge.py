@@ -17,6 +17,7 @@ from typing import Any
 from guard.engine import Guard
 from guard.replies.policy import PERIODS, PolicyPeriod
 from guard.replies.render import render_reply
+from guard.rewrite import with_suggestion
 from guard.train.bank import Turn
 from guard.train.facts import Fact, FactBook, default_facts
 from guard.train.numerals import SaidPeriod, said_periods
@@ -96,9 +97,11 @@ class Trainer:
         import ahocorasick
 
         from guard.normalize import light_view
+        from guard.rewrite import rewriter_for
 
         self.guard = guard or Guard()
         self.facts = facts or default_facts()
+        self._rewriter = rewriter_for(self.guard)
         tables = self.guard.compiled.tables
 
         def light(text: str) -> tuple[str, tuple[int, ...]]:
@@ -139,7 +142,7 @@ class Trainer:
     # ------------------------------------------------------------------ judging
 
     def judge(self, turn: Turn, answer: str, seconds: float | None = None) -> RoundResult:
-        verdict = self.guard.check(answer)
+        verdict = with_suggestion(self.guard, self.guard.check(answer), self._rewriter)
         conditions = self.conditions(turn)
         scenario_facts = self.facts.of(turn.scenario)
         required = [f for f in scenario_facts if f.required_in(conditions)]
@@ -164,9 +167,8 @@ class Trainer:
             penalty = scoring.wrong_penalty * len(wrong)
             penalty += scoring.warn_penalty if verdict.verdict == "warn" else 0
             score = max(0, round(base - penalty))
-        suggestion = getattr(verdict, "suggestion", None)
         return RoundResult(turn, answer, verdict, covered_facts, missed, tuple(wrong), score,
-                           scoring.full, self.model_reply(turn), suggestion, seconds)
+                           scoring.full, self.model_reply(turn), verdict.suggestion, seconds)
 
     def _judge_periods(self, reading: _Reading, scenario: str, required: Sequence[Fact],
                        covered: set[str], wrong: list[WrongFact]) -> None:
