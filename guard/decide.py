@@ -30,7 +30,7 @@ from guard.recognizers import (
     find_numbers,
 )
 from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
-from guard.verdict import Finding, Verdict, worst
+from guard.verdict import RANK, Finding, Verdict, worst
 
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
@@ -310,9 +310,6 @@ def _finding(text: str, detection: Detection) -> Finding:
                    text[detection.start:detection.end], detection.reason)
 
 
-_RANK = {"warn": 0, "block": 1}
-
-
 def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
     """Drop findings inside another at least as severe (vx inside vx号).
 
@@ -321,11 +318,11 @@ def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
     """
     if len(findings) < 2:
         return tuple(findings)  # nothing to cover or be covered
-    rank = _RANK
+    rank = RANK
     # the whole finding breaks ties: the result never depends on the set's (hash) order
     ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule,
                                                     f.category, f.reason, f.text))
-    reach = [-1, -1]  # furthest end of a kept finding of rank ≥ r, for r = warn, block
+    reach = [-1, -1, -1]  # furthest end of a kept finding of rank ≥ r (RANK: pass, warn, block)
     kept: list[Finding] = []
     for finding in ordered:
         level = rank[finding.severity]
