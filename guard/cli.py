@@ -10,11 +10,11 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
+from guard.engine import build_guard
 from guard.errors import (
     EXIT_BLOCKED,
     EXIT_OK,
@@ -30,7 +30,8 @@ from guard.lexicon import LexiconError
 # Subcommands that live beside their feature: each module has
 # register(subparsers) (argparse only, imports nothing heavy) and sets
 # `func` to a run(args) -> int it imports lazily.
-PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command")
+PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve.command",
+                    "guard.train.command")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,22 +73,13 @@ def _check(args: argparse.Namespace) -> int:
     return _check_one(args, sys.stdout)
 
 
-def build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
-    """A Guard over the built-in lexicons plus the user's folders (checked first)."""
-    from guard.engine import Guard
-
-    for directory in lexicon_dirs:
-        if not Path(directory).is_dir():
-            raise UsageError(f"--lexicons {directory}: no such folder")
-    return Guard(lexicon_dirs)
-
-
 def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
     from guard.jsonl import message_argument
+    from guard.rewrite import with_suggestion
 
     text = message_argument(args.text, "give a message: guard check TEXT, or --jsonl FILE")
     guard = build_guard(args.lexicons)
-    verdict = guard.check(text)
+    verdict = with_suggestion(guard, guard.check(text))
 
     def show() -> None:
         if args.json:
@@ -107,11 +99,13 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
     from guard.jsonl import answer_jsonl
+    from guard.rewrite import rewriter_for, with_suggestion
 
     guard = build_guard(args.lexicons)
+    rewriter = rewriter_for(guard)
 
     def answer(text: str) -> tuple[str, dict[str, Any]]:
-        verdict = guard.check(text)
+        verdict = with_suggestion(guard, guard.check(text), rewriter)
         return verdict.verdict, verdict.to_dict()
 
     label, counts = answer_jsonl(args.jsonl, answer, err)

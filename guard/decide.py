@@ -47,6 +47,7 @@ class _Message:
     _context: list[ContextHit] | None = None
     _context_ends: list[int] | None = None
     _anywhere_cue: ContextHit | None = None
+    _cue_ends: list[int] | None = None
     _light: tuple[str, OffsetMap] | None = None
     _tokens: list[tuple[int, int]] | None = None
     _offsets: SpanMap | None = None
@@ -57,6 +58,8 @@ class _Message:
         self._context_ends = [ctx.end for ctx in context]
         self._anywhere_cue = next(
             (c for c in context if ("", "negation_anywhere") in c.keys), None)
+        self._cue_ends = [c.end for c in context
+                          if ("", "negation") in c.keys or ("", "negation_after") in c.keys]
         return context
 
     @property
@@ -69,6 +72,23 @@ class _Message:
         context = self.context
         assert self._context_ends is not None
         return context[bisect_left(self._context_ends, lo):bisect_right(self._context_ends, hi)]
+
+    def may_be_negated(self, start: int, end: int) -> bool:
+        """Whether a refusal cue could excuse a term at [start, end) (a cheap test first).
+
+        A cue ends within the furthest reach `_negation` looks, or the whole
+        message warns about scams.
+        """
+        if self.anywhere_cue is not None:
+            return True
+        assert self._cue_ends is not None
+        compiled = self.compiled
+        lexicon = compiled.lexicon
+        before = (max((rule.window for rule in lexicon.context.values()), default=0)
+                  + compiled.context_length + lexicon.negation_window)
+        after = lexicon.negation_after_window + compiled.context_length
+        ends = self._cue_ends
+        return bisect_left(ends, start - before) < bisect_right(ends, end + after)
 
     @property
     def offsets(self) -> SpanMap:
@@ -257,7 +277,7 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
             words = "」「".join(message.dense[c.start:c.end] for c in context)
             key = "mention_context" if entry.kind == "mention" else "needs_context"
             severity, reason = "block", _reason(message, key, group, matched, context=words)
-    if severity == "block":
+    if severity == "block" and message.may_be_negated(hit.start, hit.end):
         evasive = entry.kind == "block" and not group.refusable
         if entry.kind == "block":
             around = _context_around(message, hit, group.category, near=False)
@@ -283,6 +303,8 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
     if not all(e.kind == "needs_context" for h in hits for e in h.entries):
         return hits
     context = scan_context(dense, compiled)
+    ends = [ctx.end for ctx in context]  # in order: the automaton reports by end
+    reach = NEAR_WINDOW + compiled.context_length
     digits: str | None = None
     kept = []
     for hit in hits:
@@ -292,7 +314,9 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
             if account_at(digits, hit.end, recognizers) is not None:
                 kept.append(hit)
                 continue
-        for ctx in context:
+        # only the words ending within reach can stand near it
+        for ctx in context[bisect_left(ends, hit.start - NEAR_WINDOW):
+                           bisect_right(ends, hit.end + reach)]:
             if ctx.end <= hit.start:
                 side, distance = "near_before", hit.start - ctx.end
             elif ctx.start >= hit.end:
@@ -310,28 +334,54 @@ def _finding(text: str, detection: Detection) -> Finding:
                    text[detection.start:detection.end], detection.reason)
 
 
-def _prune(findings: list[Finding]) -> tuple[Finding, ...]:
-    """Drop findings inside another at least as severe (vx inside vx号).
+@dataclass(slots=True)
+class _Merged:
+    """Overlapping findings of one category, being merged (see `_settle`)."""
 
-    One sweep in order of start: a finding is covered when a kept one of
-    its severity or worse reaches at least as far.
+    start: int
+    end: int
+    first: Finding  # the first of the most severe parts: its rule and reason are kept
+    parts: int = 1
+
+
+def _settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
+    """The findings a verdict reports, in order of start.
+
+    In one sweep in order of start (longest, most severe first): a finding
+    inside another at least as severe is dropped (vx inside vx号), and
+    findings of one category that overlap become one finding with their
+    union span (扫码加 + 码加我 → 扫码加我), so reports count violations, not
+    n-grams. One sort and one sweep: n log n however many there are.
     """
     if len(findings) < 2:
-        return tuple(findings)  # nothing to cover or be covered
+        return tuple(findings)  # nothing to cover, be covered or merge
     rank = RANK
-    # the whole finding breaks ties: the result never depends on the set's (hash) order
-    ordered = sorted(set(findings), key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule,
-                                                    f.category, f.reason, f.text))
+    # a total order (the rule breaks ties): the result never depends on the
+    # order the findings were made in
+    ordered = sorted(findings, key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
     reach = [-1, -1, -1]  # furthest end of a kept finding of rank ≥ r (RANK: pass, warn, block)
-    kept: list[Finding] = []
+    merged: list[_Merged] = []  # in order of start
+    open_by_category: dict[str, _Merged] = {}
     for finding in ordered:
         level = rank[finding.severity]
         if reach[level] >= finding.end:
             continue
-        kept.append(finding)
         for r in range(level + 1):
             reach[r] = max(reach[r], finding.end)
-    return tuple(kept)
+        group = open_by_category.get(finding.category)
+        if group is not None and finding.start < group.end:
+            group.end = max(group.end, finding.end)
+            group.parts += 1
+            if level > rank[group.first.severity]:
+                group.first = finding
+        else:
+            group = open_by_category[finding.category] = _Merged(finding.start, finding.end,
+                                                                 finding)
+            merged.append(group)
+    return tuple(
+        g.first if g.parts == 1 else Finding(g.first.rule, g.first.category, g.first.severity,
+                                             g.start, g.end, text[g.start:g.end], g.first.reason)
+        for g in merged)
 
 
 # What masking stars out: everything but whitespace (\s is str.isspace()).
@@ -339,11 +389,23 @@ _VISIBLE = re.compile(r"\S")
 
 
 def mask(text: str, findings: tuple[Finding, ...]) -> str:
-    """The message with every finding's span starred out (same length)."""
-    for finding in findings:
-        start, end = finding.start, finding.end
-        text = text[:start] + _VISIBLE.sub(MASK_CHAR, text[start:end]) + text[end:]
-    return text
+    """The message with every finding's span starred out (same length).
+
+    Built in one pass over the spans in order, so a message with many
+    findings costs its length, not its length per finding.
+    """
+    if not findings:
+        return text
+    pieces: list[str] = []
+    done = 0  # text[:done] is in pieces
+    for start, end in sorted((f.start, f.end) for f in findings):
+        start = max(start, done)
+        if end > start:
+            pieces.append(text[done:start])
+            pieces.append(_VISIBLE.sub(MASK_CHAR, text[start:end]))
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def _judge_hits(message: _Message, hits: list[TermHit]) -> list[Finding]:
@@ -353,9 +415,12 @@ def _judge_hits(message: _Message, hits: list[TermHit]) -> list[Finding]:
     not judged (微 inside a blocking 微信 costs no tokenizer).
     """
     findings: list[Finding] = []
-    blocking: list[tuple[int, int]] = []
+    # dense position → the furthest end of a blocking hit over it: a hit lies
+    # inside one iff its start's entry reaches its end (one lookup per hit;
+    # filling costs a hit's length, and terms are short).
+    blocked_to: dict[int, int] = {}
     for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
-        if any(a <= hit.start and hit.end <= b for a, b in blocking):
+        if blocked_to.get(hit.start, -1) >= hit.end:
             continue
         span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
@@ -363,7 +428,9 @@ def _judge_hits(message: _Message, hits: list[TermHit]) -> list[Finding]:
             if finding is not None:
                 findings.append(finding)
                 if finding.severity == "block":
-                    blocking.append((hit.start, hit.end))
+                    for position in range(hit.start, hit.end):
+                        if blocked_to.get(position, -1) < hit.end:
+                            blocked_to[position] = hit.end
     return findings
 
 
@@ -405,7 +472,7 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     if links:
         light, light_offsets = message.light
         findings.extend(_finding(text, d) for d in find_links(light, light_offsets, recognizers))
-    return make_verdict(text, _prune(findings), compiled)
+    return make_verdict(text, _settle(text, findings), compiled)
 
 
 def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLexicon) -> Verdict:

@@ -9,6 +9,7 @@ order / tracking / product words are left alone.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -324,13 +325,15 @@ def find_account(digits: str, after: int, offsets: SpanMap, label: str,
 def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[Detection]:
     """URLs and short links, e-mail addresses, 淘口令 — on the light view."""
     found: list[Detection] = []
-    emails = [m.span() for m in _EMAIL.finditer(light)]
+    emails = [m.span() for m in _EMAIL.finditer(light)]  # in order, none overlapping
+    email_starts = [start for start, _ in emails]
     for start, end in emails:
         found.append(_detection("email", "contact_number", start, end, offsets, recognizers))
     allowed = recognizers.rules.allowed_domains
     for match in recognizers.url.finditer(light):
         start, end = match.span()
-        if any(s <= start < e for s, e in emails):
+        inside = bisect_right(email_starts, start) - 1  # the e-mail starting last before it
+        if inside >= 0 and start < emails[inside][1]:
             continue
         host = re.sub(r"^[a-z]+://", "", match.group()).split("/")[0]
         if host.endswith(allowed) and (host in allowed or any(

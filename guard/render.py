@@ -49,6 +49,8 @@ def render_verdict(verdict: Verdict, category_labels: dict[str, str],
     if verdict.warning:
         style = "red" if verdict.verdict == "block" else "yellow"
         parts.append(Text(verdict.warning, style=style))
+    if verdict.suggestion is not None:
+        parts.append(Text("建议改为：", style="bold") + Text(verdict.suggestion, style="green"))
     console.print(Panel(
         Group(*parts),
         title=Text(VERDICT_LABEL[verdict.verdict], style=VERDICT_STYLE[verdict.verdict]),

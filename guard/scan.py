@@ -6,6 +6,7 @@ included ("微信淘宝" gives both), unlike flashtext's longest-match walk.
 
 from __future__ import annotations
 
+import sys
 from typing import NamedTuple
 
 from guard.compiled import CompiledLexicon, TermEntry
@@ -47,9 +48,28 @@ def scan_terms(dense: str, compiled: CompiledLexicon) -> list[TermHit]:
         if is_allowed:
             allowed.append((start, last + 1))
     if allowed and hits:
-        hits = [h for h in hits
-                if not any(a <= h.start and h.end <= b for a, b in allowed)]
+        hits = _outside(hits, allowed)
     return hits
+
+
+def _outside(hits: list[TermHit], allowed: list[tuple[int, int]]) -> list[TermHit]:
+    """The hits inside no allowed span; both lists come in order of their end.
+
+    One sweep from the end: a hit lies inside an allowed span iff, of the
+    spans ending at or after it, the earliest-starting one starts at or
+    before it. Linear in the hits and spans, however many there are.
+    """
+    kept: list[TermHit] = []
+    earliest = sys.maxsize  # the earliest start of the spans seen so far
+    index = len(allowed) - 1
+    for hit in reversed(hits):
+        while index >= 0 and allowed[index][1] >= hit.end:
+            earliest = min(earliest, allowed[index][0])
+            index -= 1
+        if earliest > hit.start:
+            kept.append(hit)
+    kept.reverse()
+    return kept
 
 
 def scan_context(dense: str, compiled: CompiledLexicon) -> list[ContextHit]:

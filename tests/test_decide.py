@@ -74,3 +74,31 @@ def test_pass_verdict_equals_a_normally_built_one() -> None:
 
     assert pass_verdict("您好") == Verdict("pass", (), "您好", None, "您好")
     assert hash(pass_verdict("您好")) == hash(Verdict("pass", (), "您好", None, "您好"))
+
+
+def test_overlapping_findings_of_one_category_are_one_finding(guard: Guard) -> None:
+    """Reports count violations, not n-grams: 扫码加 + 码加我 is one finding."""
+    text = "扫码加我，复制这条口令打开手淘领券"
+    findings = guard.check(text).findings
+    assert [(f.category, f.text) for f in findings] == [
+        ("link", "扫码加我"), ("link", "复制这条口令打开手淘")]
+    assert all(text[f.start:f.end] == f.text for f in findings)
+    assert all(f.severity == "block" for f in findings)
+
+
+def test_findings_of_other_categories_are_not_merged(guard: Guard) -> None:
+    findings = guard.check("加我微信abc123").findings
+    assert [(f.category, f.text) for f in findings] == [
+        ("contact_im", "微信"), ("contact_number", "abc123")]
+
+
+def test_mask_stars_every_span_once_in_one_pass() -> None:
+    from guard.decide import mask
+    from guard.verdict import Finding
+
+    def finding(start: int, end: int) -> Finding:
+        return Finding("r", "link", "block", start, end, "", "")
+
+    text = "ab cd ef gh"
+    assert mask(text, (finding(6, 8), finding(0, 4), finding(3, 5))) == "██ ██ ██ gh"
+    assert mask(text, ()) == text

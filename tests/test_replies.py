@@ -46,7 +46,8 @@ VALUES: dict[str, tuple[object, ...]] = {
                     cn(2099, 5, 1, 12, 0), cn(2026, 12, 31, 23, 0)),
     "received_at": (None, NOW - dt.timedelta(days=3), NOW - dt.timedelta(days=8)),
     "intervened_at": (None, NOW - dt.timedelta(hours=1), NOW - dt.timedelta(hours=49)),
-    "failed_at": (None, cn(2026, 9, 28, 23, 59)),
+    "failed_at": (None, cn(2026, 9, 28, 23, 59), cn(2026, 9, 1, 8, 0)),
+    "platform_intervened": (None, True),
 }
 
 
@@ -122,7 +123,8 @@ def test_refund_unshipped_24h_caveat_without_dates() -> None:
 
 
 def test_debit_reply_gives_the_computed_dates() -> None:
-    r = reply("refund-unshipped", payment="debit", approved_at=cn(2026, 3, 10, 12, 0))
+    r = reply("refund-unshipped", payment="debit", approved_at=cn(2026, 3, 10, 12, 0),
+              at=cn(2026, 3, 11, 9, 0))
     assert "2–6天" in r.reply
     assert "3月12日 12:00到3月16日 12:00之间到账" in r.reply
     assert "法定节假日" not in r.reply  # no holiday in that window
@@ -130,12 +132,14 @@ def test_debit_reply_gives_the_computed_dates() -> None:
 
 
 def test_credit_reply_gives_the_computed_dates() -> None:
-    r = reply("refund-unshipped", payment="credit", approved_at=cn(2026, 3, 10, 12, 0))
+    r = reply("refund-unshipped", payment="credit", approved_at=cn(2026, 3, 10, 12, 0),
+              at=cn(2026, 3, 10, 12, 0))
     assert "3–7天" in r.reply and "3月13日 12:00到3月17日 12:00之间到账" in r.reply
 
 
 def test_approval_at_2359_arrives_by_2359_next_day() -> None:
-    r = reply("refund-unshipped", payment="wechat", approved_at=cn(2026, 3, 10, 23, 59))
+    r = reply("refund-unshipped", payment="wechat", approved_at=cn(2026, 3, 10, 23, 59),
+              at=cn(2026, 3, 11, 8, 0))
     assert "预计3月11日 23:59前到账" in r.reply
 
 
@@ -181,7 +185,8 @@ def test_group_refund_facts() -> None:
 
 
 def test_group_refund_dates_from_failure_at_2359() -> None:
-    r = reply("group-refund", payment="wechat", failed_at=cn(2026, 3, 10, 23, 59))
+    r = reply("group-refund", payment="wechat", failed_at=cn(2026, 3, 10, 23, 59),
+              at=cn(2026, 3, 11, 8, 0))
     assert "预计3月11日 23:59自动退款" in r.reply
     assert "最晚3月12日 00:02前到账" in r.reply
 
@@ -215,9 +220,12 @@ def test_non_quality_return_buyer_pays() -> None:
     assert r.params["computed"]["freight_payer"] == "buyer"
 
 
-def test_cli_defaults_mean_no_quality_problem() -> None:
-    """`guard reply return` without flags is a no-reason return."""
-    assert "运费需要您这边承担" in reply("return").reply
+def test_unsaid_cause_states_both_freight_cases() -> None:
+    """Not knowing whether the item is faulty, a reply must not assume the buyer pays."""
+    for scenario in ("return", "return-freight"):
+        r = reply(scenario)
+        assert r.params["computed"]["freight_payer"] is None
+        assert "商家承担" in r.reply and "您这边承担" in r.reply
 
 
 def test_return_window_is_seven_days_to_the_minute() -> None:
@@ -400,7 +408,7 @@ def test_unknown_and_missing_scenarios_are_reported(tmp_path: Path) -> None:
 
 
 def test_placeholder_without_its_condition_fails_when_filled(tmp_path: Path) -> None:
-    path, line = broken(tmp_path, 'text = "退回储蓄卡的，退款审核通过后2–6天到账"',
+    path, line = broken(tmp_path, 'text = "退回储蓄卡的，退款审核通过后{refund_debit}到账"',
                         'text = "退回储蓄卡的，预计{arrival_latest}到账"')
     templates = load_templates(path)
     ok = render_reply("refund-unshipped", ReplyParams(payment="debit", approved_at=NOW, at=NOW),
@@ -424,3 +432,72 @@ def test_template_copy_is_independent(tmp_path: Path) -> None:
     copy = tmp_path / "templates.toml"
     shutil.copy(templates_path(), copy)
     assert load_templates(copy).scenarios.keys() == load_templates().scenarios.keys()
+
+
+# -------------------------------------------- the policy, stated right (issue 11 §0)
+
+_QUOTED_MOMENT = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日 (\d\d):(\d\d)")
+_TIME_SPAN = re.compile(r"\d+\s*(?:[–~～-]\s*\d+\s*)?(?:分钟|小时|天)")
+
+
+def quoted_moments(text: str, now: dt.datetime) -> Iterator[tuple[dt.datetime, str]]:
+    """Every moment a reply quotes, with the clause that leads up to it."""
+    for match in _QUOTED_MOMENT.finditer(text):
+        year = int(match.group(1) or now.year)
+        moment = dt.datetime(year, *map(int, match.groups()[1:]), tzinfo=CHINA_TZ)
+        clause = re.split(r"[，。；！～]", text[: match.start()])[-1]
+        yield moment, clause
+
+
+def test_a_moment_already_past_is_never_an_estimate() -> None:
+    """Policy deadlines that lie behind `now` read as passed, never as 预计… or 等一等."""
+    past_seen = 0
+    for scenario, params in ALL_VARIANTS:
+        text = render_reply(scenario, params, strict=False).reply
+        for moment, clause in quoted_moments(text, NOW):
+            if moment < NOW:
+                past_seen += 1
+                assert "预计" not in clause and "等" not in clause, (scenario, params, text)
+    assert past_seen > 20
+
+
+@pytest.mark.parametrize(("scenario", "params"), [
+    ("group-refund", {"payment": "wechat", "failed_at": cn(2026, 9, 1, 8, 0)}),
+    ("group-refund", {"payment": "credit", "failed_at": cn(2026, 9, 1, 8, 0)}),
+    ("refund-unshipped", {"payment": "debit", "approved_at": cn(2026, 9, 1, 8, 0)}),
+    ("refund-unshipped", {"payment": "wechat", "approved_at": cn(2026, 9, 1, 8, 0)}),
+    ("return-freight", {"approved_at": cn(2026, 9, 1, 8, 0)}),
+])
+def test_a_deadline_weeks_back_says_what_to_do_now(scenario: str,
+                                                   params: dict[str, object]) -> None:
+    text = reply(scenario, **params).reply
+    assert "预计" not in text and "等一等" not in text
+    assert "查看" in text  # the buyer is told to look at the account the money went to
+    assert any(moment < NOW for moment, _ in quoted_moments(text, NOW))
+
+
+def test_a_deadline_still_ahead_is_an_estimate() -> None:
+    text = reply("refund-unshipped", payment="debit", approved_at=NOW).reply
+    estimates = [m for m, clause in quoted_moments(text, NOW) if "预计" in clause]
+    assert estimates and all(m > NOW for m in estimates)
+
+
+def test_shipped_refund_says_what_happens_to_the_money_and_invents_no_time() -> None:
+    """Point 2: refuse delivery, the courier returns the parcel; the refund follows its return.
+    The policy gives no time for that, so the reply gives none."""
+    r = reply("refund-shipped")
+    assert "拒收" in r.reply and "拦截" in r.reply
+    money = r.reply[r.reply.index("拦截"):]
+    assert "退款" in money  # what happens to the money comes after the interception
+    assert not _TIME_SPAN.search(r.reply), r.reply
+    assert not _QUOTED_MOMENT.search(r.reply)
+
+
+def test_work_order_reply_assumes_intervention_only_when_known() -> None:
+    named = reply("work-order")  # the agent chose the scenario: the platform has stepped in
+    assert named.params["platform_intervened"] is True
+    unknown = render_reply("work-order", ReplyParams(at=NOW), strict=False)
+    facts, _ = SCENARIOS["work-order"].facts(ReplyParams(), NOW)
+    assert facts["platform"] == "unknown"
+    assert unknown.reply != named.reply
+    assert "如果平台介入" in unknown.reply  # a condition, not a statement that it has

@@ -80,7 +80,9 @@ def test_no_scenario_lists_the_known_ones(capsys: pytest.CaptureFixture) -> None
 
 @pytest.mark.parametrize(("args", "message"), [
     (["return", "--received-at", "2026-11-21"], "give the time of day too"),
-    (["return", "--received-at", "yesterday"], "not an ISO time"),
+    (["return", "--received-at", "yesterday"], "not a time"),
+    (["return", "--received-at", "2026/11/21"], "give the time of day too"),
+    (["return", "--quality", "--no-reason"], "contradicts"),
     (["return", "--received-at", "2026-11-21T10:30", "--at", "2026-11-20T10:30"],
      "is after --at"),
     (["refund-unshipped", "--payment", "wechat", "--shipped"], "use refund-shipped"),
@@ -217,3 +219,17 @@ def test_suggest_checks_the_options_before_reading(tmp_path: Path) -> None:
 def test_suggest_text_and_jsonl_together_is_a_mistake(capsys: pytest.CaptureFixture) -> None:
     assert main(["reply", "--suggest", "退款", "--jsonl", "x.jsonl"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("scenario", ["return", "return-freight"])
+def test_freight_payer_is_left_open_unless_the_cause_is_given(
+        scenario: str, capsys: pytest.CaptureFixture) -> None:
+    """Point 3: the merchant pays for a quality problem or a wrong item, the buyer otherwise;
+    with neither said, the reply must not pick one."""
+    payers = {}
+    for flags in ([], ["--no-reason"], ["--quality"], ["--wrong-item"]):
+        assert main(["reply", scenario, *flags, "--json"]) == 0
+        payers[tuple(flags)] = json.loads(capsys.readouterr().out)["params"]["computed"][
+            "freight_payer"]
+    assert payers == {(): None, ("--no-reason",): "buyer", ("--quality",): "merchant",
+                      ("--wrong-item",): "merchant"}

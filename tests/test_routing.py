@@ -210,8 +210,8 @@ def test_options_win_over_what_was_read(router: Router) -> None:
 def test_null_suggestion_shape(router: Router) -> None:
     suggestion = router.suggest("你好")
     assert suggestion.scenario is None and suggestion.reply is None
-    assert suggestion.confidence == 1.0  # sure that nothing fits
-    assert suggestion.to_dict() == {"scenario": None, "reply": None, "confidence": 1.0}
+    assert suggestion.confidence == 0.0  # no scenario: nothing to be confident about
+    assert suggestion.to_dict() == {"scenario": None, "reply": None, "confidence": 0.0}
 
 
 def test_confidence_is_a_probability_and_falls_with_a_close_runner_up(router: Router) -> None:
@@ -417,3 +417,39 @@ OWN_PHRASING: dict[str | None, tuple[str, ...]] = {
         "可以改地址吗", "这个东西怎么样", "好 谢谢 知道了",
     ),
 }
+
+
+# ------------------------------------------- the policy, stated right (issue 11 §0)
+
+
+def test_a_greeting_gets_no_scenario_and_no_confidence(router: Router) -> None:
+    for text in ("你好", "在吗", "亲"):
+        suggestion = router.suggest(text)
+        assert suggestion.scenario is None
+        assert suggestion.confidence < router.rules.high_confidence
+
+
+@pytest.mark.parametrize("text", ["我付款用的微信", "我付款用的微信 还没发货 退款多久到",
+                                  "用的是微信 能退吗"])
+def test_paying_with_wechat_is_read_as_wechat_pay(router: Router, text: str) -> None:
+    analysis = router.analyse(text)
+    assert analysis.inferred.payment == "wechat"
+    assert router.suggest(text).scenario != "off-platform-request"
+
+
+def test_a_threat_to_complain_does_not_assume_the_platform_stepped_in(router: Router) -> None:
+    from guard.replies.render import render_reply
+
+    suggestion = router.suggest("假货，我要投诉")
+    assert router.analyse("假货，我要投诉").inferred.platform_intervened is None
+    stepped_in = render_reply("work-order", ReplyParams(platform_intervened=True),
+                              strict=False).reply
+    assert suggestion.reply != stepped_in
+    said = router.suggest("我已经申请平台介入了")
+    assert said.scenario == "work-order" and said.reply == stepped_in
+
+
+def test_refusing_delivery_question_gets_what_happens_to_the_money(router: Router) -> None:
+    suggestion = router.suggest("拒收以后退款什么时候到")
+    assert suggestion.scenario == "refund-shipped"
+    assert "退款" in (suggestion.reply or "")

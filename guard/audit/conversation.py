@@ -122,6 +122,14 @@ class Conversations:
         return tuple(_turn(Turn, turn) for turn in (*earlier[start:], current))
 
 
+def window(history: Sequence[Turn], current: Turn) -> tuple[Turn, ...]:
+    """The previous turns (of one conversation, oldest first) in the current one's window."""
+    conversations = Conversations()
+    for turn in history[len(history) - _KEEP - 1:]:
+        conversations.remember(None, turn.line, turn.moment, turn.text)
+    return conversations.window(None, current.line, current.moment, current.text)[:-1]
+
+
 @dataclass(frozen=True, slots=True)
 class SplitFinding:
     """A finding that exists only across messages.

@@ -30,6 +30,7 @@ import orjson
 
 from guard.errors import UsageError
 from guard.records import BOM, MAX_LINE_BYTES, Rejected, missing, not_strings, read_object, too_long
+from guard.times import parse_time
 
 # Bytes of whole records per chunk handed to a worker, and per read.
 CHUNK_BYTES = 8 << 20
@@ -518,25 +519,6 @@ class Row(NamedTuple):
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
-
-
-def parse_time(value: str) -> tuple[datetime, str] | None:
-    """(aware time, local date as written) of an ISO 8601 time, or of 2026/11/01 09:04:47.
-
-    A time without an offset is the merchant's: China Standard Time.
-    """
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            moment = datetime.fromisoformat(value.replace("/", "-"))
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL)
-    if value[4:5] in ("-", "/") and value[7:8] == value[4:5]:
-        return moment, value[:10].replace("/", "-")
-    return moment, moment.date().isoformat()
 
 
 def make_row(line: int, shop: object, agent: object, conversation: object, time: object,

@@ -1,7 +1,8 @@
 """`guard reply`: the canned reply for a scenario, or the scenario a buyer's message is about.
 
-    guard reply SCENARIO [--payment …] [--shipped | --not-shipped] [--quality] [--wrong-item]
-                         [--approved-at ISO] [--received-at ISO] [--intervened-at ISO]
+    guard reply SCENARIO [--payment …] [--shipped | --not-shipped]
+                         [--quality | --wrong-item | --no-reason] [--approved-at ISO]
+                         [--received-at ISO] [--intervened-at ISO]
                          [--failed-at ISO] [--at ISO] [--json]
     guard reply --suggest TEXT
     guard reply --suggest --jsonl [FILE|-]
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 from typing import IO, Any
 
@@ -22,7 +22,7 @@ from typing import IO, Any
 # (tests check it equals guard.replies.policy.PAYMENT_METHODS).
 PAYMENT_CHOICES = ("wechat", "alipay", "debit", "credit")
 
-_TIME_HELP = "ISO 时间，按中国时间理解，如 2026-11-27T14:30"
+_TIME_HELP = "时间，按中国时间理解，如 2026-11-27T14:30 或 2026/11/27 14:30"
 
 
 def register(subparsers: Any) -> None:
@@ -52,6 +52,9 @@ def register(subparsers: Any) -> None:
                          help="订单未发货")
     reply.add_argument("--quality", action="store_true", help="商品有质量问题（商家承担来回运费）")
     reply.add_argument("--wrong-item", action="store_true", help="商家发错货（商家承担来回运费）")
+    reply.add_argument("--no-reason", action="store_true",
+                       help="非质量问题、也没有发错货（七天无理由：顾客承担运费）；"
+                            "三个都不给时，回复把两种情况都讲清楚")
     reply.add_argument("--approved-at", metavar="ISO",
                        help=f"退款审核通过时间（refund-unshipped），或同意退货并提供退货地址的时间"
                             f"（return-freight）；{_TIME_HELP}")
@@ -94,29 +97,39 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_time(value: str, option: str) -> dt.datetime:
-    """An ISO time from the command line, in China time (a naive one is China time)."""
+    """A time from the command line, read by guard's one time parser (guard.times), in China time.
+
+    A bare date is refused: the policy's deadlines run to the minute.
+    """
     from guard.errors import UsageError
     from guard.replies.policy import to_china_time
+    from guard.times import is_date_only
+    from guard.times import parse_time as parse
 
     text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise UsageError(f"{option} {value}: give the time of day too, e.g. {text}T14:30")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {value!r}: not an ISO time "
-                         "(e.g. 2026-11-27T14:30 or 2026-11-27 14:30+08:00)") from None
-    return to_china_time(moment)
+    if is_date_only(text):
+        raise UsageError(f"{option} {value}: give the time of day too, e.g. {text} 14:30")
+    parsed = parse(text)
+    if parsed is None:
+        raise UsageError(f"{option} {value!r}: not a time (e.g. 2026-11-27T14:30, "
+                         "2026/11/27 14:30 or 2026-11-27 14:30+08:00)")
+    return to_china_time(parsed.moment)
 
 
 def _params(args: argparse.Namespace, *, suggesting: bool):  # type: ignore[no-untyped-def]
-    """ReplyParams from the options. Suggesting, an absent flag means "not said" (None)."""
+    """ReplyParams from the options. Whether the return is the merchant's fault is "not said"
+    (None, the reply states both freight cases) unless --quality, --wrong-item or --no-reason."""
+    from guard.errors import UsageError
     from guard.replies.scenarios import ReplyParams
+
+    if args.no_reason and (args.quality or args.wrong_item):
+        raise UsageError("--no-reason contradicts --quality / --wrong-item; give one or the other")
 
     times = {name: parse_time(getattr(args, name), "--" + name.replace("_", "-"))
              for name in ("approved_at", "received_at", "intervened_at", "failed_at", "at")
              if getattr(args, name) is not None}
-    unset = None if suggesting else False
+    said = args.quality or args.wrong_item or args.no_reason
+    unset = False if said else None
     return ReplyParams(
         payment=args.payment,
         shipped=None if suggesting else args.shipped,

@@ -67,6 +67,9 @@ def render_reply(scenario: str, params: ReplyParams | None = None, *,
         raise ReplyError(f"{scenario} is for orders {'' if spec.shipped else 'not yet '}shipped, "
                          f"but {given} was given; use {other}")
     if strict:
+        implied = {k: v for k, v in spec.implies.items() if getattr(params, k) is None}
+        if implied:
+            params = params.merged(ReplyParams(**implied))
         for name in template.requires:
             if getattr(params, name) is None:
                 raise MissingParameterError(scenario, name)

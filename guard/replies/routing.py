@@ -58,6 +58,7 @@ _INFER = {
     "payment": PAYMENT_METHODS,
     "quality": ("yes", "no"),
     "wrong_item": ("yes", "no"),
+    "platform_intervened": ("yes", "no"),
 }
 _MAX_WEIGHT = 5.0
 MAX_CHARS = 2000
@@ -357,8 +358,9 @@ class Analysis:
 class Suggestion:
     """The scenario a buyer's message is about (None: nothing fits) and its reply.
 
-    `confidence` is how sure the suggestion is, 0..1: for a scenario, that it is
-    the right one; for None, that no scenario fits.
+    `confidence` is how sure the suggestion is, 0..1, that the scenario is the
+    right one; 0.0 with no scenario (nothing to be sure of: a greeting is no
+    confident after-sales answer).
     """
 
     scenario: str | None
@@ -506,7 +508,8 @@ class Router:
             return True if "yes" in values else (False if values else None)
 
         return ReplyParams(payment=next(iter(payments)) if len(payments) == 1 else None,
-                           quality=flag("quality"), wrong_item=flag("wrong_item"))
+                           quality=flag("quality"), wrong_item=flag("wrong_item"),
+                           platform_intervened=flag("platform_intervened"))
 
     # --------------------------------------------------------------- deciding
 
@@ -525,8 +528,7 @@ class Router:
         eligible = [(s, v) for s, v in ranked
                     if v > 0 and v >= self.rules.thresholds.get(s, settings["threshold"])]
         if not eligible:
-            best = max(ranked[0][1], 0.0)
-            return Suggestion(None, math.exp(-best / settings["saturation"]), None, scores)
+            return Suggestion(None, 0.0, None, scores)
         scenario, best = eligible[0]
         second = max((v for s, v in ranked if s != scenario), default=0.0)
         confidence = ((1 - math.exp(-best / settings["saturation"]))

@@ -83,6 +83,8 @@ class ReplyParams:
     received_at: dt.datetime | None = None
     intervened_at: dt.datetime | None = None
     failed_at: dt.datetime | None = None
+    platform_intervened: bool | None = None
+    """The platform has stepped in (work-order). Choosing that scenario by name implies it."""
     at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
@@ -171,13 +173,18 @@ def _payer(params: ReplyParams) -> str | None:
 
 
 def _group_refund(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
-    """Point 1: automatic refund 24 h after the group failed; WeChat Pay 1–3 minutes later."""
-    facts: Facts = {"payment": params.payment or "none", "dated": False,
+    """Point 1: automatic refund 24 h after the group failed; WeChat Pay 1–3 minutes later.
+
+    `passed`: the automatic refund is already due (a reply then says it is
+    done and what to do if the money is not there, not "please wait").
+    """
+    facts: Facts = {"payment": params.payment or "none", "dated": False, "passed": False,
                     "refund_at": None, "arrival_latest": None}
     computed: Computed = {}
     if params.failed_at is not None:
         auto = group_auto_refund(params.failed_at, params.payment or "wechat")
         facts["dated"] = True
+        facts["passed"] = auto.refund_at < now
         facts["refund_at"] = format_cn_datetime(auto.refund_at, now.year)
         computed["refund_at"] = _iso(auto.refund_at)
         if params.payment == "wechat" and auto.arrival is not None:
@@ -188,8 +195,12 @@ def _group_refund(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Compute
 
 
 def _refund_unshipped(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
-    """Point 2: arrival after approval by payment method, and a holiday that may delay it."""
+    """Point 2: arrival after approval by payment method, and a holiday that may delay it.
+
+    `passed`: the latest arrival time is already behind `now`.
+    """
     facts: Facts = {"payment": params.payment or "none", "dated": False, "holiday": "none",
+                    "passed": False,
                     "approved": None, "arrival_earliest": None, "arrival_latest": None,
                     "holiday_names": None}
     computed: Computed = {}
@@ -202,6 +213,7 @@ def _refund_unshipped(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Com
             arrival_latest=format_cn_datetime(arrival.latest, now.year),
             holiday={True: "yes", False: "no", None: "unknown"}[arrival.holiday_in_window],
             holiday_names="、".join(arrival.holiday_names) or None,
+            passed=arrival.latest < now,
         )
         computed.update(
             arrival_earliest=_iso(arrival.earliest),
@@ -232,9 +244,15 @@ def _return(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
 
 
 def _work_order(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
-    """Point 4: the 48-hour evidence deadline after the platform intervenes."""
-    facts: Facts = {"evidence": "none", "intervened": None, "evidence_deadline": None,
-                    "evidence_remaining": None}
+    """Point 4: the 48-hour evidence deadline after the platform intervenes.
+
+    `platform`: "yes" when the platform is known to have stepped in (the
+    scenario chosen by name, --intervened-at, or the buyer says so); "unknown"
+    for a buyer who only threatens to complain: the reply must not say it has.
+    """
+    stepped_in = bool(params.platform_intervened) or params.intervened_at is not None
+    facts: Facts = {"platform": "yes" if stepped_in else "unknown", "evidence": "none",
+                    "intervened": None, "evidence_deadline": None, "evidence_remaining": None}
     computed: Computed = {}
     if params.intervened_at is not None:
         window = _window(evidence_deadline, params.intervened_at, now, "--intervened-at")
@@ -252,12 +270,13 @@ def _off_platform(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Compute
 
 def _return_freight(params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
     """Points 3 and 6: who pays freight, and when the platform's subsidy is computed."""
-    facts: Facts = {"cause": _cause(params), "dated": False, "approved": None,
+    facts: Facts = {"cause": _cause(params), "dated": False, "passed": False, "approved": None,
                     "subsidy_deadline": None}
     computed: Computed = {"freight_payer": _payer(params)}
     if params.approved_at is not None:
         deadline = freight_subsidy_deadline(params.approved_at)
-        facts.update(dated=True, approved=format_cn_datetime(params.approved_at, now.year),
+        facts.update(dated=True, passed=deadline < now,
+                     approved=format_cn_datetime(params.approved_at, now.year),
                      subsidy_deadline=format_cn_datetime(deadline, now.year))
         computed["subsidy_deadline"] = _iso(deadline)
     return facts, computed
@@ -293,7 +312,9 @@ class ScenarioSpec:
 
     `conditions`: fact → its possible values (for `when`); `texts`: facts
     that fill placeholders; `shipped`: the order state the scenario is about
-    (a contradicting --shipped/--not-shipped is an error), None if either.
+    (a contradicting --shipped/--not-shipped is an error), None if either;
+    `implies`: what naming the scenario says about the case (an agent who
+    asks for the work-order reply knows the platform has stepped in).
     """
 
     id: str
@@ -302,6 +323,7 @@ class ScenarioSpec:
     texts: tuple[str, ...]
     compute: Callable[[ReplyParams, dt.datetime], tuple[Facts, Computed]] = field(repr=False)
     shipped: bool | None = None
+    implies: Mapping[str, Any] = field(default_factory=dict)
 
     def facts(self, params: ReplyParams, now: dt.datetime) -> tuple[Facts, Computed]:
         """The facts for this case, checked against the declared names (a bug guard)."""
@@ -319,28 +341,34 @@ class ScenarioSpec:
 def _spec(id: str, uses: tuple[str, ...], conditions: dict[str, tuple[str | bool, ...]],
           texts: tuple[str, ...], compute: Callable[[ReplyParams, dt.datetime],
                                                      tuple[Facts, Computed]],
-          shipped: bool | None = None) -> ScenarioSpec:
-    return ScenarioSpec(id, uses, MappingProxyType(conditions), texts, compute, shipped)
+          shipped: bool | None = None, implies: dict[str, Any] | None = None) -> ScenarioSpec:
+    return ScenarioSpec(id, uses, MappingProxyType(conditions), texts, compute, shipped,
+                        MappingProxyType(implies or {}))
 
 
 SCENARIOS: Mapping[str, ScenarioSpec] = MappingProxyType({
     spec.id: spec for spec in (
         _spec("group-refund", ("payment", "failed_at"),
-              {"payment": _PAYMENT, "dated": _BOOL}, ("refund_at", "arrival_latest"),
+              {"payment": _PAYMENT, "dated": _BOOL, "passed": _BOOL},
+              ("refund_at", "arrival_latest"),
               _group_refund),
         _spec("refund-unshipped", ("payment", "shipped", "approved_at"),
-              {"payment": _PAYMENT, "dated": _BOOL, "holiday": ("none", "yes", "no", "unknown")},
+              {"payment": _PAYMENT, "dated": _BOOL, "passed": _BOOL,
+               "holiday": ("none", "yes", "no", "unknown")},
               ("approved", "arrival_earliest", "arrival_latest", "holiday_names"),
               _refund_unshipped, shipped=False),
         _spec("refund-shipped", ("shipped",), {}, (), _refund_shipped, shipped=True),
         _spec("return", ("quality", "wrong_item", "received_at"),
               {"cause": _CAUSE, "window": _WINDOW},
               ("received", "window_deadline", "window_remaining"), _return),
-        _spec("work-order", ("intervened_at",), {"evidence": _WINDOW},
-              ("intervened", "evidence_deadline", "evidence_remaining"), _work_order),
+        _spec("work-order", ("platform_intervened", "intervened_at"),
+              {"platform": ("yes", "unknown"), "evidence": _WINDOW},
+              ("intervened", "evidence_deadline", "evidence_remaining"), _work_order,
+              implies={"platform_intervened": True}),
         _spec("off-platform-request", (), {}, (), _off_platform),
         _spec("return-freight", ("quality", "wrong_item", "approved_at"),
-              {"cause": _CAUSE, "dated": _BOOL}, ("approved", "subsidy_deadline"),
+              {"cause": _CAUSE, "dated": _BOOL, "passed": _BOOL},
+              ("approved", "subsidy_deadline"),
               _return_freight),
     )
 })
