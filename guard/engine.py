@@ -46,8 +46,10 @@ class Candidates:
 class Guard:
     """The compliance checker. `Guard().check(text) -> Verdict`."""
 
-    def __init__(self, lexicon_dirs: Iterable[str | Path] = (), *, use_cache: bool = True):
-        lexicon = load_lexicon(lexicon_dirs)
+    def __init__(self, lexicon_dirs: Iterable[str | Path] = (), *, use_cache: bool = True,
+                 builtin: str | Path | None = None):
+        """`builtin`: a copy of the built-in lexicon folder to use instead (`load_lexicon`)."""
+        lexicon = load_lexicon(lexicon_dirs, builtin)
         self._compiled: CompiledLexicon = load_compiled(lexicon, use_cache=use_cache)
         self._recognizers = build_recognizers(lexicon, self._compiled.tables.digits)
         self._tokenizer = LazyTokenizer(tokenizer_words(lexicon))

@@ -394,10 +394,15 @@ def lexicon_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.toml") if p.is_file())
 
 
-def load_lexicon(extra_dirs: Iterable[str | Path] = ()) -> Lexicon:
-    """The built-in lexicon plus each merchant folder, in order."""
+def load_lexicon(extra_dirs: Iterable[str | Path] = (),
+                 builtin: str | Path | None = None) -> Lexicon:
+    """The built-in lexicon plus each merchant folder, in order.
+
+    `builtin`: a copy of the built-in folder to read instead (a Spark
+    executor reads the driver's copy, shipped to it: guard/spark/ship.py).
+    """
     builder = _Builder()
-    for path in lexicon_files(builtin_dir()):
+    for path in lexicon_files(builtin_dir() if builtin is None else Path(builtin)):
         builder.add_file(path)
     for directory in extra_dirs:
         files = lexicon_files(Path(directory))

@@ -14,18 +14,21 @@ comes with the rows just before it as `context`.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from guard.audit.conversation import Conversations, SplitFinding
 from guard.audit.evidence import Evidence
 from guard.audit.judge import Auditor
-from guard.audit.readers import Chunk, Rejected, Row, parse_records
+from guard.audit.readers import LOOKBACK_LINES, Chunk, Rejected, Row, parse_records
 from guard.audit.report import Report, ReportBuilder, top_worst
 from guard.verdict import worst
 
 # Roles only counted (unless --role all): skipped.
 NOT_AGENT = frozenset({"buyer", "system"})
+# A window's reach when rows come grouped by conversation, in time order.
+UNBOUNDED = sys.maxsize
 
 
 @dataclass(slots=True)
@@ -55,7 +58,8 @@ def audit_chunk(auditor: Auditor, chunk: Chunk) -> Report:
 
 
 def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
-               context: Iterable[Row | Rejected] = (), skipped: int = 0) -> Report:
+               context: Iterable[Row | Rejected] = (), skipped: int = 0,
+               lookback: int = LOOKBACK_LINES) -> Report:
     """Every record judged and counted, its evidence masked: one partial report.
 
     `rows`: the records in input order, valid (`Row`) or not (`Rejected`),
@@ -64,7 +68,10 @@ def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
     reach back to; they are not counted. `skipped`: records already counted
     as skipped (a reader that drops buyers' and system lines without making
     rows of them says how many); with `--role agent`, buyers' and system
-    rows among `rows` are skipped here.
+    rows among `rows` are skipped here. `lookback`: how many lines back (by
+    line number) a window reaches — a file's chunk sees LOOKBACK_LINES;
+    rows that come grouped by conversation in time order (Spark) reach the
+    whole conversation (`UNBOUNDED`).
 
     The cyclic garbage collector pauses meanwhile: a chunk makes millions
     of objects and no cycles, and each collection would walk them all for
@@ -72,21 +79,21 @@ def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
     once the chunk is done; worker processes run without it.
     """
     if not gc.isenabled():
-        return _audit_rows(auditor, rows, label, context, skipped)
+        return _audit_rows(auditor, rows, label, context, skipped, lookback)
     gc.disable()
     try:
-        return _audit_rows(auditor, rows, label, context, skipped)
+        return _audit_rows(auditor, rows, label, context, skipped, lookback)
     finally:
         gc.enable()
 
 
 def _audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str,
-                context: Iterable[Row | Rejected], skipped: int) -> Report:
+                context: Iterable[Row | Rejected], skipped: int, lookback: int) -> Report:
     settings = auditor.config.settings
     judge_all = settings.role == "all"
     judged_of, window_findings, shortcut = auditor.judged, auditor.window_findings, \
         auditor.shortcut
-    conversations = Conversations(shortcut.closed if shortcut is not None else None)
+    conversations = Conversations(shortcut.closed if shortcut is not None else None, lookback)
     for row in context:
         if type(row) is Row and row.role == "agent":
             conversations.remember((row.shop, row.agent, row.conversation), row.line,

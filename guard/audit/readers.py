@@ -209,25 +209,42 @@ def open_source(name: str) -> Source:
         raise UsageError(f"{name}: 是目录，不是文件（请给出其中的聊天记录文件）")
     if not path.is_file():
         raise UsageError(f"{name}: no such file")
-    suffixes = [s.lower() for s in path.suffixes]
-    compressed = bool(suffixes) and suffixes[-1] == ".gz"
-    if compressed:
-        suffixes = suffixes[:-1]
-    first = _first_line(path, compressed)
+    fmt, compression = name_format(path.name)
+    first = _first_line(path, compression == ".gz")
+    return described_source(name, path, fmt, compression == ".gz", first, path.stat().st_size)
+
+
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".log")
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+def name_format(name: str, codecs: Sequence[str] = (".gz",)) -> tuple[str, str]:
+    """(the format a file name says — "jsonl", "csv" or "" to sniff —, its compression suffix).
+
+    `codecs`: the compression suffixes the reader decompresses.
+    """
+    suffixes = [s.lower() for s in Path(name).suffixes]
+    compression = suffixes.pop() if suffixes and suffixes[-1] in codecs else ""
     kind = suffixes[-1] if suffixes else ""
-    if kind in (".jsonl", ".json", ".ndjson", ".log"):
-        fmt = "jsonl"
-    elif kind in (".csv", ".txt"):
-        fmt = "csv"
-    else:  # sniff: a JSON object starts with {
+    if kind in JSONL_SUFFIXES:
+        return "jsonl", compression
+    if kind in CSV_SUFFIXES:
+        return "csv", compression
+    return "", compression
+
+
+def described_source(label: str, path: Path, fmt: str, compressed: bool, first: bytes,
+                     size: int) -> Source:
+    """A LOG's `Source` from its first line: the format sniffed if the name did not say
+    (a JSON object starts with {), a CSV header read (UsageError if unusable)."""
+    if not fmt:
         fmt = "jsonl" if first.removeprefix(BOM).lstrip()[:1] in (b"{", b"") else "csv"
-    size = path.stat().st_size
     if fmt == "jsonl":
-        return Source(path, name, fmt, compressed, size)
+        return Source(path, label, fmt, compressed, size)
     if not first.strip():
-        raise UsageError(f"{name}: a CSV log needs a header line first")
-    encoding, columns, width = _csv_header(name, first)
-    return Source(path, name, fmt, compressed, size, encoding, columns, width)
+        raise UsageError(f"{label}: a CSV log needs a header line first")
+    encoding, columns, width = _csv_header(label, first)
+    return Source(path, label, fmt, compressed, size, encoding, columns, width)
 
 
 # ---------------------------------------------------------------- main process: chunks
