@@ -33,8 +33,10 @@ def register(commands: Any) -> None:
             "2 用法错误、词库错误或有记录被拒收。"
         ),
     )
-    audit.add_argument("logs", nargs="+", metavar="LOG",
-                       help="聊天记录文件：.jsonl 或 .csv（英文或中文表头），可为 .gz")
+    audit.add_argument("logs", nargs="*", metavar="LOG",
+                       help="聊天记录文件：.jsonl 或 .csv（英文或中文表头），可为 .gz；"
+                            "用 --spark 时也可以是 Spark 能读的任何路径（目录、通配符、"
+                            "hdfs://、s3a://，含 Parquet）")
     audit.add_argument("--workers", type=int, metavar="N",
                        help="工作进程数（默认：大文件用全部 CPU 核，小文件用 1 个）")
     audit.add_argument("--role", choices=("agent", "all"), default="agent",
@@ -47,6 +49,10 @@ def register(commands: Any) -> None:
     audit.add_argument("--lexicons", action="append", default=[], metavar="DIR",
                        help="商家自己的词库目录，叠加在内置词库之上（可重复）")
     audit.add_argument("--quiet", action="store_true", help="不在终端输出汇总")
+    audit.add_argument("--spark", nargs="?", const="", metavar="MASTER",
+                       help="在 Apache Spark 上审计（需要 pip install 'guard[spark]'）：MASTER 如 "
+                            "local[4]、yarn、spark://host:7077；省略时用 spark-submit 给的，"
+                            "否则 local[*]")
     audit.add_argument("--chunk-bytes", type=int, help=argparse.SUPPRESS)
     audit.set_defaults(func=run)
 
@@ -103,6 +109,12 @@ def run(args: argparse.Namespace) -> int:
     from guard.audit.run import all_chunks, audit_chunks
     from guard.audit.spool import FindingSpool
 
+    if args.spark is not None:
+        from guard.spark.command import run_spark
+
+        return run_spark(args)
+    if not args.logs:
+        raise UsageError("audit: 请给出至少一个聊天记录文件（LOG）")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
     _check_outputs(args)
@@ -123,7 +135,6 @@ def run(args: argparse.Namespace) -> int:
     builder = ReportBuilder(config.settings, category_labels, rule_labels, keep_findings=False)
     for source in sources:  # an empty file is listed too
         builder.files.setdefault(source.label, [0, 0, 0, 0])
-    stdout_taken = "-" in (args.json, args.csv, args.html)
     with FindingSpool() as spool:
         with _progress(total_bytes) as advance:
             base, current = 0, sources[0]
@@ -139,15 +150,20 @@ def run(args: argparse.Namespace) -> int:
                                                         sources.index(chunk.source)])
                     current = chunk.source
                 advance(base + chunk.disk_end, builder.totals["records"])
-        report = builder.build()
-        _write_outputs(args, report, spool, [s.label for s in sources])
-        if not args.quiet:
-            from rich.console import Console
+        return finish(args, builder.build(), spool, [s.label for s in sources])
 
-            from guard.audit.render_terminal import render_report
 
-            console = Console(file=sys.stderr if stdout_taken else sys.stdout, highlight=False)
-            render_report(report, console, [s.label for s in sources])
+def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str]) -> int:
+    """Write the report where asked, show the summary, and return the exit status."""
+    _write_outputs(args, report, spool, files)
+    if not args.quiet:
+        from rich.console import Console
+
+        from guard.audit.render_terminal import render_report
+
+        stdout_taken = "-" in (args.json, args.csv, args.html)
+        console = Console(file=sys.stderr if stdout_taken else sys.stdout, highlight=False)
+        render_report(report, console, files)
     return exit_status(report.totals, args.fail_on)
 
 

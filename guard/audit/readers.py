@@ -689,11 +689,24 @@ def parse_records(chunk: Chunk, lookback: bool = False,
         data, first, long = back, chunk.lookback_first_line, {}
     else:
         first, long = chunk.first_line, dict(chunk.long_lines)
+    return parse_lines(source, data, first, long, skip)
+
+
+def parse_lines(source: Source, data: bytes, first_line: int, long: dict[int, int] | None = None,
+                skip: frozenset[str] = frozenset()) -> tuple[list[Row | Rejected], int]:
+    """(the records of whole lines of a log, in order; how many were skipped).
+
+    `data`: consecutive lines of `source` (each ending with a newline; a CSV
+    record not cut), the first being line `first_line`; `long`: (index among
+    them, full length) of over-long lines, each in `data` as a placeholder.
+    The one parser of records, whoever cut the lines (a chunk here, a Spark
+    partition in guard/spark/).
+    """
     if not data:
         return [], 0
     if source.fmt == "csv":
-        return list(_csv_records(source, data, first, long)), 0
-    return _jsonl_batch(data, first, long, first == 1, skip)
+        return list(_csv_records(source, data, first_line, long or {})), 0
+    return _jsonl_batch(data, first_line, long or {}, first_line == 1, skip)
 
 
 def iter_records(chunk: Chunk, lookback: bool = False,
