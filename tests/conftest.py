@@ -45,3 +45,31 @@ def load_jsonl(name: str) -> list[dict]:
 @pytest.fixture(scope="session")
 def guard() -> Guard:
     return Guard()
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local[2] SparkSession for every Spark test (a JVM is slow to start), lean.
+
+    Skips, saying why, only where pyspark (pip install '.[spark]') or Java is missing.
+    """
+    import shutil
+    import sys
+
+    pytest.importorskip("pyspark", reason="pyspark is not installed: pip install '.[spark]'")
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install '.[spark]'")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java (17 or newer): no java on PATH and no JAVA_HOME")
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("guard tests")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.default.parallelism", "2")
+               .config("spark.driver.memory", "768m")
+               .config("spark.log.level", "ERROR")
+               .getOrCreate())
+    yield session
+    session.stop()

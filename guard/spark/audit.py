@@ -35,6 +35,8 @@ from guard.spark.stages import FINDING, PART_DDL, REPORT, audit_partition
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
+# Findings per partition when they are put in order for the driver (one job each).
+FINDINGS_PER_PART = 200_000
 # What a DataFrame without files is called in reports, unless the caller names it.
 DATAFRAME_LABEL = "DataFrame"
 
@@ -47,14 +49,21 @@ def settings_for(role: str) -> Settings:
 
 def audit_parts(records: DataFrame, bundle: LexiconBundle, settings: Settings,
                 labels: Sequence[str]) -> DataFrame:
-    """The audit stage's rows (stages.PART_DDL): a report per partition, a row per finding."""
+    """The audit stage's rows (stages.PART_DDL): a report per partition, a row per finding.
+
+    As many partitions as the input has (its files' splits), at least one
+    per core: the data decides, not spark.sql.shuffle.partitions (200 tiny
+    tasks for a small log, each with its Python round trip).
+    """
     shipped = records.sparkSession.sparkContext.broadcast((bundle, tuple(labels)))
 
     def audit(batches):  # type: ignore[no-untyped-def]
         bundle, labels = shipped.value
         return audit_partition(batches, bundle, settings, labels)
 
-    return (records.repartition("shop", "agent", "conversation", "spread")
+    context = records.sparkSession.sparkContext
+    partitions = max(context.defaultParallelism, records.rdd.getNumPartitions())
+    return (records.repartition(partitions, "shop", "agent", "conversation", "spread")
             .sortWithinPartitions("file_index", "shop", "agent", "conversation", "moment",
                                   "line")
             .mapInArrow(audit, PART_DDL))
@@ -74,7 +83,11 @@ def collect_report(parts: DataFrame | None, settings: Settings, labels: Sequence
         try:
             partials = [pickle.loads(row.payload) for row in parts.where(
                 F.col("kind") == REPORT).select("payload").collect()]
-            findings = parts.where(F.col("kind") == FINDING).orderBy("file_index", "line", "seq")
+            count = sum(partial.totals["findings"] for partial in partials)
+            order = ("file_index", "line", "seq")
+            findings = (parts.where(F.col("kind") == FINDING)
+                        .repartitionByRange(max(1, -(-count // FINDINGS_PER_PART)), *order)
+                        .sortWithinPartitions(*order))
             for row in findings.select("payload").toLocalIterator():
                 sink(row.payload)
         finally:

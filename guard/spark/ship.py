@@ -54,6 +54,7 @@ class LexiconBundle:
         """The folders written under `parent` (the temporary folder), once per machine."""
         root = (parent or Path(tempfile.gettempdir())) / f"guard-lexicons-{self.digest}"
         if not root.is_dir():
+            root.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(prefix=".guard-lexicons-", dir=root.parent))
             for index, files in enumerate(self.folders):
                 folder = staging / str(index)
