@@ -109,7 +109,7 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
         return verdict.verdict, verdict.to_dict()
 
     label, counts = answer_jsonl(args.jsonl, answer, err)
-    if not args.quiet and not counts["output_closed"]:
+    if not args.quiet:
         err.write(
             f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "
             f"{counts['warn']} warn, {counts['block']} block, {counts['rejected']} rejected\n"
