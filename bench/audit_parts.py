@@ -31,9 +31,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from guard.audit import workers  # noqa: E402
+from guard.audit import judge  # noqa: E402
+from guard.audit.chunk import audit_chunk  # noqa: E402
+from guard.audit.evidence import Evidence  # noqa: E402
+from guard.audit.judge import AuditConfig, Auditor  # noqa: E402
 from guard.audit.readers import open_source, read_chunks  # noqa: E402
-from guard.audit.workers import AuditConfig, Auditor, ChunkEvidence  # noqa: E402
 
 
 def _timed(slot: list[float], function: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,14 +61,14 @@ def main() -> int:
     auditor = Auditor(AuditConfig()).warm()
     parts = {"judging a text": [0, 0.0], "a window judged joined": [0, 0.0],
              "evidence of a message": [0, 0.0]}
-    judge, window, evidence = parts.values()
-    auditor.judged = lru_cache(maxsize=workers.CACHE_SIZE)(_timed(judge, auditor._judge))
+    judging, window, evidence = parts.values()
+    auditor.judged = lru_cache(maxsize=judge.CACHE_SIZE)(_timed(judging, auditor._judge))
     auditor.window_findings = _timed(window, auditor.window_findings)  # type: ignore[method-assign]
-    ChunkEvidence.add = _timed(evidence, ChunkEvidence.add)  # type: ignore[method-assign]
+    Evidence.add = _timed(evidence, Evidence.add)  # type: ignore[method-assign]
     gc.disable()  # as in a worker process
     started = time.perf_counter()
     for chunk in chunks:
-        auditor.audit_chunk(chunk)
+        audit_chunk(auditor, chunk)
     total = time.perf_counter() - started
     print(f"{args.log}: {len(chunks)} chunks audited in one process in {total:.2f} s")
     for name, (calls, seconds) in parts.items():

@@ -10,18 +10,28 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO, Any
 
 import orjson
 
-from guard.errors import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
+from guard.engine import build_guard
+from guard.errors import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Interrupted,
+    RunError,
+    UsageError,
+    silence_stdout,
+    write_stdout,
+)
 from guard.lexicon import LexiconError
 
 # Subcommands that live beside their feature: each module has
 # register(subparsers) (argparse only, imports nothing heavy) and sets
 # `func` to a run(args) -> int it imports lazily.
-PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve.command")
+PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve.command",
+                    "guard.train.command")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,16 +73,6 @@ def _check(args: argparse.Namespace) -> int:
     return _check_one(args, sys.stdout)
 
 
-def build_guard(lexicon_dirs: Sequence[str]):  # type: ignore[no-untyped-def]
-    """A Guard over the built-in lexicons plus the user's folders (checked first)."""
-    from guard.engine import Guard
-
-    for directory in lexicon_dirs:
-        if not Path(directory).is_dir():
-            raise UsageError(f"--lexicons {directory}: no such folder")
-    return Guard(lexicon_dirs)
-
-
 def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
     from guard.jsonl import message_argument
     from guard.rewrite import with_suggestion
@@ -80,15 +80,20 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
     text = message_argument(args.text, "give a message: guard check TEXT, or --jsonl FILE")
     guard = build_guard(args.lexicons)
     verdict = with_suggestion(guard, guard.check(text))
-    if args.json:
-        out.write(orjson.dumps(verdict.to_dict()).decode() + "\n")
-    else:
-        from rich.console import Console
 
-        from guard.render import render_verdict
+    def show() -> None:
+        if args.json:
+            out.write(orjson.dumps(verdict.to_dict()).decode() + "\n")
+        else:
+            from rich.console import Console
 
-        render_verdict(verdict, guard.lexicon.messages.category_labels,
-                       Console(file=out, highlight=False))
+            from guard.render import render_verdict
+
+            render_verdict(verdict, guard.lexicon.messages.category_labels,
+                           Console(file=out, highlight=False))
+        out.flush()
+
+    write_stdout(show)  # a closed pipe ends quietly, with the verdict's status
     return EXIT_BLOCKED if verdict.blocked else EXIT_OK
 
 
@@ -104,7 +109,7 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
         return verdict.verdict, verdict.to_dict()
 
     label, counts = answer_jsonl(args.jsonl, answer, err)
-    if not args.quiet:
+    if not args.quiet and not counts["output_closed"]:
         err.write(
             f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "
             f"{counts['warn']} warn, {counts['block']} block, {counts['rejected']} rejected\n"
@@ -129,10 +134,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LexiconError as exc:
         err.write(f"guard: lexicon error: {exc}\n")
         return EXIT_USAGE
+    except RunError as exc:
+        err.write(f"guard: {exc}\n")
+        return EXIT_USAGE
+    except Interrupted as exc:
+        err.write(f"guard: 已中断（收到 {exc.name}）\n")
+        return exc.status
     except KeyboardInterrupt:
-        err.write("guard: interrupted\n")
+        err.write("guard: 已中断（收到 SIGINT）\n")
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # standard output closed by its reader: nothing more to say
+        silence_stdout()
         return EXIT_OK
 
 

@@ -13,8 +13,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
-import time
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import ahocorasick
 
+from guard.cache import cache_dir, prune_cache, write_atomically
 from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.variants import pinyin_spellings
@@ -197,15 +196,6 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 
 # --------------------------------------------------------------------------- cache
 
-def cache_dir() -> Path:
-    """Where guard (and the tokenizer) keep caches: $GUARD_CACHE_DIR or the user's cache."""
-    configured = os.environ.get("GUARD_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "guard"
-
-
 def _cache_key(lexicon: Lexicon) -> str:
     import importlib.metadata as md
 
@@ -244,36 +234,3 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
     except OSError:
         pass
     return compiled
-
-
-def write_atomically(path: Path, data: bytes, prefix: str) -> None:
-    """Write a cache file so that a reader sees the whole file or none.
-
-    The temporary file (`prefix`…, beside it) is removed if the write fails;
-    one left by a killed process is pruned later (`prune_cache`).
-    """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=prefix)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def prune_cache(folder: Path, pattern: str, keep: int) -> None:
-    """Delete all but the `keep` most recently used files matching `pattern`.
-
-    Every lexicon edit and every upgrade makes a new cache file (a few MB);
-    without this the folder only grows. Leftovers of interrupted writes
-    (`.lexicon-*`, `.jieba-freq-*`) older than an hour go too.
-    """
-    try:
-        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-        stale = [p for p in folder.glob(".*-*") if p.stat().st_mtime < time.time() - 3600]
-    except OSError:
-        return
-    for old in found[keep:] + stale:
-        with contextlib.suppress(OSError):
-            old.unlink()

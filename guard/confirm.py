@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from guard.compiled import cache_dir
+from guard.cache import cache_dir
 from guard.normalize import OffsetMap
 from guard.wordfreq import load_tokenizer
 

@@ -30,7 +30,7 @@ from guard.recognizers import (
     find_numbers,
 )
 from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
-from guard.verdict import Finding, Verdict, worst
+from guard.verdict import RANK, Finding, Verdict, worst
 
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
@@ -334,9 +334,6 @@ def _finding(text: str, detection: Detection) -> Finding:
                    text[detection.start:detection.end], detection.reason)
 
 
-_RANK = {"warn": 0, "block": 1}
-
-
 @dataclass(slots=True)
 class _Merged:
     """Overlapping findings of one category, being merged (see `_settle`)."""
@@ -358,11 +355,11 @@ def _settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
     """
     if len(findings) < 2:
         return tuple(findings)  # nothing to cover, be covered or merge
-    rank = _RANK
+    rank = RANK
     # a total order (the rule breaks ties): the result never depends on the
     # order the findings were made in
     ordered = sorted(findings, key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
-    reach = [-1, -1]  # furthest end of a kept finding of rank ≥ r, for r = warn, block
+    reach = [-1, -1, -1]  # furthest end of a kept finding of rank ≥ r (RANK: pass, warn, block)
     merged: list[_Merged] = []  # in order of start
     open_by_category: dict[str, _Merged] = {}
     for finding in ordered:

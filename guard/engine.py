@@ -127,3 +127,17 @@ class Guard:
         hits = scan_terms(dense, compiled)
         return decide(text, dense, hits, True, True, compiled, self._recognizers,
                       self._tokenizer)
+
+
+def build_guard(lexicon_dirs: Sequence[str | Path]) -> Guard:
+    """A Guard over the built-in lexicons plus a merchant's folders, each checked first.
+
+    A folder that does not exist is the user's mistake (`--lexicons DIR`):
+    a `UsageError` naming it, before anything is built.
+    """
+    from guard.errors import UsageError
+
+    for directory in lexicon_dirs:
+        if not Path(directory).is_dir():
+            raise UsageError(f"--lexicons {directory}: no such folder")
+    return Guard(lexicon_dirs)

@@ -130,3 +130,8 @@ def worst(verdicts: list[VerdictName] | tuple[VerdictName, ...]) -> VerdictName:
     if "warn" in verdicts:
         return "warn"
     return "pass"
+
+
+# Verdicts and severities from least to most severe: the one ranking every module
+# (decide, the audit's windows and reports) compares them by.
+RANK: dict[str, int] = {"pass": 0, "warn": 1, "block": 2}

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from guard.compiled import prune_cache, write_atomically
+from guard.cache import prune_cache, write_atomically
 
 FORMAT = b"guard-wordfreq-2\n"
 _LENGTH = struct.Struct(">Q")

@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import guard.cli as cli_module
 from guard.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_JSONL = ROOT / "samples" / "chat_log.jsonl"
 SAMPLE_CSV = ROOT / "samples" / "chat_log.csv"
-
-
-@pytest.fixture(autouse=True)
-def shared_guard(monkeypatch: pytest.MonkeyPatch, guard) -> None:
-    """In-process runs reuse the session's Guard (worker processes build their own)."""
-    monkeypatch.setattr(cli_module, "build_guard", lambda lexicon_dirs: guard)
 
 
 def write_log(path: Path, texts: list[str], extra: bytes = b"") -> Path:

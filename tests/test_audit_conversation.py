@@ -7,9 +7,18 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from guard.audit.conversation import Turn, split_findings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from guard.audit.conversation import (
+    WINDOW_MESSAGES,
+    WINDOW_SECONDS,
+    Conversations,
+    Turn,
+    split_findings,
+)
 from guard.audit.fastpath import Shortcut
-from guard.audit.workers import audit_to_report
+from guard.audit.run import audit_to_report
 
 from .conftest import load_jsonl
 
@@ -125,3 +134,52 @@ def test_the_shortcut_changes_no_result(guard) -> None:
         if all(shortcut.closed(a, b) for a, b in pairwise(edges)):  # the audit loop's test
             assert shortcut.window_is_quiet(texts) and found == [], texts
     assert skipped > len(clean) // 2  # and it does skip (most clean pairs)
+
+
+# ---------------------------------------------------------------- Conversations.window
+
+def reference_window(history: list[Turn], current: Turn, lookback: int) -> tuple[Turn, ...]:
+    """The window by its definition: the conversation's previous turns in reach, newest
+    back to the first out of reach, at most WINDOW_MESSAGES in all with the current one."""
+    taken: list[Turn] = []
+    for turn in reversed(history[-(WINDOW_MESSAGES - 1):]):
+        if (current.line - turn.line > lookback
+                or abs(current.moment - turn.moment) > timedelta(seconds=WINDOW_SECONDS)):
+            break
+        taken.append(turn)
+    return (*reversed(taken), current) if taken else ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(1, 12),
+                          st.sampled_from([0, 1, 150, 299, 300, 301, -150, -300, -301]),
+                          st.booleans()), max_size=40),
+       st.booleans())
+def test_conversations_offer_the_windows_the_definition_gives(
+        steps: list[tuple[int, int, int, bool]], with_closed: bool) -> None:
+    """Each turn's window is the definition's; with `closed`, a window whose every
+    boundary is closed is not offered, and one with an open boundary is."""
+    lookback = 20
+
+    def closed(left: bool, right: bool) -> bool:  # facts: whether the message is "inert"
+        return left and right
+
+    conversations = Conversations(closed if with_closed else None, lookback=lookback)
+    histories: dict[int, list[Turn]] = {}
+    inert_of: dict[int, bool] = {}  # line → the message's facts
+    line, seconds = 0, 0
+    for key, gap, drift, inert in steps:
+        line += gap
+        seconds += drift
+        current = Turn(line, START + timedelta(seconds=seconds), f"t{line}")
+        expected = reference_window(histories.setdefault(key, []), current, lookback)
+        if with_closed and expected and all(
+                closed(inert_of[a.line], inert_of[b.line]) if b is not current
+                else closed(inert_of[a.line], inert)
+                for a, b in pairwise(expected)):
+            expected = ()
+        got = conversations.window(key, current.line, current.moment, current.text, inert)
+        assert [(t.line, t.text) for t in got] == [(t.line, t.text) for t in expected]
+        histories[key].append(current)
+        inert_of[line] = inert
+

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from guard.audit.privacy import mask_private
-from guard.audit.workers import audit_to_report
+from guard.audit.run import audit_to_report
 
 
 @pytest.mark.parametrize(("text", "masked"), [

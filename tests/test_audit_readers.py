@@ -22,7 +22,7 @@ from guard.audit.readers import (
     open_source,
     read_chunks,
 )
-from guard.audit.workers import audit_to_report
+from guard.audit.run import audit_to_report
 from guard.errors import UsageError
 
 DATA = Path(__file__).parent / "data"

@@ -22,7 +22,7 @@ from guard.audit.report import (
     WorstMessage,
     merge_reports,
 )
-from guard.audit.workers import audit_to_report
+from guard.audit.run import audit_to_report
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "samples"))

@@ -36,7 +36,7 @@ def test_one_message_as_json(capsys: pytest.CaptureFixture) -> None:
 
 
 def test_jsonl_copies_fields_keeps_order_and_rejects_bad_lines(tmp_path: Path) -> None:
-    huge = "好" * 400_000  # ~1.2 MB of UTF-8
+    huge = "好" * 340_000  # ~1.0 MB of UTF-8: under the limit (MAX_LINE_BYTES, 1 MiB)
     lines = [
         json.dumps({"id": 1, "text": "加我 ｖｘ 哦"}, ensure_ascii=False).encode(),
         b"",
@@ -44,32 +44,34 @@ def test_jsonl_copies_fields_keeps_order_and_rejects_bad_lines(tmp_path: Path) -
         b"this is not json",
         b'{"id": 4}',
         b'{"id": 5, "text": "\xff\xfe"}',
-        json.dumps({"id": 6, "text": huge}).encode(),
+        json.dumps({"id": 6, "text": huge}, ensure_ascii=False).encode(),
         b'{"id": 7, "text": 12}',
         b"[1, 2]",
         json.dumps({"text": "微信付款的订单1-3分钟到账", "id": 10}, ensure_ascii=False).encode(),
+        json.dumps({"id": 11, "text": "好" * 400_000}, ensure_ascii=False).encode(),  # over
     ]
     path = tmp_path / "in.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     done = run("check", "--jsonl", str(path))
     assert done.returncode == 2, done.stderr
     out = [json.loads(line) for line in done.stdout.splitlines()]
-    assert len(out) == 9  # every non-blank line answered, in order
+    assert len(out) == 10  # every non-blank line answered, in order
     assert out[0]["id"] == 1 and out[0]["verdict"] == "block"
     assert out[0]["findings"][0]["text"] == "ｖｘ"
     assert "text" not in out[0]
     assert out[1] == {"id": 2, "shop": "A", "verdict": "pass", "findings": [], "masked": "",
                       "warning": None}
     assert out[2]["line"] == 4 and "not valid JSON" in out[2]["error"]
-    assert out[3]["line"] == 5 and "no \"text\"" in out[3]["error"]
+    assert out[3]["line"] == 5 and out[3]["error"] == "missing field: text"
     assert out[4]["line"] == 6 and "UTF-8" in out[4]["error"]
     assert out[5]["id"] == 6 and out[5]["verdict"] == "pass"
-    assert out[6]["line"] == 8 and "must be a string" in out[6]["error"]
+    assert out[6]["line"] == 8 and out[6]["error"] == "not a string: text (got number)"
     assert out[7]["line"] == 9 and "JSON object" in out[7]["error"]
     assert list(out[8]) == ["id", "verdict", "findings", "masked", "warning"]
+    assert out[9]["line"] == 11 and out[9]["error"].startswith("line too long (1,200,0")
     err = done.stderr.decode()
     assert f"{path}:4: rejected" in err
-    assert "9 records: 3 pass, 0 warn, 1 block, 5 rejected" in err
+    assert "10 records: 3 pass, 0 warn, 1 block, 6 rejected" in err
     assert "Traceback" not in err
 
 

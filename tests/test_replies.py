@@ -408,7 +408,7 @@ def test_unknown_and_missing_scenarios_are_reported(tmp_path: Path) -> None:
 
 
 def test_placeholder_without_its_condition_fails_when_filled(tmp_path: Path) -> None:
-    path, line = broken(tmp_path, 'text = "退回储蓄卡的，退款审核通过后2–6天到账"',
+    path, line = broken(tmp_path, 'text = "退回储蓄卡的，退款审核通过后{refund_debit}到账"',
                         'text = "退回储蓄卡的，预计{arrival_latest}到账"')
     templates = load_templates(path)
     ok = render_reply("refund-unshipped", ReplyParams(payment="debit", approved_at=NOW, at=NOW),

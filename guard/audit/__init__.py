@@ -3,10 +3,16 @@
 How a log flows (one direction, each module knows nothing of the next):
 
     readers.py       LOG files (JSONL / CSV, .gz) → chunks of whole records, in order
-    workers.py       chunk → records → Guard.check (each worker builds its Guard once)
+    chunk.py         records → one partial report: the loop (`audit_rows`, `audit_chunk`)
+    judge.py         each distinct text judged once (`Auditor`: the Guard and its caches)
     conversation.py  an agent message joined with the previous ones: split evasions
+    fastpath.py      when a joined window cannot hold anything new
+    evidence.py      a violating message as evidence: records, counts, the worst listed
     privacy.py       buyers' personal data masked before anything leaves the worker
     report.py        the one report model: partial reports merge associatively
+    spool.py         findings on disk while the audit runs
+    run.py           files → chunks → reports in input order (this process or the pool)
+    pool.py          worker processes
     render_*.py      terminal (rich) · JSON · CSV of findings · single-file HTML
     command.py       the `guard audit` command line
 
@@ -32,6 +38,6 @@ def audit_files(paths: Sequence[str], *, workers: int = 1, role: str = "agent",
     which spools findings to disk. Merge reports with
     `guard.audit.report.merge_reports`.
     """
-    from guard.audit.workers import audit_to_report
+    from guard.audit.run import audit_to_report
 
     return audit_to_report(paths, workers=workers, role=role, lexicon_dirs=lexicon_dirs)

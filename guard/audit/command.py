@@ -95,11 +95,13 @@ def _check_outputs(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     """Audit the logs, render the report, return the exit status."""
     from guard.audit.conversation import WINDOW_MESSAGES, WINDOW_SECONDS
+    from guard.audit.judge import AuditConfig
     from guard.audit.labels import labels_for
+    from guard.audit.pool import available_cores
     from guard.audit.readers import CHUNK_BYTES, open_source
     from guard.audit.report import ReportBuilder, Settings
+    from guard.audit.run import all_chunks, audit_chunks
     from guard.audit.spool import FindingSpool
-    from guard.audit.workers import AuditConfig, all_chunks, audit_chunks, available_cores
 
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -126,8 +128,7 @@ def run(args: argparse.Namespace) -> int:
         with _progress(total_bytes) as advance:
             base, current = 0, sources[0]
             for chunk, report, encoded in audit_chunks(
-                    all_chunks(sources, chunk_bytes, workers), config, workers,
-                    encode_findings=True):
+                    all_chunks(sources, chunk_bytes, workers), config, workers):
                 if encoded is None:
                     spool.write(report.findings)
                 else:  # a worker process encoded them

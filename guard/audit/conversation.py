@@ -14,6 +14,9 @@ of the joined text counts only if it is new:
   messages that still produce it (joined again, only in this rare case).
 
 Buyers' messages in between do not break the window; they are never joined.
+
+`Conversations` keeps the last turns of each conversation and says which of
+them a new agent message's window takes in; `split_findings` judges a window.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from guard.audit.readers import LOOKBACK_LINES
-from guard.verdict import Finding, Verdict
+from guard.verdict import RANK, Finding, Verdict
 
 SEPARATOR = "\n"  # a message boundary: a clause break for context, noise inside a word
 WINDOW_MESSAGES = 3
@@ -36,7 +39,9 @@ PART_LIMIT = 200
 
 _WINDOW = timedelta(seconds=WINDOW_SECONDS)
 Check = Callable[[str], Verdict]
-_RANK = {"warn": 0, "block": 1}
+# Whether nothing can form across the boundary between two messages, from facts
+# kept for each (the audit's shortcut, fastpath.Shortcut.closed)
+Closed = Callable[[Any, Any], bool]
 
 
 class Turn(NamedTuple):
@@ -45,6 +50,84 @@ class Turn(NamedTuple):
     line: int
     moment: datetime  # aware
     text: str
+    facts: Any = None  # what `Closed` reads of the message (None: nothing known)
+    # whether its boundary with the conversation's turn before it is closed
+    # (None: not asked, that turn being out of reach or no `Closed` given)
+    closed: bool | None = None
+
+
+_turn = tuple.__new__  # Turn(...) without its Python-level __new__
+_KEEP = WINDOW_MESSAGES - 2  # earlier turns a conversation keeps beside its last one
+
+
+class Conversations:
+    """The last agent turns of each conversation: what a new turn's window takes in.
+
+    A conversation is a key (shop, agent, conversation). Each agent message
+    is offered in input order (`window`); the window it is joined in is the
+    previous turns of its conversation that are in reach — at most
+    WINDOW_MESSAGES turns in all, each within WINDOW_SECONDS of it and
+    within the lookback of the same file — ending with itself. `closed`
+    (optional) says from two messages' facts that nothing can form across
+    their boundary: a window whose every boundary is closed is not offered.
+    """
+
+    def __init__(self, closed: Closed | None = None, lookback: int = LOOKBACK_LINES):
+        self._closed = closed
+        self._lookback = lookback
+        # per conversation, its last turns (oldest first) as plain tuples in Turn's order:
+        # a window is made of Turns only when it is offered (one message in many)
+        self._turns: dict[Any, tuple[tuple[Any, ...], ...]] = {}
+
+    def remember(self, key: Any, line: int, moment: datetime, text: str,
+                 facts: Any = None) -> None:
+        """A turn of the lines before the ones audited: context for their windows only."""
+        earlier = self._turns.get(key, ())
+        self._turns[key] = (*earlier[len(earlier) - _KEEP:], (line, moment, text, facts, None))
+
+    def window(self, key: Any, line: int, moment: datetime, text: str,
+               facts: Any = None) -> tuple[Turn, ...]:
+        """The window to judge this turn in (oldest first, ending with it), or ().
+
+        () when no earlier turn is in reach, or when every boundary of the
+        window is closed. The turn is remembered either way.
+        """
+        turns = self._turns
+        earlier = turns.get(key)
+        if earlier is None:
+            turns[key] = ((line, moment, text, facts, None),)
+            return ()
+        lookback = self._lookback
+        last = earlier[-1]
+        if line - last[0] > lookback or abs(moment - last[1]) > _WINDOW:
+            turns[key] = (*earlier[len(earlier) - _KEEP:], (line, moment, text, facts, None))
+            return ()
+        test = self._closed
+        closed = test is not None and test(last[3], facts)
+        current = (line, moment, text, facts, closed)
+        turns[key] = (*earlier[len(earlier) - _KEEP:], current)
+        start = len(earlier) - 1  # the earliest turn in reach
+        while start and line - earlier[start - 1][0] <= lookback \
+                and abs(moment - earlier[start - 1][1]) <= _WINDOW:
+            start -= 1
+        if closed:
+            for index in range(start + 1, len(earlier)):
+                known = earlier[index][4]
+                if known is None:
+                    known = test(earlier[index - 1][3], earlier[index][3])  # type: ignore[misc]
+                if not known:
+                    break
+            else:
+                return ()  # every boundary closed: nothing can be new
+        return tuple(_turn(Turn, turn) for turn in (*earlier[start:], current))
+
+
+def window(history: Sequence[Turn], current: Turn) -> tuple[Turn, ...]:
+    """The previous turns (of one conversation, oldest first) in the current one's window."""
+    conversations = Conversations()
+    for turn in history[len(history) - _KEEP - 1:]:
+        conversations.remember(None, turn.line, turn.moment, turn.text)
+    return conversations.window(None, current.line, current.moment, current.text)[:-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +143,6 @@ class SplitFinding:
     masked: str
     turns: tuple[Turn, ...]
     offsets: tuple[int, ...]  # where each turn's part starts in `text`
-
-
-def window(history: Sequence[Turn], current: Turn) -> tuple[Turn, ...]:
-    """The previous turns that share the current one's window, oldest first."""
-    taken: list[Turn] = []
-    for turn in reversed(history[-(WINDOW_MESSAGES - 1):]):
-        if (current.line - turn.line > LOOKBACK_LINES
-                or abs(current.moment - turn.moment) > _WINDOW):
-            break
-        taken.append(turn)
-    taken.reverse()
-    return tuple(taken)
 
 
 def _join(parts: Sequence[str]) -> tuple[str, list[int]]:
@@ -154,7 +225,7 @@ def _known(check: Check, turn: Turn, finding: Finding, shift: int) -> bool:
     start, end = finding.start - shift, finding.end - shift
     return any(
         f.category == finding.category and f.start < end and f.end > start
-        and _RANK[f.severity] >= _RANK[finding.severity]
+        and RANK[f.severity] >= RANK[finding.severity]
         for f in check(turn.text).findings
     )
 

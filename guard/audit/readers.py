@@ -18,7 +18,7 @@ import io
 import re
 import zlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -29,10 +29,9 @@ from typing import IO, NamedTuple
 import orjson
 
 from guard.errors import UsageError
+from guard.records import BOM, MAX_LINE_BYTES, Rejected, missing, not_strings, read_object, too_long
 from guard.times import parse_time
 
-# A line longer than this is a runaway export, not a chat message: rejected unread.
-MAX_LINE_BYTES = 1 << 20
 # Bytes of whole records per chunk handed to a worker, and per read.
 CHUNK_BYTES = 8 << 20
 READ_BYTES = 1 << 20
@@ -63,8 +62,6 @@ ROLES: dict[str, str] = {  # the shop's side (bots included) is judged as the ag
 }
 # Times without an offset are the merchant's local time: China Standard Time.
 LOCAL = timezone(timedelta(hours=8))
-
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -108,6 +105,12 @@ class Chunk:
     data: bytes | None = None
     lookback: bytes | None = None
     cut_short: str = ""  # the file's last chunk, when its stream broke off: why
+    line_count: int = 0  # lines of its records (blank ones too)
+
+    def describe(self) -> str:
+        """Where its records are, for a message: `FILE 第 a–b 行`."""
+        last = self.first_line + max(self.line_count, 1) - 1
+        return f"{self.source.label} 第 {self.first_line:,}–{last:,} 行"
 
     def contents(self) -> tuple[bytes, bytes]:
         """(the records' bytes, the lookback's bytes), placeholders in place of long lines."""
@@ -155,7 +158,7 @@ def _first_line(path: Path, compressed: bool) -> bytes:
 
 def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
     """(encoding, column of each field, width) from a CSV header line."""
-    line = line.removeprefix(_BOM).rstrip(b"\r\n")
+    line = line.removeprefix(BOM).rstrip(b"\r\n")
     try:
         text, encoding = line.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -179,9 +182,31 @@ def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
     return encoding, tuple(found[f] for f in FIELDS), len(names)
 
 
+def open_sources(names: Sequence[str], warn: Callable[[str], object]) -> list[Source]:
+    """`open_source` of each LOG argument; a file named twice (or by two paths) is read once.
+
+    Counting it twice would double every figure of the report without a
+    word; the second naming is dropped with a warning (`warn`).
+    """
+    sources: list[Source] = []
+    seen: dict[tuple[int, int], str] = {}
+    for name in names:
+        source = open_source(name)
+        status = source.path.stat()
+        identity = (status.st_dev, status.st_ino)
+        if identity in seen:
+            warn(f"{name} 与 {seen[identity]} 是同一个文件，只审计一次")
+            continue
+        seen[identity] = name
+        sources.append(source)
+    return sources
+
+
 def open_source(name: str) -> Source:
     """Check a LOG argument before the run starts: exists, format known, CSV header usable."""
     path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"{name}: 是目录，不是文件（请给出其中的聊天记录文件）")
     if not path.is_file():
         raise UsageError(f"{name}: no such file")
     suffixes = [s.lower() for s in path.suffixes]
@@ -195,7 +220,7 @@ def open_source(name: str) -> Source:
     elif kind in (".csv", ".txt"):
         fmt = "csv"
     else:  # sniff: a JSON object starts with {
-        fmt = "jsonl" if first.removeprefix(_BOM).lstrip()[:1] in (b"{", b"") else "csv"
+        fmt = "jsonl" if first.removeprefix(BOM).lstrip()[:1] in (b"{", b"") else "csv"
     size = path.stat().st_size
     if fmt == "jsonl":
         return Source(path, name, fmt, compressed, size)
@@ -420,7 +445,7 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
                 skips.popleft()
             chunk = Chunk(source, line_no, start, end, tuple(long_lines), offset,
                           line_no - count, tuple(skips), raw.tell(),
-                          b"".join(pieces) if ship else None, before, cut_short)
+                          b"".join(pieces) if ship else None, before, cut_short, lines)
             line_no += lines
             pieces, size, lines, quotes, long_lines = [], 0, 0, 0, []
             start = end
@@ -493,11 +518,6 @@ class Row(NamedTuple):
     day: str  # YYYY-MM-DD as written (the merchant's local date)
 
 
-class Rejected(NamedTuple):
-    line: int
-    reason: str
-
-
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
@@ -511,7 +531,7 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
         if kind is None:
             return Rejected(line, f"unknown role {role!r} (agent, buyer or system)")
         if kind == "agent" and not agent.strip():
-            return Rejected(line, "missing field: agent")
+            return Rejected(line, missing(["agent"]))
         when = parse_time(time)
         if when is None:
             return Rejected(line, f"time {time!r} is not ISO 8601")
@@ -520,33 +540,25 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
         agent = ""  # a buyer's or the system's line need not name the agent
         return make_row(line, shop, agent, conversation, time, role, text)
     values = (shop, agent, conversation, time, role, text)
-    missing = [name for name, value in zip(FIELDS, values, strict=True)
-               if value is None or (value == "" and name not in ("agent", "text"))]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        return Rejected(line, f"missing field{plural}: {', '.join(missing)}")
+    absent = [name for name, value in zip(FIELDS, values, strict=True)
+              if value is None or (value == "" and name not in ("agent", "text"))]
+    if absent:
+        return Rejected(line, missing(absent))
     if isinstance(conversation, int) and not isinstance(conversation, bool):
         return make_row(line, shop, agent, str(conversation), time, role, text)
-    wrong = [name for name, value in zip(FIELDS, values, strict=True)
-             if not isinstance(value, str)]
-    return Rejected(line, f"not a string: {', '.join(wrong)}")
+    return Rejected(line, not_strings([(name, value) for name, value in zip(FIELDS, values,
+                                                                             strict=True)
+                                       if not isinstance(value, str)]))
 
 
 def _jsonl_record(raw: bytes, line: int) -> Row | Rejected | None:
     """One JSONL line the fast loop could not take: a Row, why it is rejected, or None if blank."""
     if not raw or raw.isspace():
         return None
-    try:
-        values = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            return Rejected(line, f"not valid UTF-8 (byte {bad.start + 1})")
-        return Rejected(line, f"not valid JSON: {exc}")
-    if type(values) is not dict:
-        return Rejected(line, f"not a JSON object (got {type(values).__name__})")
-    get = values.get
+    values = read_object(raw)
+    if type(values) is str:
+        return Rejected(line, values)
+    get = values.get  # type: ignore[union-attr]
     return make_row(line, get("shop"), get("agent"), get("conversation"), get("time"),
                     get("role"), get("text"))
 
@@ -570,7 +582,7 @@ def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start:
     if lines and not lines[-1]:
         lines.pop()  # the newline that ends the last line
     if file_start and lines:
-        lines[0] = lines[0].removeprefix(_BOM)
+        lines[0] = lines[0].removeprefix(BOM)
     records: list[Row | Rejected] = []
     append = records.append
     skipped = 0
@@ -586,8 +598,7 @@ def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start:
         except (ValueError, KeyError, TypeError):  # orjson's JSONDecodeError is a ValueError
             line = first_line + index
             if index in long:
-                append(Rejected(line, f"line too long ({long[index]:,} bytes; "
-                                      f"limit {MAX_LINE_BYTES:,})"))
+                append(Rejected(line, too_long(long[index])))
                 continue
             record = _jsonl_record(raw, line)
             if record is None:
@@ -631,10 +642,9 @@ def _csv_records(source: Source, data: bytes, first_line: int,
             continue
         consumed = reader.line_num
         line = first_line + start
-        too_long = [long[i] for i in range(start, consumed) if i in long] if long else ()
-        if too_long:
-            yield Rejected(line, f"line too long ({too_long[0]:,} bytes; "
-                                 f"limit {MAX_LINE_BYTES:,})")
+        over = [long[i] for i in range(start, consumed) if i in long] if long else ()
+        if over:
+            yield Rejected(line, too_long(over[0]))
             continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from guard.verdict import CATEGORIES
+from guard.verdict import CATEGORIES, RANK
 
 REPORT_VERSION = 1
 TOTALS = ("records", "scanned", "skipped", "rejected", "pass", "warn", "block", "findings",
@@ -27,7 +27,6 @@ FILE_TALLY = ("records", "scanned", "skipped", "rejected")
 # Listed rejected records and worst messages are bounded; their counts are exact.
 MAX_REJECTED_LISTED = 1000
 MAX_WORST = 50
-VERDICT_RANK = {"pass": 0, "warn": 1, "block": 2}
 # Findings of these categories are numbers and links: counted by rule, not by text.
 RULE_TERMS = frozenset({"contact_number", "link"})
 
@@ -142,7 +141,7 @@ class WorstMessage(MessagePlace):
         messages (what top_worst keeps) whatever the input says.
         """
         blocks = sum(1 for span in self.spans if span[2] == "block")
-        return (-VERDICT_RANK[self.verdict], -blocks, -len(self.spans), -len(self.lines),
+        return (-RANK[self.verdict], -blocks, -len(self.spans), -len(self.lines),
                 self.file, self.line, self.message)
 
     def to_dict(self) -> dict[str, Any]:
@@ -325,6 +324,44 @@ class ReportBuilder:
         self.worst: list[WorstMessage] = []
         self.findings: list[FindingRecord] = []
         self.keep_findings = keep_findings
+
+    # ------------------------------------------------------------ counting
+
+    def reject(self, file: str, line: int, reason: str) -> None:
+        """A rejected record: counted by kind, listed while the list has room."""
+        if len(self.rejected) < MAX_REJECTED_LISTED:
+            self.rejected.append(RejectedRecord(file, line, reason))
+        kind = reason_kind(reason)
+        self.rejected_reasons[kind] = self.rejected_reasons.get(kind, 0) + 1
+
+    def count_messages(self, agent: tuple[str, str, str], day: str,
+                       tally: tuple[int, ...]) -> None:
+        """One (shop, agent, role)'s messages of one day: a `TALLY` of figures."""
+        for target, key in ((self.agents, agent), (self.days, day)):
+            row = target.get(key)  # type: ignore[attr-defined]
+            if row is None:
+                target[key] = list(tally)  # type: ignore[index]
+            else:
+                for index, value in enumerate(tally):
+                    row[index] += value
+        totals = self.totals
+        totals["pass"] += tally[1]
+        totals["warn"] += tally[2]
+        totals["block"] += tally[3]
+        totals["findings"] += tally[4]
+
+    def count_records(self, file: str, records: int, scanned: int, skipped: int,
+                      rejected: int, split_findings: int = 0) -> None:
+        """The records of (a part of) one file: each scanned, skipped or rejected."""
+        totals = self.totals
+        totals["records"] += records
+        totals["scanned"] += scanned
+        totals["skipped"] += skipped
+        totals["rejected"] += rejected
+        totals["split_findings"] += split_findings
+        row = self.files.setdefault(file, [0] * len(FILE_TALLY))
+        for index, value in enumerate((records, scanned, skipped, rejected)):
+            row[index] += value
 
     # ------------------------------------------------------------ merging
 

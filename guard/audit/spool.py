@@ -43,8 +43,7 @@ class FindingSpool:
         """Every finding written so far, in order (one pass; call again for another)."""
         self._file.flush()
         self._file.seek(0)
-        for line in self._file:
-            yield FindingRecord.from_dict(orjson.loads(line))
+        yield from decode(self._file)
         self._file.seek(0, 2)
 
 
@@ -52,3 +51,9 @@ def encode(findings: Iterable[FindingRecord]) -> bytes:
     """Findings as the spool holds them (what `FindingSpool.write` would write)."""
     dumps = orjson.dumps
     return b"".join([dumps(finding.to_dict()) + b"\n" for finding in findings])
+
+
+def decode(lines: Iterable[bytes] | bytes) -> Iterator[FindingRecord]:
+    """The findings `encode` wrote (bytes, or an iterable of its lines)."""
+    for line in lines.splitlines() if isinstance(lines, bytes) else lines:
+        yield FindingRecord.from_dict(orjson.loads(line))

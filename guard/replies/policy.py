@@ -35,12 +35,14 @@ __all__ = [
     "NO_REASON_RETURN_PERIOD",
     "PAYMENT_METHODS",
     "PAYMENT_METHOD_LABELS",
+    "PERIODS",
     "SUBSIDY_COMPUTATION_PERIOD",
     "Deadline",
     "FreightPayer",
     "GroupAutoRefund",
     "HolidayCheck",
     "PaymentMethod",
+    "PolicyPeriod",
     "RefundArrival",
     "StatutoryHoliday",
     "evidence_deadline",
@@ -97,6 +99,51 @@ EVIDENCE_PERIOD = dt.timedelta(hours=48)
 
 SUBSIDY_COMPUTATION_PERIOD = dt.timedelta(hours=24)
 """Point 6: the return-freight subsidy is computed within 24 h."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyPeriod:
+    """A length of time the policy states, in the unit it states it in ("2–6天", "24小时内").
+
+    The training demo judges trainees' numbers against these, and the quiz asks
+    about them, so a change to a constant above changes what counts as right.
+    """
+
+    low: dt.timedelta
+    """Zero for "within `high`" (24小时内)."""
+    high: dt.timedelta
+    unit: Literal["分钟", "小时", "天"]
+
+    @property
+    def amounts(self) -> tuple[int, int]:
+        """(low, high) in the period's unit."""
+        size = _UNITS[self.unit]
+        return self.low // size, self.high // size
+
+    @property
+    def text(self) -> str:
+        """How a reply writes it: "2–6天", "1–3分钟", "24小时内", "7天"."""
+        low, high = self.amounts
+        if low == 0:
+            return f"{high}{self.unit}内"
+        return f"{high}{self.unit}" if low == high else f"{low}–{high}{self.unit}"
+
+
+_UNITS = {"分钟": dt.timedelta(minutes=1), "小时": dt.timedelta(hours=1),
+          "天": dt.timedelta(days=1)}
+
+PERIODS = MappingProxyType({
+    "group_auto_refund": PolicyPeriod(GROUP_AUTO_REFUND_DELAY, GROUP_AUTO_REFUND_DELAY, "小时"),
+    "group_wechat_arrival": PolicyPeriod(*WECHAT_GROUP_ARRIVAL, "分钟"),
+    "refund_wechat": PolicyPeriod(*REFUND_ARRIVAL_WINDOWS["wechat"], "小时"),
+    "refund_alipay": PolicyPeriod(*REFUND_ARRIVAL_WINDOWS["alipay"], "小时"),
+    "refund_debit": PolicyPeriod(*REFUND_ARRIVAL_WINDOWS["debit"], "天"),
+    "refund_credit": PolicyPeriod(*REFUND_ARRIVAL_WINDOWS["credit"], "天"),
+    "no_reason_return": PolicyPeriod(NO_REASON_RETURN_PERIOD, NO_REASON_RETURN_PERIOD, "天"),
+    "evidence_period": PolicyPeriod(EVIDENCE_PERIOD, EVIDENCE_PERIOD, "小时"),
+    "freight_subsidy": PolicyPeriod(dt.timedelta(0), SUBSIDY_COMPUTATION_PERIOD, "小时"),
+})
+"""Every period the policy states, by name (read-only): what training facts and the quiz cite."""
 
 
 # --------------------------------------------------------------------------- time

@@ -13,6 +13,7 @@ joined. The merchant note is built the same way, one part a line.
 from __future__ import annotations
 
 import string
+from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,22 +22,30 @@ from types import MappingProxyType
 from typing import Any
 
 from guard.lexicon import LexiconError, builtin_dir
+from guard.replies.policy import PERIODS
 from guard.replies.scenarios import SCENARIOS, ScenarioSpec
 from guard.tomlfile import TomlFile
 
-__all__ = ["Part", "ScenarioTemplate", "Templates", "default_templates", "load_templates",
-           "templates_path"]
+__all__ = ["Part", "ScenarioTemplate", "Templates", "When", "default_templates",
+           "load_templates", "parse_when", "templates_path", "when_applies"]
 
 _SCENARIO_KEYS = {"title", "policy", "requires", "reply", "note"}
 _PART_KEYS = {"when", "text", "rewrite"}
 _FORMATTER = string.Formatter()
+
+When = tuple[tuple[str, tuple[str | bool, ...]], ...]
+"""A `when = { fact = value | [values] }` condition: (fact, allowed values) pairs."""
+
+POLICY_TEXTS: Mapping[str, str] = MappingProxyType({name: p.text for name, p in PERIODS.items()})
+"""{refund_debit} → "2–6天": every template may quote the policy's periods by name, so a
+period is written in policy.py only."""
 
 
 @dataclass(frozen=True, slots=True)
 class Part:
     """A piece of text and the facts it applies to."""
 
-    when: tuple[tuple[str, tuple[str | bool, ...]], ...]
+    when: When
     text: str
     fields: tuple[str, ...]
     source: str
@@ -45,11 +54,10 @@ class Part:
     """Quoted by guard.rewrite in the suggestion for a blocked message."""
 
     def applies(self, facts: Mapping[str, Any]) -> bool:
-        # `is`-safe comparison: True must not match a string, nor 1 match True.
-        return all(any(type(v) is type(facts[key]) and v == facts[key] for v in values)
-                   for key, values in self.when)
+        return when_applies(self.when, facts)
 
     def render(self, facts: Mapping[str, Any]) -> str:
+        facts = ChainMap(dict(facts), POLICY_TEXTS)
         for name in self.fields:
             if facts[name] is None:
                 raise LexiconError(
@@ -155,7 +163,7 @@ def _parts(source: TomlFile, spec: ScenarioSpec, kind: str, value: Any) -> tuple
         if not isinstance(text, str) or not text.strip():
             raise source.error(at("text"), "'text' must be a non-empty string")
         fields = _fields(source, spec, text, at("text"))
-        when = _when(source, spec, part.get("when", {}), at("when"))
+        when = parse_when(source, spec, part.get("when", {}), at("when"))
         rewrite = part.get("rewrite", False)
         if not isinstance(rewrite, bool):
             raise source.error(at("rewrite"), "'rewrite' must be true or false")
@@ -169,13 +177,16 @@ def _fields(source: TomlFile, spec: ScenarioSpec, text: str, line: int) -> tuple
     except ValueError as exc:
         raise source.error(line, f"bad placeholder in text: {exc} "
                            "(write {{ and }} for literal braces)") from None
-    known = (*spec.texts, *spec.conditions)
+    clash = set(POLICY_TEXTS) & {*spec.texts, *spec.conditions}
+    if clash:  # a programming error: a scenario fact would hide a policy period
+        raise AssertionError(f"{spec.id}: facts named like policy periods: {sorted(clash)}")
+    known = (*spec.texts, *spec.conditions, *POLICY_TEXTS)
     names = []
     for _, name, spec_text, conversion in parsed:
         if name is None:
             continue
         if name not in known:
-            listed = ", ".join("{" + n + "}" for n in spec.texts) or "none"
+            listed = ", ".join("{" + n + "}" for n in (*spec.texts, *POLICY_TEXTS))
             raise source.error(line, f"unknown placeholder {{{name}}} for '{spec.id}' "
                                f"(known: {listed})")
         if spec_text or conversion:
@@ -184,8 +195,15 @@ def _fields(source: TomlFile, spec: ScenarioSpec, text: str, line: int) -> tuple
     return tuple(dict.fromkeys(names))
 
 
-def _when(source: TomlFile, spec: ScenarioSpec, when: Any,
-          line: int) -> tuple[tuple[str, tuple[str | bool, ...]], ...]:
+def when_applies(when: When, facts: Mapping[str, Any]) -> bool:
+    """Whether every fact named in `when` has one of its listed values."""
+    # `is`-safe comparison: True must not match a string, nor 1 match True.
+    return all(any(type(v) is type(facts[key]) and v == facts[key] for v in values)
+               for key, values in when)
+
+
+def parse_when(source: TomlFile, spec: ScenarioSpec, when: Any, line: int) -> When:
+    """A `when` table checked against the scenario's conditions (templates, training facts)."""
     if not isinstance(when, dict):
         raise source.error(line, "'when' must be a table, e.g. when = { payment = \"debit\" }")
     conditions = []

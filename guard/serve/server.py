@@ -146,7 +146,7 @@ class Server:
         self.log = logging.getLogger("guard.serve")
 
     def run(self, err: IO[str]) -> int:
-        from guard.cli import build_guard
+        from guard.engine import build_guard
         from guard.serve.app import create_app
         from guard.serve.state import Engines, build_engine
 

@@ -1,4 +1,4 @@
-"""The worker side of the audit: what lets a worker process run without the cyclic GC."""
+"""The loop over one chunk's records: no reference cycles, evidence once per distinct text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 import json
 from pathlib import Path
 
-from guard.audit.workers import audit_to_report
+from guard.audit.run import audit_to_report
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 

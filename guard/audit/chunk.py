@@ -1,0 +1,145 @@
+"""Records → one partial report: the loop every way of running the audit runs.
+
+`audit_rows` is the unit: records in input order (from any source: a chunk
+of a file here, a Spark partition sorted by conversation elsewhere), each
+judged (judge.py), joined with its conversation's earlier agent messages
+(conversation.py), counted, and its evidence masked (evidence.py). Its
+partial reports merge in any grouping to the same whole (report.py), so
+where the records were cut does not change the result, provided each part
+comes with the rows just before it as `context`.
+
+`audit_chunk` is that unit on a chunk of a log file (readers.py).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from guard.audit.conversation import Conversations, SplitFinding
+from guard.audit.evidence import Evidence
+from guard.audit.judge import Auditor
+from guard.audit.readers import Chunk, Rejected, Row, parse_records
+from guard.audit.report import Report, ReportBuilder, top_worst
+from guard.verdict import worst
+
+# Roles only counted (unless --role all): skipped.
+NOT_AGENT = frozenset({"buyer", "system"})
+
+
+@dataclass(slots=True)
+class Tally:
+    """What one agent's messages of one day add up to."""
+
+    messages: int = 0
+    passed: int = 0
+    warned: int = 0
+    blocked: int = 0
+    findings: int = 0
+
+    def values(self) -> tuple[int, int, int, int, int]:
+        """The figures in the report's order (`report.TALLY`)."""
+        return self.messages, self.passed, self.warned, self.blocked, self.findings
+
+
+def audit_chunk(auditor: Auditor, chunk: Chunk) -> Report:
+    """The partial report of one chunk of a log file."""
+    contents = chunk.contents()
+    skip = frozenset() if auditor.config.settings.role == "all" else NOT_AGENT
+    context, _ = parse_records(chunk, lookback=True, contents=contents, skip=NOT_AGENT)
+    rows, skipped = parse_records(chunk, contents=contents, skip=skip)
+    if chunk.cut_short:  # the broken-off line at the end of a compressed file
+        rows.append(Rejected(chunk.first_line + contents[0].count(b"\n"), chunk.cut_short))
+    return audit_rows(auditor, rows, chunk.source.label, context=context, skipped=skipped)
+
+
+def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
+               context: Iterable[Row | Rejected] = (), skipped: int = 0) -> Report:
+    """Every record judged and counted, its evidence masked: one partial report.
+
+    `rows`: the records in input order, valid (`Row`) or not (`Rejected`),
+    each numbered by its line of the file `label`. `context`: the records
+    just before them — their agent messages are what the first rows' windows
+    reach back to; they are not counted. `skipped`: records already counted
+    as skipped (a reader that drops buyers' and system lines without making
+    rows of them says how many); with `--role agent`, buyers' and system
+    rows among `rows` are skipped here.
+
+    The cyclic garbage collector pauses meanwhile: a chunk makes millions
+    of objects and no cycles, and each collection would walk them all for
+    nothing (5–8 % of the time, measured). In this process it collects
+    once the chunk is done; worker processes run without it.
+    """
+    if not gc.isenabled():
+        return _audit_rows(auditor, rows, label, context, skipped)
+    gc.disable()
+    try:
+        return _audit_rows(auditor, rows, label, context, skipped)
+    finally:
+        gc.enable()
+
+
+def _audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str,
+                context: Iterable[Row | Rejected], skipped: int) -> Report:
+    settings = auditor.config.settings
+    judge_all = settings.role == "all"
+    judged_of, window_findings, shortcut = auditor.judged, auditor.window_findings, \
+        auditor.shortcut
+    conversations = Conversations(shortcut.closed if shortcut is not None else None)
+    for row in context:
+        if type(row) is Row and row.role == "agent":
+            conversations.remember((row.shop, row.agent, row.conversation), row.line,
+                                   row.moment, row.text, judged_of(row.text).edges)
+    window = conversations.window
+    builder = ReportBuilder(settings)
+    evidence = Evidence(builder, label, auditor.evidence)
+    tallies: dict[tuple[str, str, str, str], Tally] = {}  # (shop, agent, role, day)
+    records, scanned, rejected, split_count = skipped, 0, 0, 0
+    no_splits: Sequence[SplitFinding] = ()
+    for record in rows:
+        records += 1
+        if type(record) is Rejected:
+            rejected += 1
+            builder.reject(label, record.line, record.reason)
+            continue
+        row: Row = record  # type: ignore[assignment]
+        role = row.role
+        if role != "agent" and not judge_all:
+            skipped += 1
+            continue
+        scanned += 1
+        text = row.text
+        judged = judged_of(text)
+        verdict = judged.verdict
+        name = verdict.verdict
+        found = len(verdict.findings)
+        splits = no_splits
+        if role == "agent":
+            turns = window((row.shop, row.agent, row.conversation), row.line, row.moment, text,
+                           judged.edges)
+            if turns:
+                splits = window_findings(turns)
+                if splits:
+                    found += len(splits)
+                    split_count += len(splits)
+                    name = worst((name, *(s.finding.severity for s in splits)))
+        key = (row.shop, row.agent, role, row.day)
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = Tally()
+        tally.messages += 1
+        if name == "pass":
+            tally.passed += 1
+        elif name == "warn":
+            tally.warned += 1
+        else:
+            tally.blocked += 1
+        if found:
+            tally.findings += found
+            evidence.add(row, verdict, splits, name)
+    for (shop, agent, role, day), tally in tallies.items():
+        builder.count_messages((shop, agent, role), day, tally.values())
+    builder.count_records(label, records, scanned, skipped, rejected, split_count)
+    builder.worst = top_worst(builder.worst)
+    return builder.build()

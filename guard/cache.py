@@ -1,0 +1,139 @@
+"""Files guard writes: the cache folder, atomic writes, pruning.
+
+Every file guard writes — a compiled lexicon, the tokenizer's table, an
+audit report — is written to a temporary name in the target's own folder
+and renamed into place once complete, so a reader (or a user after a crash,
+a full disk or Ctrl-C) sees the old file or the new one, never half of one.
+This module imports nothing of guard's: the compiler, the tokenizer table
+and the audit all use it without importing each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import stat
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
+
+
+def cache_dir() -> Path:
+    """Where guard (and the tokenizer) keep caches: $GUARD_CACHE_DIR or the user's cache."""
+    configured = os.environ.get("GUARD_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "guard"
+
+
+_UMASK: list[int] = []
+
+
+def _file_mode() -> int:
+    """The mode `open()` would give a new file (mkstemp's 0600 would hide a report)."""
+    if not _UMASK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        _UMASK.append(mask)
+    return 0o666 & ~_UMASK[0]
+
+
+class AtomicFile:
+    """A new version of `path`, written beside it and renamed onto it by `commit()`.
+
+    Until then the target is untouched; `discard()` (or leaving the `with`
+    block by an exception) removes the temporary file. A target that exists
+    and is not a regular file (a device such as /dev/full or /dev/stdout, a
+    FIFO) cannot be replaced: it is written directly. A symbolic link is
+    followed, so the file it points to is what gets replaced.
+    """
+
+    def __init__(self, path: str | Path, prefix: str | None = None, text: bool = False,
+                 encoding: str = "utf-8", newline: str | None = None):
+        try:
+            regular = stat.S_ISREG(os.stat(path).st_mode)
+            exists = True
+        except FileNotFoundError:
+            regular = exists = False
+        # a link to a file: the file is replaced, not the link
+        target = Path(os.path.realpath(path)) if regular else Path(path)
+        self.path = target
+        self.temporary: Path | None = None
+        if exists and not regular:
+            raw: IO[bytes] = open(target, "wb")  # noqa: SIM115 - closed by close()
+        else:
+            handle, name = tempfile.mkstemp(dir=target.parent,
+                                            prefix=prefix or f".{target.name}.", suffix=".tmp")
+            self.temporary = Path(name)
+            with contextlib.suppress(OSError):
+                os.fchmod(handle, _file_mode())
+            raw = os.fdopen(handle, "wb")
+        self.file: IO = io.TextIOWrapper(raw, encoding=encoding, newline=newline) if text else raw
+        self._closed = False
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: object, *rest: object) -> None:
+        if kind is not None:
+            self.discard()
+
+    def close(self) -> None:
+        """Flush everything to disk (a full disk shows here, as OSError)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.file.flush()
+            if self.temporary is not None:
+                os.fsync(self.file.fileno())
+        finally:
+            with contextlib.suppress(OSError):
+                self.file.close()
+
+    def commit(self) -> None:
+        """Close, then rename the complete file onto the target."""
+        self.close()
+        if self.temporary is not None:
+            os.replace(self.temporary, self.path)
+            self.temporary = None
+
+    def discard(self) -> None:
+        """Give up: the temporary file goes, the target stays as it was."""
+        with contextlib.suppress(OSError):
+            self.close()
+        if self.temporary is not None:
+            with contextlib.suppress(OSError):
+                self.temporary.unlink()
+            self.temporary = None
+
+
+def write_atomically(path: Path, data: bytes, prefix: str) -> None:
+    """Write a file so that a reader sees the whole file or none.
+
+    The temporary file (`prefix`…, beside it) is removed if the write fails;
+    one left by a killed process is pruned later (`prune_cache`).
+    """
+    with AtomicFile(path, prefix=prefix) as out:
+        out.file.write(data)
+        out.commit()
+
+
+def prune_cache(folder: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` most recently used files matching `pattern`.
+
+    Every lexicon edit and every upgrade makes a new cache file (a few MB);
+    without this the folder only grows. Leftovers of interrupted writes
+    (`.lexicon-*`, `.jieba-freq-*`) older than an hour go too.
+    """
+    try:
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        stale = [p for p in folder.glob(".*-*") if p.stat().st_mtime < time.time() - 3600]
+    except OSError:
+        return
+    for old in found[keep:] + stale:
+        with contextlib.suppress(OSError):
+            old.unlink()
