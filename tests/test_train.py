@@ -40,6 +40,16 @@ def session(tmp_path: Path, answers: list[str], *args: str,
     return json.loads(capsys.readouterr().out)
 
 
+def edited(source: Path, tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
+    """A copy of a built-in data file with one edit, and its text."""
+    text = source.read_text("utf-8")
+    assert old in text, old
+    text = text.replace(old, new, 1)
+    path = tmp_path / source.name
+    path.write_text(text, "utf-8")
+    return path, text
+
+
 def turn_where(scenario: str, **situation: object):  # type: ignore[no-untyped-def]
     for turn in BANK.turns:
         if turn.scenario == scenario and dict(turn.situation) == situation:
@@ -94,11 +104,7 @@ def test_picking_is_repeatable_and_sees_every_scenario_first() -> None:
 ])
 def test_a_broken_bank_fails_with_file_and_line(tmp_path: Path, old: str, new: str,
                                                 what: str) -> None:
-    text = bank_path().read_text("utf-8")
-    assert old in text
-    text = text.replace(old, new, 1)
-    path = tmp_path / "buyers.toml"
-    path.write_text(text, "utf-8")
+    path, text = edited(bank_path(), tmp_path, old, new)
     line = text[: text.index(new)].count("\n") + 1
     with pytest.raises(LexiconError) as caught:
         load_bank(path)
@@ -129,11 +135,7 @@ def test_periods_come_from_the_policy_module() -> None:
 ])
 def test_broken_facts_fail_with_file_and_line(tmp_path: Path, old: str, new: str,
                                              what: str) -> None:
-    text = facts_path().read_text("utf-8")
-    assert old in text
-    text = text.replace(old, new, 1)
-    path = tmp_path / "facts.toml"
-    path.write_text(text, "utf-8")
+    path, text = edited(facts_path(), tmp_path, old, new)
     with pytest.raises(LexiconError) as caught:
         load_facts(path)
     message = str(caught.value)
@@ -374,3 +376,26 @@ def test_quiz_from_answers_as_json(tmp_path: Path, capsys: pytest.CaptureFixture
     assert [q["given"] for q in data["questions"]] == ["A", "B", "C"]
     assert data["total"]["correct"] == sum(q["given"] == q["answer"] for q in data["questions"])
     assert all(q["answer"] in LETTERS for q in data["questions"])
+
+
+def test_a_long_answer_is_shown_as_an_excerpt_around_what_was_flagged() -> None:
+    from guard.train.terminal import EXCERPT_LIMIT, excerpt
+
+    answer = "好" * 50_000 + "加我微信" + "好" * 50_000
+    shown = excerpt(answer, [(50_002, 50_004, "red")])
+    assert "加我微信" in shown.plain and len(shown.plain) < 2 * EXCERPT_LIMIT
+    assert "省略" in shown.plain
+    assert excerpt("短回答", []).plain == "短回答"
+
+
+def test_answers_piped_into_the_session(tmp_path: Path) -> None:
+    """No terminal: answers come from stdin, an empty one is asked again."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "guard.cli", "train", "--rounds", "1",
+                           "--seed", "1"], input="\n亲，这个问题\n我们马上处理\n\n".encode(),
+                          capture_output=True, timeout=120)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr
+    assert out.count("回复不能为空") == 1 and "本轮得分" in out and "培训总结" in out

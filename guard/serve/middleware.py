@@ -24,7 +24,8 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ACCESS_LOGGER = "guard.serve.access"
 WARMUP = "guard.warmup"  # scope key of the requests the server sends itself before it opens
-OPEN_PATHS = frozenset({"/healthz"})  # no API key asked
+# No API key asked (/train is a static page; the calls it makes carry the key).
+OPEN_PATHS = frozenset({"/healthz", "/train"})
 
 
 async def send_error(send: Send, status: int, message: str,

@@ -28,7 +28,7 @@ from guard.serve.models import (
     VerdictModel,
 )
 from guard.serve.respond import JSONBody, read_body
-from guard.serve.state import Engine, Engines
+from guard.serve.state import Engine, Engines, ReloadResult
 
 __all__ = ["api", "config_of", "current_engine", "engines_of"]
 
@@ -175,7 +175,7 @@ async def info(request: Request) -> JSONBody:
 async def reload(request: Request) -> JSONBody:
     result = await run_in_threadpool(engines_of(request).reload)
     request.state.verdict = "reloaded" if result.ok else "reload-failed"
-    report_reload(result.ok, result.error, "POST /v1/reload")
+    report_reload(result, "POST /v1/reload")
     if not result.ok:
         return JSONBody({"error": f"词库有误，仍在使用原来的词库：{result.error}",
                          "reloaded": False}, status_code=422)
@@ -190,11 +190,12 @@ async def healthz(request: Request) -> JSONBody:
     return JSONBody({"status": "ok"})
 
 
-def report_reload(ok: bool, error: str | None, cause: str) -> None:
+def report_reload(result: ReloadResult, cause: str) -> None:
     import logging
 
     log = logging.getLogger("guard.serve")
-    if ok:
-        log.warning("词库已重新加载（%s）", cause)
+    if result.ok:
+        log.warning("词库已重新加载（%s，用时 %.2f 秒；词库 %s）", cause,
+                    result.engine.build_seconds, result.engine.info["lexicon"]["fingerprint"][:12])
     else:
-        log.error("重新加载失败，仍在使用原来的词库（%s）：%s", cause, error)
+        log.error("重新加载失败，仍在使用原来的词库（%s）：%s", cause, result.error)

@@ -92,7 +92,7 @@ def _train(args: argparse.Namespace, answers: list[str] | None) -> int:
 
     from rich.console import Console
 
-    from guard.cli import build_guard
+    from guard.engine import build_guard
     from guard.errors import EXIT_OK, UsageError
     from guard.replies.templates import default_templates
     from guard.train.bank import load_bank, pick_turns

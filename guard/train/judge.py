@@ -9,14 +9,16 @@ one regex pass for lengths of time.
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from guard.engine import Guard
-from guard.replies.policy import PERIODS, PolicyPeriod
+from guard.replies.policy import CHINA_TZ, PERIODS, PolicyPeriod
 from guard.replies.render import render_reply
+from guard.replies.scenarios import SCENARIOS
 from guard.rewrite import with_suggestion
 from guard.train.bank import Turn
 from guard.train.facts import Fact, FactBook, default_facts
@@ -123,17 +125,11 @@ class Trainer:
     # ----------------------------------------------------------------- per turn
 
     def conditions(self, turn: Turn) -> dict[str, Any]:
-        """The scenario's conditions for the turn's case (payment, cause, platform…)."""
-        import datetime as dt
-
-        from guard.replies.policy import CHINA_TZ
-
-        facts, _ = _spec(turn.scenario).facts(turn.params(), dt.datetime.now(CHINA_TZ))
+        """The scenario's conditions for the turn's case (payment, cause, platform…): the
+        ones the reply templates choose their parts by. Turns carry no dates, so "now" only
+        fills the signature."""
+        facts, _ = SCENARIOS[turn.scenario].facts(turn.params(), dt.datetime.now(CHINA_TZ))
         return facts
-
-    def required(self, turn: Turn) -> tuple[Fact, ...]:
-        conditions = self.conditions(turn)
-        return tuple(f for f in self.facts.of(turn.scenario) if f.required_in(conditions))
 
     def model_reply(self, turn: Turn) -> str:
         """The canned reply for the turn's case: what a trainee is compared with."""
@@ -202,12 +198,6 @@ class Trainer:
                 continue  # a period of the policy said in passing, or a scenario with none
             else:
                 wrong.append(WrongFact(None, *span))
-
-
-def _spec(scenario: str):  # type: ignore[no-untyped-def]
-    from guard.replies.scenarios import SCENARIOS
-
-    return SCENARIOS[scenario]
 
 
 def _matches(said: SaidPeriod, period: PolicyPeriod) -> bool:

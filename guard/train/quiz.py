@@ -154,7 +154,7 @@ def run_quiz(args: argparse.Namespace, answers: list[str] | None) -> int:
     from rich.console import Console
     from rich.text import Text
 
-    from guard.cli import build_guard
+    from guard.engine import build_guard
     from guard.errors import EXIT_OK, UsageError
     from guard.train.bank import load_bank
     from guard.train.facts import default_facts

@@ -78,7 +78,7 @@ def write_report(summary: Summary, path: Path) -> None:
     """Save the report whole or not at all (a temporary file renamed into place)."""
     import orjson
 
-    from guard.compiled import write_atomically
+    from guard.cache import write_atomically
 
     data = orjson.dumps(summary.to_report(), option=orjson.OPT_INDENT_2) + b"\n"
     write_atomically(path, data, prefix=f".{path.name}-")
