@@ -39,6 +39,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorModel} for code in (400, 401, 413, 422)}
 
 api = APIRouter()
+
+
+def _body(model: str) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that parses its body itself (respond.read_body)."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}}}}
 T = TypeVar("T")
 
 
@@ -78,8 +84,7 @@ def _checked(item: CheckRequest, limits: Limits, where: str = "") -> int:
 
 
 @api.post("/v1/check", response_model=VerdictModel, responses=_ERRORS,
-          openapi_extra={"requestBody": {"required": True, "content": {
-              "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}}}},
+          openapi_extra=_body("CheckRequest"),
           summary="检查一条要发出的消息（可带本会话之前的消息）")
 async def check(request: Request) -> JSONBody:
     body = await read_body(request, CheckRequest)
@@ -91,8 +96,7 @@ async def check(request: Request) -> JSONBody:
 
 
 @api.post("/v1/check/batch", response_model=BatchResponse, responses=_ERRORS,
-          openapi_extra={"requestBody": {"required": True, "content": {
-              "application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}}}},
+          openapi_extra=_body("BatchRequest"),
           summary="按顺序检查多条消息")
 async def check_batch(request: Request) -> JSONBody:
     body = await read_body(request, BatchRequest)
@@ -115,8 +119,7 @@ async def check_batch(request: Request) -> JSONBody:
 
 
 @api.post("/v1/suggest", response_model=SuggestionModel, responses=_ERRORS,
-          openapi_extra={"requestBody": {"required": True, "content": {
-              "application/json": {"schema": {"$ref": "#/components/schemas/SuggestRequest"}}}}},
+          openapi_extra=_body("SuggestRequest"),
           summary="买家的消息属于哪个售后场景，以及该场景的标准回复")
 async def suggest(request: Request) -> JSONBody:
     body = await read_body(request, SuggestRequest)
