@@ -7,7 +7,6 @@ Exit status of `guard check`: 0 nothing blocked, 1 a message blocked,
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
@@ -26,6 +25,7 @@ from guard.errors import (
     write_stdout,
 )
 from guard.lexicon import LexiconError
+from guard.plugins import present
 
 # Subcommands that live beside their feature: each module has
 # register(subparsers) (argparse only, imports nothing heavy) and sets
@@ -54,13 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="商家自己的词库目录，叠加在内置词库之上（可重复）")
     check.add_argument("--quiet", action="store_true", help="--jsonl 模式下不在标准错误输出汇总")
     check.set_defaults(func=_check)
-    for name in PLUGGED_COMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if not exc.name or not name.startswith(exc.name):
-                raise
-            continue  # a feature not built yet
+    for module in present(PLUGGED_COMMANDS):
         module.register(commands)
     return parser
 
@@ -109,7 +103,7 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
         return verdict.verdict, verdict.to_dict()
 
     label, counts = answer_jsonl(args.jsonl, answer, err)
-    if not args.quiet and not counts["output_closed"]:
+    if not args.quiet:
         err.write(
             f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "
             f"{counts['warn']} warn, {counts['block']} block, {counts['rejected']} rejected\n"

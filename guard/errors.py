@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 EXIT_OK = 0
 EXIT_BLOCKED = 1  # check: a message was blocked; audit: the --fail-on level was reached
@@ -66,3 +67,25 @@ def silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextlib.contextmanager
+def stop_signals() -> Iterator[None]:
+    """While inside, SIGINT, SIGTERM and SIGHUP raise `Interrupted` in the main thread.
+
+    What runs inside cleans up on the way out (worker processes stopped,
+    temporary files removed) as for any exception; the command line then
+    says what was done and exits with 128 + the signal's number.
+    """
+    def stop(signum: int, frame: object) -> None:
+        raise Interrupted(signum)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

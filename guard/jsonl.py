@@ -42,10 +42,10 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
     reported on `err` as `FILE:N: rejected: …`; the run goes on. Returns the
     file's label and the counts (records, rejected, and answer's names).
 
-    Standard output closed by its reader (`… | head`) ends the run quietly:
-    the counts are then those of the records answered, and
-    `counts["output_closed"]` is 1. Any other failure to write (a full
-    disk) is a `RunError`.
+    Standard output closed by its reader (`… | head`) is not an error: the
+    remaining records are still read and answered, unwritten, so the counts
+    (and the exit status made of them) are the whole run's. Any other
+    failure to write (a full disk) is a `RunError`.
     """
     if name == "-":
         stream: IO[bytes] = sys.stdin.buffer
@@ -58,25 +58,26 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
         label = name
     out = sys.stdout.buffer
     counts: Counter[str] = Counter()
+    written = True  # until the reader goes away
     try:
         for record in read_records(iter_lines(stream)):
+            counts["records"] += 1
             if type(record) is Rejected:
+                counts["rejected"] += 1
                 err.write(f"guard: {label}:{record.line}: rejected: {record.reason}\n")
                 line = orjson.dumps({"line": record.line, "error": record.reason}) + b"\n"
-                kind = "rejected"
             else:
                 kind, fields = answer(record.text)
+                counts[kind] += 1
+                if not written:
+                    continue
                 result = {k: v for k, v in record.fields.items() if k != "text"}
                 result.update(fields)
                 line = orjson.dumps(result) + b"\n"
-            if not write_stdout(lambda line=line: out.write(line)):
-                counts["output_closed"] = 1
-                break
-            counts["records"] += 1
-            counts[kind] += 1
-        else:
-            if not write_stdout(out.flush):
-                counts["output_closed"] = 1
+            if written:
+                written = write_stdout(lambda line=line: out.write(line))
+        if written:
+            write_stdout(out.flush)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

@@ -390,7 +390,7 @@ def _key_line(src: TomlFile, key: str) -> int:
 
 def lexicon_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
-        raise LexiconError(f"{directory}:0: lexicon folder not found")
+        raise LexiconError(f"{directory}: lexicon folder not found")
     return sorted(p for p in directory.glob("*.toml") if p.is_file())
 
 
@@ -407,7 +407,8 @@ def load_lexicon(extra_dirs: Iterable[str | Path] = (),
     for directory in extra_dirs:
         files = lexicon_files(Path(directory))
         if not files:
-            raise LexiconError(f"{directory}:0: no .toml lexicon files in this folder")
+            raise LexiconError(f"{directory}: no .toml lexicon files in this folder "
+                               "(a lexicon is a .toml file; see lexicons/ for examples)")
         for path in files:
             builder.add_file(path)
     return builder.freeze()

@@ -19,6 +19,57 @@ class LexiconError(ValueError):
     """A data file is malformed; the message starts with `file:line:`."""
 
 
+# Parses tried to find where an unclosed construct was opened (each reads the file
+# once); a file that needs more is reported at the line tomllib names.
+_TRIES = 400
+
+
+def error_line(lines: list[str], error: str) -> tuple[int, bool]:
+    """(the line to report for a TOML syntax error, whether it opened an unclosed construct).
+
+    tomllib names where parsing failed: a line and column, or "end of
+    document". An array, inline table or multi-line string left open takes
+    in what follows, so the failure shows up later — at the next table
+    header, or at the end. The line that matters is where it was opened:
+    the first line after the longest beginning of the file that parses.
+    """
+    match = re.search(r"line (\d+)", error)
+    failed = int(match.group(1)) if match else len(lines)
+    tries = [0]
+
+    def parses(count: int) -> bool:
+        tries[0] += 1
+        try:
+            tomllib.loads("\n".join(lines[:count]))
+        except tomllib.TOMLDecodeError:
+            return False
+        return True
+
+    before = failed - 1 if match else len(lines)  # the lines before the failure
+    if before <= 0 or parses(before):
+        return max(failed, 1), False
+    # something before the failure was left open: find the last beginning that parses,
+    # stepping back twice as far each time, then line by line from the last step
+    step, bad, good = 1, before, -1
+    while good < 0:
+        probe = max(before - step, 0)
+        if parses(probe):
+            good = probe
+        else:
+            bad, step = probe, 2 * step
+    for count in range(bad - 1, good, -1):
+        if tries[0] >= _TRIES:
+            return max(failed, 1), False
+        if parses(count):
+            good = count
+            break
+    opened = good + 1
+    while opened < before and (not lines[opened - 1].strip()
+                               or lines[opened - 1].lstrip().startswith("#")):
+        opened += 1
+    return opened, True
+
+
 class TomlFile:
     """One TOML file: its data and a way to find the line of a table or key."""
 
@@ -39,8 +90,10 @@ class TomlFile:
         try:
             self.data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"line (\d+)", str(exc))
-            raise LexiconError(f"{path}:{match.group(1) if match else 1}: {exc}") from None
+            line, opened = error_line(self.lines, str(exc))
+            what = (f"{exc}; an array, inline table or string opened on this line is never "
+                    "closed") if opened else str(exc)
+            raise LexiconError(f"{path}:{line}: {what}") from None
 
     def line_of(self, header: str, index: int = 0, key: str | None = None,
                 default: int = 1) -> int:

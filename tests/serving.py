@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 _LISTENING = re.compile(r"正在监听 http://127\.0\.0\.1:(\d+)")
@@ -27,14 +27,17 @@ class Served:
     """`with Served(["--lexicons", d]) as server: server.post("/v1/check", {...})`."""
 
     def __init__(self, args: Sequence[str] = (), env: dict[str, str] | None = None,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, log: str | None = None) -> None:
+        """`log`: a file for the server's stderr (read back from there), instead of a pipe."""
         self.args = list(args)
+        self.log = log
         self.env = {**os.environ, **(env or {})}
         self.timeout = timeout
         self.lines: list[str] = []
         self.port = 0
         self._ready = threading.Event()
         self.process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
 
     def __enter__(self) -> Served:
         self.start()
@@ -44,11 +47,15 @@ class Served:
         self.stop()
 
     def start(self) -> None:
+        stderr = open(self.log, "w", encoding="utf-8") if self.log else subprocess.PIPE  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "-c", _COMMAND, "serve", "--port", "0", *self.args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
             text=True, encoding="utf-8", env=self.env)
-        threading.Thread(target=self._read, daemon=True).start()
+        if self.log:
+            stderr.close()  # type: ignore[union-attr]
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + self.timeout
         while not self._ready.wait(0.05):
             if self.process.poll() is not None:
@@ -59,13 +66,35 @@ class Served:
                 raise RuntimeError("guard serve did not start: " + "".join(self.lines))
 
     def _read(self) -> None:
-        assert self.process is not None and self.process.stderr is not None
-        for line in self.process.stderr:
+        assert self.process is not None
+        for line in self._stderr_lines():
             self.lines.append(line)
             match = _LISTENING.search(line)
             if match:
                 self.port = int(match.group(1))
                 self._ready.set()
+
+    def _stderr_lines(self) -> Iterator[str]:
+        assert self.process is not None
+        if not self.log:
+            assert self.process.stderr is not None
+            yield from self.process.stderr
+            return
+        with open(self.log, encoding="utf-8") as handle:  # follow the file
+            partial = ""
+            while True:
+                chunk = handle.readline()
+                if chunk:
+                    partial += chunk
+                    if partial.endswith("\n"):
+                        yield partial
+                        partial = ""
+                elif self.process.poll() is not None:
+                    if partial:
+                        yield partial
+                    return
+                else:
+                    time.sleep(0.05)
 
     @property
     def url(self) -> str:
@@ -87,6 +116,8 @@ class Served:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if self._reader is not None:
+            self._reader.join(5)  # the last lines it wrote
         return process.returncode
 
     def wait_for(self, text: str, timeout: float = 60.0, after: int = 0) -> str:

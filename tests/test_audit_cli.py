@@ -152,3 +152,21 @@ def test_html_renders_in_a_headless_browser(html_report: Path, tmp_path: Path) -
     width, height, pixels = _png_pixels(shot)
     assert (width, height) == (1280, 2000)
     assert len(set(pixels)) > 50  # text, bars and colours, not a blank page
+
+
+def test_a_folder_is_not_a_log_and_a_log_named_twice_is_read_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"guard: {tmp_path}: 是目录，不是文件")
+    assert main(["audit", str(SAMPLE_JSONL), "--quiet", "--json", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"guard: --json {tmp_path}: 是目录，不是文件\n"
+    link = tmp_path / "same.jsonl"
+    link.symlink_to(SAMPLE_JSONL)
+    report = tmp_path / "r.json"
+    assert main(["audit", str(SAMPLE_JSONL), str(link), str(SAMPLE_JSONL), "--quiet",
+                 "--json", str(report)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"guard: {link} 与 {SAMPLE_JSONL} 是同一个文件，只审计一次",
+                   f"guard: {SAMPLE_JSONL} 与 {SAMPLE_JSONL} 是同一个文件，只审计一次"]
+    totals = json.loads(report.read_text(encoding="utf-8"))["totals"]
+    assert totals["records"] == 320  # counted once

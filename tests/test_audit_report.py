@@ -89,12 +89,12 @@ def reports(draw: st.DrawFn) -> Report:
         WorstMessage(draw(names), draw(st.integers(1, 9)), "s", "x", "c", "t", "agent",
                      draw(st.sampled_from(["warn", "block"])), draw(names),
                      tuple((0, 1, draw(st.sampled_from(["warn", "block"])))
-                           for _ in range(draw(st.integers(0, 2)))), ("r",), (1,))
+                           for _ in range(draw(st.integers(0, 2)))), ("r",), (1,), 0, 1)
         for _ in range(draw(st.integers(0, 4)))
     ]
     findings = [
         FindingRecord(draw(names), draw(st.integers(1, 9)), "s", "x", "c", "t", "agent", "r",
-                      "contact_im", "block", 0, 1, "m", "why", draw(names), "█", (1,))
+                      "contact_im", "block", 0, 1, "m", "why", draw(names), "█", 0, 1, (1,))
         for _ in range(draw(st.integers(0, 3)))
     ]
     return Report(
@@ -136,7 +136,7 @@ def test_worst_messages_merge_the_same_in_any_grouping_even_on_ties() -> None:
     """Found by hypothesis: entries equal in everything the rank knew but the message."""
     def worst(*messages: str) -> tuple[WorstMessage, ...]:
         return tuple(WorstMessage("a", 1, "s", "x", "c", "t", "agent", "warn", m, (), ("r",),
-                                  (1,)) for m in messages)
+                                  (1,), 0, len(m)) for m in messages)
 
     empty = Report(settings=Settings(), category_labels={}, rule_labels={},
                    totals=dict.fromkeys(TOTALS, 0), files={}, agents={}, days={}, rules={},

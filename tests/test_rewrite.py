@@ -95,6 +95,16 @@ def test_json_forms_carry_it(capsys) -> None:  # type: ignore[no-untyped-def]
     assert "suggestion" not in orjson.loads(capsys.readouterr().out)
 
 
+def test_jsonl_carries_it_on_blocked_lines(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    lines = tmp_path / "in.jsonl"
+    lines.write_text('{"text": "好的", "id": 1}\n{"text": "加我vx abc123 详聊", "id": 2}\n',
+                     encoding="utf-8")
+    assert main(["check", "--jsonl", str(lines), "--quiet"]) == 1
+    first, second = (orjson.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert "suggestion" not in first
+    assert second["id"] == 2 and second["suggestion"] == why_sentence()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(before=st.sampled_from(CLEAN), violation=st.sampled_from(VIOLATIONS),
        after=st.sampled_from(CLEAN), joint=st.sampled_from(["，", "。", " ", "！", "\n", ""]))

@@ -68,7 +68,7 @@ def test_serve_over_http_reload_on_sighup_under_load_and_stop(tmp_path: Path) ->
         lexicon(folder, "星球暗号甲", NEW_TERM)
         mark = len(server.lines)
         server.signal(signal.SIGHUP)
-        server.wait_for("词库已重新加载（SIGHUP）", after=mark)
+        server.wait_for("词库已重新加载（SIGHUP", after=mark)
         time.sleep(0.5)
         stop.set()
         for thread in threads:

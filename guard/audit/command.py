@@ -8,16 +8,39 @@ Exit status (for nightly jobs):
   0  nothing at or above the --fail-on level (block by default)
   1  a message at or above the --fail-on level (block, or warn with --fail-on warn)
   2  a usage error, a broken lexicon, or records rejected (bad lines in the log);
-     2 wins over 1: the figures of a partly unreadable log need a look first.
+     2 wins over 1: the figures of a partly unreadable log need a look first;
+     also a run that could not finish (a worker lost twice, a report that
+     could not be written): one line on stderr, and no report file
+  129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: one line says how
+     far it got; workers stopped, no report file written (128 + the signal)
+
+Reports are written to a temporary file beside each target and renamed into
+place together once all are complete: a report file is the whole report of
+a finished run, or the one that was there before. Standard output closed by
+its reader (`--json - | head`) is not an error: the run ends quietly with the
+status it has.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
-from guard.errors import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError
+from guard.errors import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    STOP_SIGNALS,
+    Interrupted,
+    RunError,
+    UsageError,
+    stop_signals,
+    write_stdout,
+)
 
 FAIL_ON = ("block", "warn", "never")
 
@@ -68,46 +91,49 @@ def exit_status(totals: dict[str, int] | Any, fail_on: str) -> int:
     return EXIT_OK
 
 
-def _output(name: str | None, binary: bool, newline: str | None = None) -> IO[Any] | None:
-    if name is None:
-        return None
-    if name == "-":
-        return sys.stdout.buffer if binary else sys.stdout
-    try:
-        if binary:
-            return open(name, "wb")
-        encoding = "utf-8-sig" if newline == "" else "utf-8"
-        return open(name, "w", encoding=encoding, newline=newline)
-    except OSError as exc:
-        raise UsageError(f"{name}: {exc.strerror}") from None
-
-
 def _check_outputs(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    to_stdout = [flag for flag in ("json", "csv") if getattr(args, flag) == "-"]
-    if args.html == "-":
-        to_stdout.append("html")
+    to_stdout = [flag for flag in ("json", "csv", "html") if getattr(args, flag) == "-"]
     if len(to_stdout) > 1:
         raise UsageError("only one of --json/--csv/--html can go to standard output (-)")
     for flag in ("json", "csv", "html"):
         name = getattr(args, flag)
         if name and name != "-":
+            if Path(name).is_dir():
+                raise UsageError(f"--{flag} {name}: 是目录，不是文件")
             parent = Path(name).parent
             if not parent.is_dir():
                 raise UsageError(f"--{flag} {name}: no such folder {parent}")
 
 
+@dataclass
+class _Done:
+    """How far the run got: what an interrupted run says."""
+
+    total_bytes: int
+    records: int = 0
+    bytes: int = 0  # of the logs on disk, audited
+    audited: bool = False  # every record
+    written: bool = False  # the reports, in place
+
+    def interrupted(self, exc: Interrupted) -> str:
+        said = f"已中断（收到 {exc.name}）："
+        if self.written:
+            return said + f"审计已完成（{self.records:,} 条记录），报告已写出"
+        if self.audited:
+            return said + f"已审计全部 {self.records:,} 条记录，报告没有写完，没有写出报告文件"
+        if not self.bytes:
+            return said + "还没有审计完任何一段记录，没有写出报告文件"
+        estimate = round(self.records * self.total_bytes / self.bytes)
+        return said + (f"已审计 {self.records:,} / 约 {estimate:,} 条记录"
+                       f"（日志的 {self.bytes / max(self.total_bytes, 1):.0%}），没有写出报告文件")
+
+
 def run(args: argparse.Namespace) -> int:
     """Audit the logs, render the report, return the exit status."""
-    from guard.audit.conversation import WINDOW_MESSAGES, WINDOW_SECONDS
-    from guard.audit.judge import AuditConfig
     from guard.audit.labels import labels_for
-    from guard.audit.pool import available_cores
-    from guard.audit.readers import CHUNK_BYTES, open_source
-    from guard.audit.report import ReportBuilder, Settings
-    from guard.audit.run import all_chunks, audit_chunks
-    from guard.audit.spool import FindingSpool
+    from guard.audit.readers import open_sources
 
     if args.spark is not None:
         from guard.spark.command import run_spark
@@ -123,23 +149,49 @@ def run(args: argparse.Namespace) -> int:
 
         if not Path(directory).is_dir():
             raise UsageError(f"--lexicons {directory}: no such folder")
-    sources = [open_source(name) for name in args.logs]
-    category_labels, rule_labels = labels_for(args.lexicons)  # a broken lexicon fails here
+    sources = open_sources(args.logs, _warn)
+    labels = labels_for(args.lexicons)  # a broken lexicon fails here
+    done = _Done(sum(source.size for source in sources))
+    with stop_signals():
+        try:
+            return _audit(args, sources, labels, done)
+        except Interrupted as exc:
+            sys.stderr.write(f"guard: {done.interrupted(exc)}\n")
+            return exc.status
+
+
+def _warn(line: str) -> None:
+    sys.stderr.write(f"guard: {line}\n")
+
+
+def _audit(args: argparse.Namespace, sources: list[Any],
+           labels: tuple[dict[str, str], dict[str, str]], done: _Done) -> int:
+    import contextlib
+
+    from guard.audit.conversation import WINDOW_MESSAGES, WINDOW_SECONDS
+    from guard.audit.judge import AuditConfig
+    from guard.audit.pool import available_cores
+    from guard.audit.readers import CHUNK_BYTES
+    from guard.audit.report import ReportBuilder, Settings
+    from guard.audit.run import all_chunks, audit_chunks
+    from guard.audit.spool import FindingSpool
+
     chunk_bytes = args.chunk_bytes or CHUNK_BYTES
-    total_bytes = sum(source.size for source in sources)
     workers = args.workers
     if workers is None:  # small logs: starting processes would cost more than it saves
-        workers = min(available_cores(), 8) if total_bytes > 2 * chunk_bytes else 1
+        workers = min(available_cores(), 8) if done.total_bytes > 2 * chunk_bytes else 1
     config = AuditConfig(tuple(args.lexicons),
                          Settings(args.role, WINDOW_MESSAGES, WINDOW_SECONDS))
-    builder = ReportBuilder(config.settings, category_labels, rule_labels, keep_findings=False)
+    builder = ReportBuilder(config.settings, *labels, keep_findings=False)
     for source in sources:  # an empty file is listed too
         builder.files.setdefault(source.label, [0, 0, 0, 0])
+    files = [s.label for s in sources]
     with FindingSpool() as spool:
-        with _progress(total_bytes) as advance:
+        with _progress(done.total_bytes) as advance, contextlib.closing(audit_chunks(
+                all_chunks(sources, chunk_bytes, workers), config, workers,
+                warn=_warn)) as results:
             base, current = 0, sources[0]
-            for chunk, report, encoded in audit_chunks(
-                    all_chunks(sources, chunk_bytes, workers), config, workers):
+            for chunk, report, encoded in results:
                 if encoded is None:
                     spool.write(report.findings)
                 else:  # a worker process encoded them
@@ -149,52 +201,97 @@ def run(args: argparse.Namespace) -> int:
                     base += sum(s.size for s in sources[sources.index(current):
                                                         sources.index(chunk.source)])
                     current = chunk.source
-                advance(base + chunk.disk_end, builder.totals["records"])
-        return finish(args, builder.build(), spool, [s.label for s in sources])
+                done.records, done.bytes = builder.totals["records"], base + chunk.disk_end
+                advance(done.bytes, done.records)
+        done.audited = True
+        return finish(args, builder.build(), spool, files, done)
 
 
-def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str]) -> int:
-    """Write the report where asked, show the summary, and return the exit status."""
-    _write_outputs(args, report, spool, files)
+def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
+           done: _Done | None = None) -> int:
+    """Write the reports asked for and show the summary; the exit status (any way of running)."""
+    status = exit_status(report.totals, args.fail_on)
+    if not _write_outputs(args, report, spool, files):
+        return status  # standard output closed by its reader: nothing more to show
+    if done is not None:
+        done.written = True
     if not args.quiet:
         from rich.console import Console
 
         from guard.audit.render_terminal import render_report
 
-        stdout_taken = "-" in (args.json, args.csv, args.html)
-        console = Console(file=sys.stderr if stdout_taken else sys.stdout, highlight=False)
-        render_report(report, console, files)
-    return exit_status(report.totals, args.fail_on)
+        if "-" in (args.json, args.csv, args.html):
+            render_report(report, Console(file=sys.stderr, highlight=False), files)
+        else:
+            write_stdout(lambda: (render_report(report, Console(file=sys.stdout,
+                                                                highlight=False), files),
+                                  sys.stdout.flush()))
+    return status
 
 
-def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: list[str]) -> None:
+def _writers(args: argparse.Namespace, report: Any, spool: Any,
+             files: list[str]) -> list[tuple[str, str, bool, Callable[[IO[Any]], object]]]:
+    """(flag, target, binary, write(stream)) of each report asked for."""
+    writers: list[tuple[str, str, bool, Callable[[IO[Any]], object]]] = []
     if args.json:
         from guard.audit.render_json import write_json
 
-        out = _output(args.json, binary=True)
-        assert out is not None
-        try:
-            write_json(report, spool.read(), out)
-        finally:
-            out.flush() if args.json == "-" else out.close()
+        writers.append(("json", args.json, True,
+                        lambda out: write_json(report, spool.read(), out)))
     if args.csv:
         from guard.audit.render_csv import write_csv
 
-        out = _output(args.csv, binary=False, newline="")
-        assert out is not None
-        try:
-            write_csv(spool.read(), out, report.category_labels, report.rule_labels)
-        finally:
-            out.flush() if args.csv == "-" else out.close()
+        writers.append(("csv", args.csv, False, lambda out: write_csv(
+            spool.read(), out, report.category_labels, report.rule_labels)))
     if args.html:
         from guard.audit.render_html import write_html
 
-        out = _output(args.html, binary=False)
-        assert out is not None
+        writers.append(("html", args.html, False,
+                        lambda out: write_html(report, spool.read(), out, files)))
+    return writers
+
+
+def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: list[str]) -> bool:
+    """Every report asked for, whole or not at all; False if standard output was closed.
+
+    Files are written to temporary names beside their targets, then renamed
+    into place together (stop signals held off meanwhile: a few renames), so
+    an interrupted or failed run leaves every target as it was.
+    """
+    from guard.cache import AtomicFile
+
+    pending: list[AtomicFile] = []
+    open_stdout = True
+    try:
+        for flag, name, binary, write in _writers(args, report, spool, files):
+            if name == "-":
+                continue
+            try:
+                out = AtomicFile(name, text=not binary, newline="" if flag == "csv" else None,
+                                 encoding="utf-8-sig" if flag == "csv" else "utf-8")
+                pending.append(out)
+                write(out.file)
+                out.close()
+            except OSError as exc:
+                raise RunError(f"--{flag} {name}: 写入失败：{exc.strerror or exc}；"
+                               "没有写出报告文件") from None
+        for _, name, binary, write in _writers(args, report, spool, files):
+            if name == "-":
+                stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
+                open_stdout = write_stdout(
+                    lambda write=write, stream=stream: (write(stream), stream.flush()))
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            write_html(report, spool.read(), out, files)
+            for out in pending:
+                out.commit()
+        except OSError as exc:
+            raise RunError(f"{out.path}: 无法写入：{exc.strerror or exc}") from None
         finally:
-            out.flush() if args.html == "-" else out.close()
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    finally:
+        for out in pending:
+            out.discard()  # nothing left of a report not put in place
+    return open_stdout
 
 
 class _progress:
@@ -213,8 +310,8 @@ class _progress:
         task = None
 
         def advance(done: int, records: int) -> None:
-            # started on the first chunk done: the bar's refresh thread must not
-            # exist when the worker processes are forked
+            # drawn as each chunk is done, by this thread: no refresh thread may
+            # exist when a worker process is forked (at the start, or to replace one)
             nonlocal task
             if self.bar is None:
                 from rich.console import Console
@@ -225,7 +322,7 @@ class _progress:
                     TextColumn("{task.fields[records]:,} 条"),
                     TextColumn("{task.fields[rate]:,.0f} 条/秒"),
                     TextColumn("剩余 {task.fields[eta]}"),
-                    console=Console(stderr=True), transient=True,
+                    console=Console(stderr=True), transient=True, auto_refresh=False,
                 )
                 self.bar.start()
                 task = self.bar.add_task("audit", total=max(self.total, 1), records=0, rate=0,
@@ -235,6 +332,7 @@ class _progress:
             eta = f"{int(left) // 60}:{int(left) % 60:02d}" if done else "—"
             self.bar.update(task, completed=min(done, self.total), records=records,
                             rate=records / elapsed, eta=eta)
+            self.bar.refresh()
 
         return advance
 

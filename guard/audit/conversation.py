@@ -57,7 +57,6 @@ class Turn(NamedTuple):
 
 
 _turn = tuple.__new__  # Turn(...) without its Python-level __new__
-_KEEP = WINDOW_MESSAGES - 2  # earlier turns a conversation keeps beside its last one
 
 
 class Conversations:
@@ -77,13 +76,15 @@ class Conversations:
         self._lookback = lookback
         # per conversation, its last turns (oldest first) as plain tuples in Turn's order:
         # a window is made of Turns only when it is offered (one message in many)
-        self._turns: dict[Any, tuple[tuple[Any, ...], ...]] = {}
+        self._turns: dict[Any, list[tuple[Any, ...]]] = {}
 
     def remember(self, key: Any, line: int, moment: datetime, text: str,
                  facts: Any = None) -> None:
         """A turn of the lines before the ones audited: context for their windows only."""
-        earlier = self._turns.get(key, ())
-        self._turns[key] = (*earlier[len(earlier) - _KEEP:], (line, moment, text, facts, None))
+        earlier = self._turns.setdefault(key, [])
+        earlier.append((line, moment, text, facts, None))
+        if len(earlier) >= WINDOW_MESSAGES:
+            del earlier[0]
 
     def window(self, key: Any, line: int, moment: datetime, text: str,
                facts: Any = None) -> tuple[Turn, ...]:
@@ -92,40 +93,48 @@ class Conversations:
         () when no earlier turn is in reach, or when every boundary of the
         window is closed. The turn is remembered either way.
         """
-        turns = self._turns
-        earlier = turns.get(key)
+        earlier = self._turns.get(key)
         if earlier is None:
-            turns[key] = ((line, moment, text, facts, None),)
+            self._turns[key] = [(line, moment, text, facts, None)]
             return ()
         lookback = self._lookback
         last = earlier[-1]
         if line - last[0] > lookback or abs(moment - last[1]) > _WINDOW:
-            turns[key] = (*earlier[len(earlier) - _KEEP:], (line, moment, text, facts, None))
+            earlier.append((line, moment, text, facts, None))
+            if len(earlier) >= WINDOW_MESSAGES:
+                del earlier[0]
             return ()
         test = self._closed
         closed = test is not None and test(last[3], facts)
         current = (line, moment, text, facts, closed)
-        turns[key] = (*earlier[len(earlier) - _KEEP:], current)
         start = len(earlier) - 1  # the earliest turn in reach
-        while start and line - earlier[start - 1][0] <= lookback \
-                and abs(moment - earlier[start - 1][1]) <= _WINDOW:
+        while start:
+            before = earlier[start - 1]
+            if line - before[0] > lookback or abs(moment - before[1]) > _WINDOW:
+                break
             start -= 1
-        if closed:
+        offer = True
+        if closed:  # nothing can be new if the window's other boundaries are closed too
+            offer = False
             for index in range(start + 1, len(earlier)):
                 known = earlier[index][4]
                 if known is None:
                     known = test(earlier[index - 1][3], earlier[index][3])  # type: ignore[misc]
                 if not known:
+                    offer = True
                     break
-            else:
-                return ()  # every boundary closed: nothing can be new
-        return tuple(_turn(Turn, turn) for turn in (*earlier[start:], current))
+        offered = (*(_turn(Turn, turn) for turn in earlier[start:]),
+                   _turn(Turn, current)) if offer else ()
+        earlier.append(current)
+        if len(earlier) >= WINDOW_MESSAGES:
+            del earlier[0]
+        return offered
 
 
 def window(history: Sequence[Turn], current: Turn) -> tuple[Turn, ...]:
     """The previous turns (of one conversation, oldest first) in the current one's window."""
     conversations = Conversations()
-    for turn in history[len(history) - _KEEP - 1:]:
+    for turn in history[-(WINDOW_MESSAGES - 1):]:
         conversations.remember(None, turn.line, turn.moment, turn.text)
     return conversations.window(None, current.line, current.moment, current.text)[:-1]
 

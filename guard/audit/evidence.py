@@ -39,20 +39,104 @@ def _masked_parts(split: SplitFinding) -> frozenset[int]:
     return frozenset(positions)
 
 
+# Characters of the message shown either side of a finding's span (… where cut).
+CONTEXT = 60
+# A message lists at most this many of its own findings (blocking ones first);
+# all of them are counted.
+MAX_LISTED_PER_MESSAGE = 20
+# Characters of a message shown in the worst-messages list (… where cut).
+DISPLAY_LIMIT = 3 * PART_LIMIT
+ELLIPSIS = "…"
+
+
+def excerpt_bounds(length: int, start: int, end: int, before: int = CONTEXT,
+                   after: int = CONTEXT) -> tuple[int, int]:
+    """[lo, hi): the part of a text of `length` shown around [start, end).
+
+    Cutting a single character would only swap it for "…": the text is then kept.
+    """
+    lo, hi = start - before, end + after
+    return (lo if lo >= 2 else 0), (hi if hi <= length - 2 else length)
+
+
+def excerpt(text: str, lo: int, hi: int) -> str:
+    """`text[lo:hi]`, with "…" standing for what is cut at either end."""
+    if lo == 0 and hi >= len(text):
+        return text
+    return (ELLIPSIS if lo else "") + text[lo:hi] + (ELLIPSIS if hi < len(text) else "")
+
+
+def excerpt_offset(lo: int) -> int:
+    """Where an excerpt from `lo` starts in the whole text (its "…" stands for text[lo - 1])."""
+    return lo - 1 if lo else 0
+
+
+Place = tuple[str, int, str, str, str, str, str]  # a `MessagePlace`'s fields
+# (rule, category, severity, start, end, text, reason, message, masked, offset, length):
+# a `FindingRecord`'s fields after its place and before its lines
+Listed = tuple[str, str, str, int, int, str, str, str, str, int, int]
+# a split finding for the worst list: (whole joined text, start, end, severity, lines, rule)
+Joined = tuple[str, int, int, str, tuple[int, ...], str]
+
+
+def listed_finding(rule: str, category: str, severity: str, start: int, end: int,
+                   reason: str, message: str, masked: str) -> Listed:
+    """A finding as the report lists it: the span with CONTEXT characters either side.
+
+    `message` and `masked` are the whole evidence texts (same length); the
+    record keeps an excerpt of each, `start`/`end` index the excerpt and
+    `offset` + `start` is the span's place in the whole text.
+    """
+    lo, hi = excerpt_bounds(len(message), start, end)
+    offset = excerpt_offset(lo)
+    shown = message[start:end]
+    return (rule, category, severity, start - offset, end - offset, shown, reason,
+            excerpt(message, lo, hi), excerpt(masked, lo, hi), offset, len(message))
+
+
+class Display(NamedTuple):
+    """A message as the worst-messages list shows it (bounded), with its spans."""
+
+    message: str
+    spans: tuple[tuple[int, int, str], ...]  # (start, end, severity) in `message`
+    offset: int  # where `message` starts in the whole text
+    length: int  # the whole text's length
+
+
+def display(text: str, spans: Sequence[tuple[int, int, str]]) -> Display:
+    """`text` with its spans, cut to DISPLAY_LIMIT characters from just before the first."""
+    length = len(text)
+    spans = sorted({(max(0, s), min(e, length), v) for s, e, v in spans if max(0, s) < min(e,
+                                                                                         length)})
+    if length <= DISPLAY_LIMIT:
+        return Display(text, tuple(spans), 0, length)
+    first = spans[0][0] if spans else 0
+    lo, hi = excerpt_bounds(length, first, first, CONTEXT, DISPLAY_LIMIT - CONTEXT)
+    offset = excerpt_offset(lo)
+    shown = excerpt(text, lo, hi)
+    inside = {(max(s, lo) - offset, min(e, hi) - offset, v) for s, e, v in spans
+              if max(s, lo) < min(e, hi)}
+    return Display(shown, tuple(sorted(inside)), offset, length)
+
+
 class OwnEvidence(NamedTuple):
     """A message's own findings as evidence: they depend on its text and role alone.
 
     Chat repeats its canned lines, violating ones too: masking the buyer's
-    data is done once per distinct (text, role), not once per message.
+    data and cutting the excerpts is done once per distinct (text, role),
+    not once per message.
     """
 
-    message: str  # the text, the buyer's data masked
-    masked: str  # the verdict's masked text, the buyer's data masked too
-    # (rule, category, severity, start, end, shown, reason) of each finding
-    findings: tuple[tuple[str, str, str, int, int, str, str], ...]
-    terms: tuple[tuple[str, str, str], ...]  # each finding's key in the top terms
-    spans: tuple[tuple[int, int, str], ...]  # what the worst-message list highlights
-    rules: tuple[str, ...]
+    message: str  # the whole text, the buyer's data masked
+    # the findings listed (at most MAX_LISTED_PER_MESSAGE), in order of start
+    listed: tuple[Listed, ...]
+    # what all its findings add to the counts: (rule, category, term) → count, and
+    # (rule, category) → (findings, warn, block)
+    terms: tuple[tuple[tuple[str, str, str], int], ...]
+    rules: tuple[tuple[tuple[str, str], tuple[int, int, int]], ...]
+    spans: tuple[tuple[int, int, str], ...]  # every span, in the whole text
+    shown: Display  # the worst-messages list's view of it
+    rule_names: tuple[str, ...]
 
 
 def own_evidence(text: str, role: str, verdict: Verdict) -> OwnEvidence:
@@ -60,20 +144,32 @@ def own_evidence(text: str, role: str, verdict: Verdict) -> OwnEvidence:
     findings = verdict.findings
     positions = private_positions(text, role, [(f.start, f.end) for f in findings])
     message = apply_mask(text, positions)
-    shown_findings = []
+    masked = apply_mask(verdict.masked, positions)
+    chosen = findings
+    if len(findings) > MAX_LISTED_PER_MESSAGE:
+        worst_first = sorted(range(len(findings)),
+                             key=lambda i: (findings[i].severity != "block", i))
+        chosen = tuple(findings[i] for i in sorted(worst_first[:MAX_LISTED_PER_MESSAGE]))
+    listed = tuple(
+        listed_finding(f.rule, f.category, f.severity, f.start, f.end,
+                       safe_reason(f.reason, f.text, message[f.start:f.end]), message, masked)
+        for f in chosen)
+    terms: dict[tuple[str, str, str], int] = {}
+    rules: dict[tuple[str, str], list[int]] = {}
     for f in findings:
-        shown = message[f.start:f.end]
-        shown_findings.append((f.rule, f.category, f.severity, f.start, f.end, shown,
-                               safe_reason(f.reason, f.text, shown)))
-    spans = {(f.start, min(f.end, len(message)), f.severity) for f in findings
-             if f.start < min(f.end, len(message))}
-    return OwnEvidence(
-        message, apply_mask(verdict.masked, positions), tuple(shown_findings),
-        tuple(_term_key(f[0], f[1], f[5]) for f in shown_findings), tuple(sorted(spans)),
-        tuple(dict.fromkeys(f.rule for f in findings)))
+        key = term_key(f.rule, f.category, message[f.start:f.end])
+        terms[key] = terms.get(key, 0) + 1
+        tally = rules.setdefault((f.rule, f.category), [0, 0, 0])
+        tally[0] += 1
+        tally[1 if f.severity == "warn" else 2] += 1
+    spans = tuple((f.start, f.end, f.severity) for f in findings)
+    return OwnEvidence(message, listed, tuple(terms.items()),
+                       tuple((key, (t[0], t[1], t[2])) for key, t in rules.items()), spans,
+                       display(message, spans), tuple(dict.fromkeys(f.rule for f in findings)))
 
 
-def _term_key(rule: str, category: str, shown: str) -> tuple[str, str, str]:
+def term_key(rule: str, category: str, shown: str) -> tuple[str, str, str]:
+    """A finding's key among the top terms: numbers and links by rule, others by text."""
     return rule, category, "" if category in RULE_TERMS else "".join(shown.split())
 
 
@@ -93,66 +189,69 @@ class Evidence:
             name: str) -> None:
         """Finding records, term and rule counts, and the worst-message entry of one message."""
         builder = self.builder
-        place = _place(self.label, row)
+        place: Place = (self.label, row.line, row.shop, row.agent, row.conversation, row.time,
+                        row.role)
         records: list[FindingRecord] = []
-        terms: list[tuple[str, str, str]] = []
         own = None
         if verdict.findings:
             own = self.evidence_of(row.text, row.role)
-            message, masked = own.message, own.masked
-            for rule, category, severity, start, end, shown, reason in own.findings:
-                records.append(FindingRecord(
-                    *place, rule, category, severity, start, end, shown, reason, message, masked,
-                    (row.line,)))
-            terms.extend(own.terms)
+            lines = (row.line,)
+            records.extend(FindingRecord(*place, *listed, lines) for listed in own.listed)
+            for key, count in own.terms:
+                builder.terms[key] = builder.terms.get(key, 0) + count
+            for key, tally in own.rules:
+                builder.count_rule(key, *tally)
+        joined: list[Joined] = []
         for split in splits:
             positions = _masked_parts(split)
             message = apply_mask(split.text, positions)
             f = split.finding
             shown = message[f.start:f.end]
-            records.append(FindingRecord(
-                *place, f.rule, f.category, f.severity, f.start, f.end, shown,
+            lines = tuple(turn.line for turn in split.turns)
+            records.append(FindingRecord(*place, *listed_finding(
+                f.rule, f.category, f.severity, f.start, f.end,
                 safe_reason(f.reason, f.text, shown), message,
-                apply_mask(split.masked, positions), tuple(turn.line for turn in split.turns)))
-            terms.append(_term_key(f.rule, f.category, shown))
-        for record, key in zip(records, terms, strict=True):
+                apply_mask(split.masked, positions)), lines))
+            joined.append((message, f.start, f.end, f.severity, lines, f.rule))
+            key = term_key(f.rule, f.category, shown)
             builder.terms[key] = builder.terms.get(key, 0) + 1
-            rule = builder.rules.get((record.rule, record.category))
-            if rule is None:
-                rule = builder.rules[(record.rule, record.category)] = [0, 0, 0]
-            rule[0] += 1
-            rule[1 if record.severity == "warn" else 2] += 1
+            warn = 1 if f.severity == "warn" else 0
+            builder.count_rule((f.rule, f.category), 1, warn, 1 - warn)
         builder.findings.extend(records)
+        builder.totals["findings_listed"] += len(records)
         if own is not None and not splits:
             key = (row.text, row.role)
             if key in self.listed:
                 return
             self.listed.add(key)
+            shown = own.shown
             builder.worst.append(WorstMessage(
-                *place, name, own.message, own.spans, own.rules, (row.line,)))
+                *place, name, shown.message, shown.spans, own.rule_names, (row.line,),
+                shown.offset, shown.length))
         else:
-            builder.worst.append(_worst_entry(place, row, records, name))
+            builder.worst.append(_worst_entry(place, row, own, joined, name))
         if len(builder.worst) > 4 * MAX_WORST:
             builder.worst = top_worst(builder.worst)
 
 
-def _place(label: str, row: Row) -> tuple[str, int, str, str, str, str, str]:
-    """The `MessagePlace` fields of a row of the file labelled `label`."""
-    return label, row.line, row.shop, row.agent, row.conversation, row.time, row.role
+def _worst_entry(place: Place, row: Row, own: OwnEvidence | None, joined: list[Joined],
+                 name: str) -> WorstMessage:
+    """The message as one display: the widest joined window, every span shifted into it.
 
-
-def _worst_entry(place: tuple[str, int, str, str, str, str, str], row: Row,
-                 records: list[FindingRecord], name: str) -> WorstMessage:
-    """The message as one display: the widest joined window if any, spans shifted into it."""
-    widest = max(records, key=lambda r: len(r.lines))
-    display = widest.message
-    # a joined display ends with (the start of) this message, as every joined text does
-    own = len(display) - min(len(row.text), PART_LIMIT) if len(widest.lines) > 1 else 0
+    A joined text ends with (the start of) this message, as every joined
+    text does: each joined text's spans shift by the difference in length,
+    the message's own spans to where it starts (cut where the join cuts it).
+    """
+    widest, _, _, _, lines, _ = max(joined, key=lambda j: len(j[4]))
     spans: list[tuple[int, int, str]] = []
-    for record in records:
-        shift = len(display) - len(record.message) if len(record.lines) > 1 else own
-        start, end = record.start + shift, min(record.end + shift, len(display))
-        if start < end:
-            spans.append((start, end, record.severity))
-    rules = tuple(dict.fromkeys(r.rule for r in records))
-    return WorstMessage(*place, name, display, tuple(sorted(set(spans))), rules, widest.lines)
+    rules = list(own.rule_names) if own is not None else []
+    if own is not None:
+        here = len(widest) - min(len(row.text), PART_LIMIT)
+        spans.extend((start + here, end + here, severity) for start, end, severity in own.spans)
+    for text, start, end, severity, _, rule in joined:
+        shift = len(widest) - len(text)
+        spans.append((start + shift, end + shift, severity))
+        rules.append(rule)
+    shown = display(widest, spans)
+    return WorstMessage(*place, name, shown.message, shown.spans, tuple(dict.fromkeys(rules)),
+                        lines, shown.offset, shown.length)

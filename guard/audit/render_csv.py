@@ -1,7 +1,9 @@
-"""The findings as CSV: one row per finding, for Excel and for QA spreadsheets.
+"""The findings as CSV: one row per listed finding, for Excel and for QA spreadsheets.
 
 Written with a UTF-8 byte-order mark (Excel then reads the Chinese right) and
-Chinese headers; machines read the JSON report instead.
+Chinese headers; machines read the JSON report instead. The messages are the
+findings' bounded excerpts ("…" where cut); the span is given in the whole
+message (`offset + start` to `offset + end`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def write_csv(findings: Iterable[FindingRecord], out: IO[str],
             f.file, f.line, " ".join(map(str, f.lines)), f.shop, f.agent, f.conversation,
             f.time, ROLE_LABELS.get(f.role, f.role), SEVERITY_LABELS.get(f.severity, f.severity),
             category_labels.get(f.category, f.category), rule_labels.get(f.rule, f.rule),
-            f.text, f"{f.start}-{f.end}", f.reason, f.message, f.masked,
+            f.text, f"{f.offset + f.start}-{f.offset + f.end}", f.reason, f.message, f.masked,
         ))
         count += 1
     return count

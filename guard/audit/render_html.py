@@ -7,6 +7,8 @@ and the findings; decides nothing.
 
 from __future__ import annotations
 
+import heapq
+import zlib
 from collections.abc import Iterable, Sequence
 from html import escape
 from typing import IO
@@ -15,7 +17,7 @@ from guard.audit.labels import SEVERITY_LABELS
 from guard.audit.render_terminal import agent_label, percent, term_label
 from guard.audit.report import TALLY, FindingRecord, Report
 
-MAX_EVIDENCE = 2000  # findings listed in the evidence table (the CSV / JSON have all)
+MAX_EVIDENCE = 2000  # findings in the evidence table (the CSV / JSON list them all)
 TOP_AGENTS_CHART = 15
 TOP_TERMS = 20
 COLORS = {"block": "#d63031", "warn": "#f0a500", "bar": "#3867d6"}
@@ -95,6 +97,33 @@ def highlight(message: str, spans: Iterable[tuple[int, int, str]],
             index = stop
         position += len(piece) + 1
     return "".join(out)
+
+
+def evidence_sample(findings: Iterable[FindingRecord],
+                    size: int | None = None) -> tuple[int, list[FindingRecord]]:
+    """(how many findings, the `size` shown): blocking ones first, a fair sample of the run.
+
+    Each finding draws a fixed pseudo-random number from where it stands
+    (file, line, rule, span), and the `size` findings with the smallest
+    (severity, number) are kept: all the blocking ones if they fit, a
+    uniform sample of them if not, the warnings sampled alike for the rest.
+    The choice depends on the findings alone — not on workers, chunks or the
+    order they arrived in — and they are shown in input order.
+    """
+    size = MAX_EVIDENCE if size is None else size
+    kept: list[tuple[tuple[int, int, int], FindingRecord]] = []  # a heap, largest key first
+    count = 0
+    for finding in findings:
+        draw = zlib.crc32(f"{finding.file}\0{finding.line}\0{finding.rule}\0"
+                          f"{finding.offset + finding.start}\0{finding.lines}".encode())
+        key = (0 if finding.severity == "block" else 1, draw, count)
+        count += 1
+        if len(kept) < size:
+            heapq.heappush(kept, ((-key[0], -key[1], -key[2]), finding))
+        elif key < (-kept[0][0][0], -kept[0][0][1], -kept[0][0][2]):
+            heapq.heapreplace(kept, ((-key[0], -key[1], -key[2]), finding))
+    chosen = sorted(kept, key=lambda item: -item[0][2])  # input order
+    return count, [finding for _, finding in chosen]
 
 
 def _hbar_chart(rows: Sequence[tuple[str, int, int]], empty: str) -> str:
@@ -267,33 +296,31 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
         w('<div class="empty">没有违规消息。</div>')
 
     w("<h2 id='evidence'>证据</h2>")
-    listed = 0
-    rows: list[str] = []
-    for finding in findings:
-        if listed >= MAX_EVIDENCE:
-            listed += 1
-            continue
-        listed += 1
-        split = "<br><span class='tag split'>跨消息拆分</span>" if finding.split else ""
-        rows.append(
-            f"<tr><td class='where'>{_e(finding.file)}:{finding.line}<br>{_e(finding.time)}</td>"
-            f"<td class='who'>{_e(finding.shop)}<br>"
-            f"{_e(agent_label(finding.agent, finding.role))}<br>"
-            f"<span class='note'>会话 {_e(finding.conversation)}</span></td>"
-            f"<td><span class='tag {_e(finding.severity)}'>"
-            f"{_e(SEVERITY_LABELS.get(finding.severity, finding.severity))}</span>{split}</td>"
-            f"<td>{_e(report.category_labels.get(finding.category, finding.category))}<br>"
-            f"<span class='note'>{_e(report.rule_labels.get(finding.rule, finding.rule))}"
-            f"</span></td>"
-            f"<td class='msg'>{highlight(finding.message, [(finding.start, finding.end, finding.severity)], finding.lines)}"  # noqa: E501
-            f"</td><td>{_e(finding.reason)}</td></tr>")
-    if rows:
-        if listed > MAX_EVIDENCE:
-            w(f'<p class="note">共 {listed:,} 条发现，这里列出前 {MAX_EVIDENCE:,} 条；'
+    listed, chosen = evidence_sample(findings)
+    if chosen:
+        if listed > len(chosen):
+            w(f'<p class="note">共列出 {listed:,} 条发现，这里是其中 {len(chosen):,} 条：'
+              "拦截优先，从整个审计中按固定规则均匀抽取，按原顺序排列；"
               "完整清单见 --csv 或 --json。</p>")
+        if t["findings"] > listed:
+            w(f'<p class="note">另有 {t["findings"] - listed:,} 条发现只计数、不列出：'
+              "一条消息最多列出 20 条自己的发现。</p>")
         w("<table><tr><th>位置</th><th>店铺 / 客服</th><th>级别</th><th>类别 / 规则</th>"
           "<th>消息（买家个人信息已脱敏）</th><th>原因</th></tr>")
-        w("".join(rows))
+        for finding in chosen:
+            split = "<br><span class='tag split'>跨消息拆分</span>" if finding.split else ""
+            spans = [(finding.start, finding.end, finding.severity)]
+            w(f"<tr><td class='where'>{_e(finding.file)}:{finding.line}<br>{_e(finding.time)}</td>"
+              f"<td class='who'>{_e(finding.shop)}<br>"
+              f"{_e(agent_label(finding.agent, finding.role))}<br>"
+              f"<span class='note'>会话 {_e(finding.conversation)}</span></td>"
+              f"<td><span class='tag {_e(finding.severity)}'>"
+              f"{_e(SEVERITY_LABELS.get(finding.severity, finding.severity))}</span>{split}</td>"
+              f"<td>{_e(report.category_labels.get(finding.category, finding.category))}<br>"
+              f"<span class='note'>{_e(report.rule_labels.get(finding.rule, finding.rule))}"
+              f"</span></td>"
+              f"<td class='msg'>{highlight(finding.message, spans, finding.lines)}</td>"
+              f"<td>{_e(finding.reason)}</td></tr>")
         w("</table>")
     else:
         w('<div class="empty">没有发现。</div>')

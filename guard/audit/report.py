@@ -18,9 +18,12 @@ from typing import Any
 
 from guard.verdict import CATEGORIES, RANK
 
-REPORT_VERSION = 1
+# 2: evidence bounded — a finding's message is an excerpt around its span (`offset`,
+# `message_length`), a worst message's too; totals gain `findings_listed`. Version 1
+# reports (whole messages) are read too.
+REPORT_VERSION = 2
 TOTALS = ("records", "scanned", "skipped", "rejected", "pass", "warn", "block", "findings",
-          "split_findings")
+          "split_findings", "findings_listed")
 TALLY = ("messages", "pass", "warn", "block", "findings")  # per agent and per day
 RULE_TALLY = ("findings", "warn", "block")
 FILE_TALLY = ("records", "scanned", "skipped", "rejected")
@@ -85,11 +88,17 @@ def _place_of(data: Mapping[str, Any]) -> tuple[str, int, str, str, str, str, st
 
 @dataclass(frozen=True, slots=True)
 class FindingRecord(MessagePlace):
-    """One finding with its evidence: where it came from and the masked message.
+    """One finding with its evidence: where it came from and the masked message, bounded.
 
-    `start`/`end` index `message` (the message with the buyer's data masked;
-    for a split finding, the joined messages, one per line) and
-    `text == message[start:end]`. `lines` are all the messages involved.
+    The evidence text is the message with the buyer's data masked (for a
+    split finding, the joined messages, one per line); `message` is that
+    text from CONTEXT characters before the span to CONTEXT after, "…"
+    where cut (evidence.py), and `masked` the same part with every finding
+    starred out. `start`/`end` index `message`: `text == message[start:end]`;
+    `offset` is where `message` starts in the whole text (a leading "…"
+    stands for the character there), so the span lies at
+    `offset + start` of the whole text, `message_length` long. `lines` are
+    all the messages involved.
     """
 
     rule: str
@@ -101,6 +110,8 @@ class FindingRecord(MessagePlace):
     reason: str
     message: str
     masked: str
+    offset: int
+    message_length: int
     lines: tuple[int, ...]
 
     @property
@@ -113,7 +124,8 @@ class FindingRecord(MessagePlace):
             **self.place_dict(),
             "rule": self.rule, "category": self.category, "severity": self.severity,
             "start": self.start, "end": self.end, "text": self.text, "reason": self.reason,
-            "message": self.message, "masked": self.masked, "lines": list(self.lines),
+            "message": self.message, "masked": self.masked, "offset": self.offset,
+            "message_length": self.message_length, "lines": list(self.lines),
             "split": self.split,
         }
 
@@ -121,18 +133,26 @@ class FindingRecord(MessagePlace):
     def from_dict(cls, data: Mapping[str, Any]) -> FindingRecord:
         return cls(*_place_of(data), data["rule"], data["category"], data["severity"],
                    data["start"], data["end"], data["text"], data["reason"], data["message"],
-                   data["masked"], tuple(data["lines"]))
+                   data["masked"], data.get("offset", 0),
+                   data.get("message_length", len(data["message"])), tuple(data["lines"]))
 
 
 @dataclass(frozen=True, slots=True)
 class WorstMessage(MessagePlace):
-    """A message for the "worst messages" lists, with every span to highlight."""
+    """A message for the "worst messages" lists, with every span to highlight.
+
+    `message` is at most DISPLAY_LIMIT characters of the masked message
+    from just before its first span ("…" where cut; `offset` and
+    `message_length` as in `FindingRecord`), `spans` those inside it.
+    """
 
     verdict: str
     message: str
     spans: tuple[tuple[int, int, str], ...]  # (start, end, severity) in `message`
     rules: tuple[str, ...]
     lines: tuple[int, ...]
+    offset: int
+    message_length: int
 
     def rank(self) -> tuple:
         """Worst first: blocked before warned, more blocking spans, then input position.
@@ -149,14 +169,16 @@ class WorstMessage(MessagePlace):
             **self.place_dict(),
             "verdict": self.verdict, "message": self.message,
             "spans": [list(span) for span in self.spans], "rules": list(self.rules),
-            "lines": list(self.lines),
+            "lines": list(self.lines), "offset": self.offset,
+            "message_length": self.message_length,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WorstMessage:
         return cls(*_place_of(data), data["verdict"], data["message"],
                    tuple((s[0], s[1], s[2]) for s in data["spans"]), tuple(data["rules"]),
-                   tuple(data["lines"]))
+                   tuple(data["lines"]), data.get("offset", 0),
+                   data.get("message_length", len(data["message"])))
 
 
 @dataclass(frozen=True)
@@ -278,14 +300,16 @@ class Report:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Report:
         """Read a report back from its JSON form (to merge reports of separate runs)."""
-        if data.get("version") != REPORT_VERSION:
-            raise ValueError(f"not a guard audit report of version {REPORT_VERSION}")
+        if data.get("version") not in (1, REPORT_VERSION):
+            raise ValueError(f"not a guard audit report of version 1 to {REPORT_VERSION}")
         labels = data.get("labels", {})
         return cls(
             settings=Settings.from_dict(data.get("settings", {})),
             category_labels=dict(labels.get("categories", {})),
             rule_labels=dict(labels.get("rules", {})),
-            totals={name: data["totals"].get(name, 0) for name in TOTALS},
+            totals={name: data["totals"].get(name, data["totals"].get("findings", 0)
+                                              if name == "findings_listed" else 0)
+                    for name in TOTALS},
             files={f["file"]: tuple(f[n] for n in FILE_TALLY) for f in data["files"]},
             agents={(a["shop"], a["agent"], a["role"]): tuple(a[n] for n in TALLY)
                     for a in data["agents"]},
@@ -349,6 +373,16 @@ class ReportBuilder:
         totals["warn"] += tally[2]
         totals["block"] += tally[3]
         totals["findings"] += tally[4]
+
+    def count_rule(self, rule: tuple[str, str], findings: int, warn: int, block: int) -> None:
+        """Findings of one (rule, category): how many, how many warn and block."""
+        tally = self.rules.get(rule)
+        if tally is None:
+            self.rules[rule] = [findings, warn, block]
+        else:
+            tally[0] += findings
+            tally[1] += warn
+            tally[2] += block
 
     def count_records(self, file: str, records: int, scanned: int, skipped: int,
                       rejected: int, split_findings: int = 0) -> None:

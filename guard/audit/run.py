@@ -5,7 +5,8 @@ One worker runs in this process; more run in worker processes (pool.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 
 from guard.audit.chunk import audit_chunk
 from guard.audit.conversation import WINDOW_MESSAGES, WINDOW_SECONDS
@@ -17,12 +18,14 @@ from guard.engine import Guard
 
 def audit_chunks(chunks: Iterator[Chunk] | Sequence[Chunk], config: AuditConfig,
                  workers: int = 1, guard: Guard | None = None,
+                 warn: Callable[[str], object] | None = None,
                  ) -> Iterator[tuple[Chunk, Report, bytes | None]]:
     """(chunk, its report, None) in input order — or, from worker processes,
     (chunk, its report without findings, its findings spool-encoded).
 
     One worker runs in this process (with `guard` if given); more run in
-    worker processes.
+    worker processes (`warn`: a line on a chunk audited again after a lost
+    worker). Close the generator (`contextlib.closing`) to stop them early.
     """
     if workers <= 1:
         auditor = Auditor(config, guard=guard)
@@ -31,7 +34,10 @@ def audit_chunks(chunks: Iterator[Chunk] | Sequence[Chunk], config: AuditConfig,
         return
     from guard.audit.pool import audit_in_workers
 
-    yield from audit_in_workers(chunks, config, workers, guard)
+    if warn is None:
+        yield from audit_in_workers(chunks, config, workers, guard)
+    else:
+        yield from audit_in_workers(chunks, config, workers, guard, warn)
 
 
 def all_chunks(sources: Sequence[Source], chunk_bytes: int = CHUNK_BYTES,
@@ -54,9 +60,10 @@ def audit_to_report(paths: Sequence[str], *, workers: int = 1, role: str = "agen
     builder = ReportBuilder(config.settings, category_labels, rule_labels)
     for source in sources:  # an empty file is listed too
         builder.files.setdefault(source.label, [0, 0, 0, 0])
-    for _, report, encoded in audit_chunks(all_chunks(sources, chunk_bytes, workers), config,
-                                           workers, guard):
-        builder.add(report)
-        if encoded:
-            builder.findings.extend(decode(encoded))
+    with closing(audit_chunks(all_chunks(sources, chunk_bytes, workers), config, workers,
+                              guard)) as results:
+        for _, report, encoded in results:
+            builder.add(report)
+            if encoded:
+                builder.findings.extend(decode(encoded))
     return builder.build()

@@ -15,7 +15,6 @@ and inherit everything here: the API key, CORS, the body limit, the access log
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -27,6 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 
+from guard.plugins import present
 from guard.serve.limits import ApiError, ServeConfig
 from guard.serve.middleware import AccessLog, ApiKey, BodyLimit
 from guard.serve.models import BatchRequest, CheckRequest, SuggestRequest
@@ -58,15 +58,8 @@ def create_app(engines: Engines, config: ServeConfig | None = None,
     app.include_router(api)
     for router in routers:
         app.include_router(router)
-    if plugins:
-        for name in PLUGGED_ROUTERS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if not exc.name or not name.startswith(exc.name):
-                    raise
-                continue  # a feature not built yet
-            module.mount(app)
+    for module in present(PLUGGED_ROUTERS if plugins else ()):
+        module.mount(app)
     _errors(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # Added innermost first: a request passes the access log, CORS, the key, the body limit.

@@ -28,7 +28,7 @@ from guard.serve.models import (
     VerdictModel,
 )
 from guard.serve.respond import JSONBody, read_body
-from guard.serve.state import Engine, Engines
+from guard.serve.state import Engine, Engines, ReloadResult
 
 __all__ = ["api", "config_of", "current_engine", "engines_of"]
 
@@ -39,6 +39,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorModel} for code in (400, 401, 413, 422)}
 
 api = APIRouter()
+
+
+def _body(model: str) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that parses its body itself (respond.read_body)."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}}}}
 T = TypeVar("T")
 
 
@@ -78,8 +84,7 @@ def _checked(item: CheckRequest, limits: Limits, where: str = "") -> int:
 
 
 @api.post("/v1/check", response_model=VerdictModel, responses=_ERRORS,
-          openapi_extra={"requestBody": {"required": True, "content": {
-              "application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}}}},
+          openapi_extra=_body("CheckRequest"),
           summary="检查一条要发出的消息（可带本会话之前的消息）")
 async def check(request: Request) -> JSONBody:
     body = await read_body(request, CheckRequest)
@@ -91,8 +96,7 @@ async def check(request: Request) -> JSONBody:
 
 
 @api.post("/v1/check/batch", response_model=BatchResponse, responses=_ERRORS,
-          openapi_extra={"requestBody": {"required": True, "content": {
-              "application/json": {"schema": {"$ref": "#/components/schemas/BatchRequest"}}}}},
+          openapi_extra=_body("BatchRequest"),
           summary="按顺序检查多条消息")
 async def check_batch(request: Request) -> JSONBody:
     body = await read_body(request, BatchRequest)
@@ -115,8 +119,7 @@ async def check_batch(request: Request) -> JSONBody:
 
 
 @api.post("/v1/suggest", response_model=SuggestionModel, responses=_ERRORS,
-          openapi_extra={"requestBody": {"required": True, "content": {
-              "application/json": {"schema": {"$ref": "#/components/schemas/SuggestRequest"}}}}},
+          openapi_extra=_body("SuggestRequest"),
           summary="买家的消息属于哪个售后场景，以及该场景的标准回复")
 async def suggest(request: Request) -> JSONBody:
     body = await read_body(request, SuggestRequest)
@@ -175,7 +178,7 @@ async def info(request: Request) -> JSONBody:
 async def reload(request: Request) -> JSONBody:
     result = await run_in_threadpool(engines_of(request).reload)
     request.state.verdict = "reloaded" if result.ok else "reload-failed"
-    report_reload(result.ok, result.error, "POST /v1/reload")
+    report_reload(result, "POST /v1/reload")
     if not result.ok:
         return JSONBody({"error": f"词库有误，仍在使用原来的词库：{result.error}",
                          "reloaded": False}, status_code=422)
@@ -190,11 +193,12 @@ async def healthz(request: Request) -> JSONBody:
     return JSONBody({"status": "ok"})
 
 
-def report_reload(ok: bool, error: str | None, cause: str) -> None:
+def report_reload(result: ReloadResult, cause: str) -> None:
     import logging
 
     log = logging.getLogger("guard.serve")
-    if ok:
-        log.warning("词库已重新加载（%s）", cause)
+    if result.ok:
+        log.warning("词库已重新加载（%s，用时 %.2f 秒；词库 %s）", cause,
+                    result.engine.build_seconds, result.engine.info["lexicon"]["fingerprint"][:12])
     else:
-        log.error("重新加载失败，仍在使用原来的词库（%s）：%s", cause, error)
+        log.error("重新加载失败，仍在使用原来的词库（%s）：%s", cause, result.error)
