@@ -149,18 +149,21 @@ class Block:
     last_odd: int | None = None
 
 
-def _count_blocks(numbered: DataFrame, text: bool) -> list[Block]:
+def _count_blocks(numbered: DataFrame, text: bool = False, quotes: bool = False) -> list[Block]:
+    """Each block's rows and first id; of text, each file's first line (`head`), and with
+    `quotes` (some file may be CSV) where each block leaves quotes open."""
     from pyspark.sql import functions as F
 
     aggregates = [F.min("id").alias("first_id"), F.count(F.lit(1)).alias("rows")]
     if text:
-        quotes = F.octet_length("raw") - F.octet_length(F.replace("value", F.lit('"'), F.lit("")))
-        odd = quotes % 2 == 1
+        aggregates.append(F.when(F.col("block") == 0, F.min_by("raw", "id")).alias("head"))
+    if quotes:
+        parity = (F.octet_length("raw")
+                  - F.octet_length(F.replace("value", F.lit('"'), F.lit("")))) % 2
+        odd = parity == 1
         aggregates += [
-            F.when(F.col("block") == 0, F.min_by(F.substring("raw", 1, MAX_LINE_BYTES), "id"))
-            .alias("head"),
-            F.min_by(quotes % 2, "id").alias("head_quotes"),
-            (F.sum(quotes % 2) % 2).alias("quotes"),
+            F.min_by(parity, "id").alias("head_quotes"),
+            (F.sum(parity) % 2).alias("quotes"),
             F.min(F.when(odd, F.col("id"))).alias("first_odd"),
             F.max(F.when(odd, F.col("id"))).alias("last_odd"),
         ]
@@ -232,7 +235,8 @@ def text_records(spark: SparkSession, files: Sequence[LogFile], index_of: Mappin
     from pyspark.sql import functions as F
 
     numbered = _text_lines(spark, files)
-    blocks = _count_blocks(numbered, text=True)
+    maybe_csv = any(name_format(f.label, CODECS)[0] != "jsonl" for f in files)
+    blocks = _count_blocks(numbered, text=True, quotes=maybe_csv)
     heads = {b.file_path: b.head or b"" for b in blocks if b.block == 0}
     sources: dict[int, Source] = {}
     for log in files:  # an empty file too: a CSV one needs its header (as locally)
@@ -342,7 +346,7 @@ def typed_records(df: DataFrame, file_path: Column, block: Column, columns: Sequ
                          (F.monotonically_increasing_id() if line is None
                           else line.cast("long")).alias("id"), *columns)
     if line is None:
-        blocks = _count_blocks(numbered, text=False)
+        blocks = _count_blocks(numbered)
     else:
         blocks = [Block(row.file_path, row.block, 0, 0) for row in
                   numbered.select("file_path", "block").distinct().collect()]
