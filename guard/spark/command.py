@@ -44,9 +44,17 @@ def master_and_logs(value: str, logs: Sequence[str]) -> tuple[str | None, list[s
 
 
 def _first_line(exc: BaseException) -> str:
+    """What failed, in one line: the error's first line, and for a Java one its root cause."""
     java = getattr(exc, "java_exception", None)
     text = str(java.toString()) if java is not None else str(exc)
-    return next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    line = next((part.strip() for part in text.splitlines() if part.strip()),
+                type(exc).__name__)
+    cause = java
+    while cause is not None and cause.getCause() is not None:
+        cause = cause.getCause()
+    if cause is not None and cause is not java:
+        line += f"（{cause.toString()}）"
+    return line
 
 
 @contextmanager
@@ -74,7 +82,7 @@ def spark_session(master: str | None) -> Iterator[SparkSession]:
     log_config = Path(__file__).with_name("log4j2.properties").as_uri()
     builder = (builder.config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={log_config}")
-               .config("spark.log.level", "ERROR"))
+               .config("spark.log.level", "OFF"))
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # no Java, a master that cannot be reached
