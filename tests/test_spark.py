@@ -281,6 +281,13 @@ def test_usage_errors_name_the_problem(spark, tmp_path: Path, capsys) -> None:
     assert "CSV header lacks" in capsys.readouterr().err
     assert main(["audit", "--spark", "local[2]", "--workers", "2", str(SAMPLE)]) == 2
     assert "--workers" in capsys.readouterr().err
+    # a download cut short: the job fails, in one line that says why (locally: its lines kept)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(SAMPLE.read_bytes())[:4000])
+    assert main(["audit", "--spark", "local[2]", str(cut), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Spark 作业失败" in err and "Unexpected end of input stream" in err
+    assert "Traceback" not in err
 
 
 def test_master_or_first_log() -> None:

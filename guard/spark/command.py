@@ -16,9 +16,9 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from guard.errors import RunError, UsageError
+from guard.errors import Interrupted, RunError, UsageError, stop_signals
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -131,11 +131,9 @@ def log_records(spark: SparkSession, files: Sequence[LogFile], role: str) -> Dat
 
 def run_spark(args: argparse.Namespace) -> int:
     """`guard audit --spark`: audit on Spark, then write and show the report as locally."""
-    from guard.audit.command import _check_outputs, finish
+    from guard.audit.command import _check_outputs
     from guard.audit.labels import labels_for
-    from guard.audit.spool import FindingSpool
-    from guard.spark.audit import audit_parts, collect_report, settings_for
-    from guard.spark.inputs import list_logs
+    from guard.spark.audit import settings_for
     from guard.spark.ship import LexiconBundle
 
     master, logs = master_and_logs(args.spark, args.logs)
@@ -150,6 +148,22 @@ def run_spark(args: argparse.Namespace) -> int:
     labels_for(args.lexicons)  # a broken lexicon fails here, before Spark starts
     settings = settings_for(args.role)
     bundle = LexiconBundle.pack(args.lexicons)
+    with stop_signals():
+        try:
+            return _audit(args, master, logs, bundle, settings)
+        except Interrupted as exc:
+            sys.stderr.write(f"guard: 已中断（收到 {exc.name}）："
+                             "Spark 作业已取消，没有写出报告文件\n")
+            return exc.status
+
+
+def _audit(args: argparse.Namespace, master: str | None, logs: list[str], bundle: Any,
+           settings: Any) -> int:
+    from guard.audit.command import finish
+    from guard.audit.spool import FindingSpool
+    from guard.spark.audit import audit_parts, collect_report
+    from guard.spark.inputs import list_logs
+
     with spark_session(master) as spark, FindingSpool() as spool:
         try:
             files = list_logs(spark, logs, lambda text: print(f"guard: {text}", file=sys.stderr))
@@ -159,6 +173,9 @@ def run_spark(args: argparse.Namespace) -> int:
             report = collect_report(parts, settings, labels, args.lexicons,
                                     lambda payload: spool.write_encoded(payload + b"\n", 1))
         except (UsageError, RunError):
+            raise
+        except Interrupted:
+            spark.sparkContext.cancelAllJobs()  # a session not ours goes on; our jobs stop
             raise
         except Exception as exc:
             if type(exc).__module__.startswith(("pyspark", "py4j")):
