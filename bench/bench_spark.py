@@ -9,7 +9,8 @@
     `guard audit --spark MASTER LOG --quiet` on the first (smallest) log,
     interleaved over --repeat rounds, best of each: the ratio;
   * where Spark's time goes, measured inside one driver process on the same
-    log, each step timed on its own (each reruns what it needs):
+    log, each step timed on its own (each reruns what it needs, so the last
+    three are cumulative; on a busy machine their differences are noise-prone):
     the JVM and SparkSession start; the first Python job (Python workers
     started, guard imported, each worker's Guard built from the shipped
     lexicons); the counting pass (line numbers, CSV headers); reading and
@@ -17,8 +18,9 @@
     shuffle by conversation and the sort; the whole audit with its report
     and findings collected;
   * scaling: the whole `--spark` process on every size; records/s of the
-    whole process, and records/s past the fixed start (the session and the
-    first Python job, measured above), which should stay flat (±20 %).
+    whole process, the marginal records/s from one size to the next, and
+    records/s past the fixed cost (the intercept of the least-squares line
+    through the points), which should stay flat (±20 %).
 Machines here are noisy (other jobs share the cores): the ratios are the
 figures to compare; the script prints the load average it started under.
 """
@@ -128,30 +130,42 @@ def main() -> int:
              ("first Python job: workers start, import guard, build each Guard", parts["python"]),
              ("counting pass: line numbers, CSV headers (JVM only)", parts["count"]),
              ("read and validate the records (Python, via Arrow)", parts["read"]),
-             ("shuffle by conversation and sort (above the read)",
-              parts["shuffle"] - parts["read"]),
-             ("audit: read + shuffle + judge + report + findings in order", parts["audit"])]
+             ("the same + shuffle by conversation + sort", parts["shuffle"]),
+             ("the whole audit: the same + judge + reports + findings in order",
+              parts["audit"])]
     for name, seconds in steps:
         print(f"| {name} | {seconds:.1f} |")
-    audit_only = parts["audit"] - parts["shuffle"]
-    print(f"| judging and evidence in the chunk unit (audit − shuffle) | {audit_only:.1f} |")
     fixed = parts["session"] + parts["python"]
 
-    print(f"\nscaling, `guard audit --spark {args.master} LOG --quiet` (fixed start "
-          f"≈ {fixed:.1f} s: session + first Python job):")
-    print("| records | MB | seconds | records/s | records/s past the fixed start |\n"
-          "|---|---|---|---|---|")
-    rates = []
+    print(f"\nscaling, `guard audit --spark {args.master} LOG --quiet`, whole processes:")
+    times = {}
     for count in args.counts:
-        seconds = best["spark"] if count == first else _run(
+        times[count] = best["spark"] if count == first else _run(
             [*guard, "audit", "--spark", args.master, str(logs[count]), "--quiet"])[0]
-        steady = count / max(seconds - fixed, 1e-9)
+    # the line through the points (least squares): seconds = fixed + count / rate
+    xs, ys = list(times), list(times.values())
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+             / max(sum((x - mean_x) ** 2 for x in xs), 1e-9))
+    fixed_fit = mean_y - slope * mean_x
+    print("| records | MB | seconds | records/s | marginal records/s (from the size before) "
+          "| records/s past the fixed cost |\n|---|---|---|---|---|---|")
+    rates, previous = [], None
+    for count, seconds in times.items():
+        steady = count / max(seconds - fixed_fit, 1e-9)
         rates.append(steady)
+        marginal = ("" if previous is None else
+                    f"{(count - previous[0]) / max(seconds - previous[1], 1e-9):,.0f}")
+        previous = (count, seconds)
         print(f"| {count:,} | {logs[count].stat().st_size / 1e6:.0f} | {seconds:.1f} | "
-              f"{count / seconds:,.0f} | {steady:,.0f} |")
-    spread = max(rates) / min(rates) - 1
-    print(f"\nrecords/s past the fixed start: {min(rates):,.0f}–{max(rates):,.0f} "
-          f"(spread {spread:.0%}; target ≤ 20 %)")
+              f"{count / seconds:,.0f} | {marginal} | {steady:,.0f} |")
+    print(f"\ntime = {fixed_fit:.1f} s + {slope * 1e6:.1f} s per million records "
+          f"(least squares; the fixed cost measured in one process above: session + first "
+          f"Python job {fixed:.1f} s, + counting pass {parts['count']:.1f} s)")
+    if len(rates) > 1:
+        spread = max(rates) / min(rates) - 1
+        print(f"records/s past the fixed cost: {min(rates):,.0f}–{max(rates):,.0f} "
+              f"(spread {spread:.0%}; target ≤ 20 %)")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 
