@@ -43,6 +43,10 @@ LOOKBACK_LINES = 4000
 # A CSV record whose quotes never close is cut here rather than kept whole.
 MAX_CSV_RECORD_BYTES = 64 << 20
 
+# A log's format by its name (else sniffed from its first line).
+JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".log")
+CSV_SUFFIXES = (".csv", ".txt")
+
 FIELDS = ("shop", "agent", "conversation", "time", "role", "text")
 HEADER_ALIASES: dict[str, str] = {
     "shop": "shop", "店铺": "shop", "店铺名": "shop", "店铺名称": "shop",
@@ -212,10 +216,6 @@ def open_source(name: str) -> Source:
     fmt, compression = name_format(path.name)
     first = _first_line(path, compression == ".gz")
     return described_source(name, path, fmt, compression == ".gz", first, path.stat().st_size)
-
-
-JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".log")
-CSV_SUFFIXES = (".csv", ".txt")
 
 
 def name_format(name: str, codecs: Sequence[str] = (".gz",)) -> tuple[str, str]:
