@@ -17,11 +17,9 @@
     validating the records (Python, through Arrow); the same plus the
     shuffle by conversation and the sort; the whole audit with its report
     and findings collected;
-  * scaling: the whole `--spark` process on every size (best of --repeat,
-    interleaved); records/s of the whole process, the marginal records/s
-    from one size to the next, and records/s past the fixed cost (the
-    intercept of the least-squares line through the points), which should
-    stay flat (±20 %).
+  * scaling: every size audited in one driver process, after the fixed
+    start (JVM, Python workers, Guards) is paid once; sizes interleaved over
+    --repeat rounds, best of each: records/s should stay flat (±20 %).
 Machines here are noisy (other jobs share the cores): the ratios are the
 figures to compare; the script prints the load average it started under.
 """
@@ -85,11 +83,43 @@ print(json.dumps(timings))
 """
 
 
-def _run(args: list[str]) -> tuple[float, str]:
+# The cost per record: every size audited in one driver process, after the fixed start
+# (session, Python workers, Guards) is paid once; sizes interleaved over the rounds.
+SCALE = r"""
+import json, sys, time
+from guard.spark.command import spark_session, log_records
+from guard.spark.audit import audit_parts, collect_report, settings_for
+from guard.spark.inputs import list_logs
+from guard.spark.ship import LexiconBundle, auditor_for
+master, repeat, logs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+settings, bundle = settings_for("agent"), LexiconBundle.pack()
+best = {}
+with spark_session(master) as spark:
+    cores = spark.sparkContext.defaultParallelism
+    def warm(batches):
+        auditor_for(bundle, settings)
+        yield from batches
+    spark.range(cores * 4).repartition(cores * 4).mapInArrow(warm, "id long").collect()
+    for _ in range(repeat):
+        for log in logs:
+            start = time.perf_counter()
+            files = list_logs(spark, [log], print)
+            labels = [f.label for f in files]
+            parts = audit_parts(log_records(spark, files, "agent"), bundle, settings, labels)
+            report = collect_report(parts, settings, labels, (), lambda payload: None)
+            seconds = time.perf_counter() - start
+            best[log] = min(best.get(log, seconds), seconds)
+print(json.dumps(best))
+"""
+
+
+def _run(args: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
+    """(seconds, standard output) of a whole process; `ok`: its exit statuses that are not
+    failures (`guard audit` exits 1 when it found a blocked message)."""
     start = time.perf_counter()
     done = subprocess.run(args, capture_output=True, check=False)
     seconds = time.perf_counter() - start
-    if done.returncode not in (0, 1):
+    if done.returncode not in ok:
         sys.exit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
     return seconds, done.stdout.decode()
 
@@ -127,7 +157,7 @@ def main() -> int:
         print(f"| `{shown}` | {best[name]:.1f} | {first / best[name]:,.0f} | "
               f"{best[name] / best['local']:.1f}× |")
 
-    _, out = _run([sys.executable, "-c", PARTS, args.master, log])
+    _, out = _run([sys.executable, "-c", PARTS, args.master, log], ok=(0,))
     parts = json.loads(out.strip().splitlines()[-1])
     print(f"\nwhere the time of one Spark audit of {first:,} records goes (one driver process):")
     print("| step | seconds |\n|---|---|")
@@ -140,40 +170,25 @@ def main() -> int:
               parts["audit"])]
     for name, seconds in steps:
         print(f"| {name} | {seconds:.1f} |")
-    fixed = parts["session"] + parts["python"]
+    print(f"fixed start, paid once per run: {parts['session'] + parts['python']:.1f} s "
+          "(session + first Python job)")
 
-    print(f"\nscaling, `guard audit --spark {args.master} LOG --quiet`, whole processes, "
-          f"best of {args.repeat}:")
-    times = {first: best["spark"]}
-    for _ in range(args.repeat):  # rounds interleave the sizes: a busy spell falls on all
-        for count in args.counts[1:]:
-            seconds = _run([*guard, "audit", "--spark", args.master, str(logs[count]),
-                            "--quiet"])[0]
-            times[count] = min(times.get(count, seconds), seconds)
-    # the line through the points (least squares): seconds = fixed + count / rate
-    xs, ys = list(times), list(times.values())
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    slope = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-             / max(sum((x - mean_x) ** 2 for x in xs), 1e-9))
-    fixed_fit = mean_y - slope * mean_x
-    print("| records | MB | seconds | records/s | marginal records/s (from the size before) "
-          "| records/s past the fixed cost |\n|---|---|---|---|---|---|")
-    rates, previous = [], None
-    for count, seconds in times.items():
-        steady = count / max(seconds - fixed_fit, 1e-9)
-        rates.append(steady)
-        marginal = ("" if previous is None or seconds <= previous[1] else
-                    f"{(count - previous[0]) / (seconds - previous[1]):,.0f}")
-        previous = (count, seconds)
+    _, out = _run([sys.executable, "-c", SCALE, args.master, str(args.repeat),
+                   *(str(logs[count]) for count in args.counts)], ok=(0,))
+    audits = json.loads(out.strip().splitlines()[-1])
+    print(f"\nscaling: each log audited in one driver process (the fixed start paid once "
+          f"before), sizes interleaved, best of {args.repeat}:")
+    print("| records | MB | seconds | records/s |\n|---|---|---|---|")
+    rates = []
+    for count in args.counts:
+        seconds = audits[str(logs[count])]
+        rates.append(count / seconds)
         print(f"| {count:,} | {logs[count].stat().st_size / 1e6:.0f} | {seconds:.1f} | "
-              f"{count / seconds:,.0f} | {marginal} | {steady:,.0f} |")
-    print(f"\ntime = {fixed_fit:.1f} s + {slope * 1e6:.1f} s per million records "
-          f"(least squares; the fixed cost measured in one process above: session + first "
-          f"Python job {fixed:.1f} s, + counting pass {parts['count']:.1f} s)")
+              f"{count / seconds:,.0f} |")
     if len(rates) > 1:
         spread = max(rates) / min(rates) - 1
-        print(f"records/s past the fixed cost: {min(rates):,.0f}–{max(rates):,.0f} "
-              f"(spread {spread:.0%}; target ≤ 20 %)")
+        print(f"\nrecords/s: {min(rates):,.0f}–{max(rates):,.0f} (spread {spread:.0%}; "
+              "target ≤ 20 %)")
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     return 0
 
