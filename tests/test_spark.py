@@ -274,11 +274,11 @@ def test_csv_and_html_outputs_and_merchant_lexicons(spark, tmp_path: Path) -> No
 
 def test_usage_errors_name_the_problem(spark, tmp_path: Path, capsys) -> None:
     assert main(["audit", "--spark", "local[2]", str(tmp_path / "missing.jsonl")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "没有这个文件" in capsys.readouterr().err
     header = tmp_path / "no_header.csv"
     header.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
     assert main(["audit", "--spark", "local[2]", str(header)]) == 2
-    assert "CSV header lacks" in capsys.readouterr().err
+    assert "CSV 表头缺少" in capsys.readouterr().err
     assert main(["audit", "--spark", "local[2]", "--workers", "2", str(SAMPLE)]) == 2
     assert "--workers" in capsys.readouterr().err
     # a download cut short: the job fails, in one line that says why (locally: its lines kept)
