@@ -14,6 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+# guard.spark's stages import pyarrow: without the [spark] extra (`pip install '.[test]'`
+# alone, the README's second command) the module skips instead of failing to import.
+pytest.importorskip("pyarrow", reason="pyarrow is not installed: pip install '.[spark]'")
+
 from guard.cli import main
 from guard.spark.command import master_and_logs
 from guard.spark.inputs import Block, _crossing_records, spark_uri
