@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from guard.audit.conversation import Conversations, SplitFinding
 from guard.audit.evidence import Evidence
 from guard.audit.judge import Auditor
-from guard.audit.readers import LOOKBACK_LINES, Chunk, Rejected, Row, parse_records
+from guard.audit.readers import LOOKBACK_LINES, Chunk, NonText, Rejected, Row, parse_records
 from guard.audit.report import Report, ReportBuilder, top_worst
 from guard.verdict import worst
 
@@ -57,8 +57,8 @@ def audit_chunk(auditor: Auditor, chunk: Chunk) -> Report:
     return audit_rows(auditor, rows, chunk.source.label, context=context, skipped=skipped)
 
 
-def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
-               context: Iterable[Row | Rejected] = (), skipped: int = 0,
+def audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], label: str, *,
+               context: Iterable[Row | NonText | Rejected] = (), skipped: int = 0,
                lookback: int = LOOKBACK_LINES) -> Report:
     """Every record judged and counted, its evidence masked: one partial report.
 
@@ -109,6 +109,10 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str,
         if type(record) is Rejected:
             rejected += 1
             builder.reject(label, record.line, record.reason)
+            continue
+        if type(record) is NonText:  # an image, a card…: not judged, counted by its type
+            skipped += 1
+            builder.non_text[record.kind] = builder.non_text.get(record.kind, 0) + 1
             continue
         row: Row = record  # type: ignore[assignment]
         role = row.role

@@ -58,8 +58,14 @@ def register(commands: Any) -> None:
     )
     audit.add_argument("logs", nargs="*", metavar="LOG",
                        help="聊天记录文件：.jsonl 或 .csv（英文或中文表头），可为 .gz；"
+                            "Excel 导出（.xlsx）；"
+                            "聊天工作台的消息 JSON（每行一条或一个数组）；"
                             "用 --spark 时也可以是 Spark 能读的任何路径（目录、通配符、"
                             "hdfs://、s3a://，含 Parquet）")
+    audit.add_argument("--column", action="append", default=[], metavar="字段=表头",
+                       help="Excel 导出的列名与默认不同时指定（可重复），字段为 shop、buyer、"
+                            "agent、conversation、role、type、text、time，如 --column "
+                            "text=聊天内容")
     audit.add_argument("--workers", type=int, metavar="N",
                        help="工作进程数（默认：大文件用全部 CPU 核，小文件用 1 个）")
     audit.add_argument("--role", choices=("agent", "all"), default="agent",
@@ -149,7 +155,9 @@ def run(args: argparse.Namespace) -> int:
 
         if not Path(directory).is_dir():
             raise UsageError(f"--lexicons {directory}：没有这个目录")
-    sources = open_sources(args.logs, _warn)
+    from guard.audit.exports import parse_columns
+
+    sources = open_sources(args.logs, _warn, tuple(parse_columns(args.column).items()))
     labels = labels_for(args.lexicons)  # a broken lexicon fails here
     done = _Done(sum(source.size for source in sources))
     with stop_signals():

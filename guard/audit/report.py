@@ -196,6 +196,8 @@ class Report:
     # (rule, category, matched text); the text is "" for numbers and links
     terms: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
     rejected_reasons: Mapping[str, int] = field(default_factory=dict)
+    # skipped messages that are not text (images, order cards…), by type
+    non_text: Mapping[str, int] = field(default_factory=dict)
     rejected: tuple[RejectedRecord, ...] = ()
     worst: tuple[WorstMessage, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
@@ -285,6 +287,7 @@ class Report:
             "rejected": [r.to_dict() for r in self.rejected],
             "rejected_listed": len(self.rejected),
             "rejected_reasons": dict(sorted(self.rejected_reasons.items())),
+            "skipped_non_text": dict(sorted(self.non_text.items())),
             "shops": shops,
             "agents": agents,
             "categories": categories,
@@ -318,6 +321,7 @@ class Report:
                    for r in data["rules"]},
             terms={(t["rule"], t["category"], t["term"]): t["count"] for t in data["terms"]},
             rejected_reasons=dict(data.get("rejected_reasons", {})),
+            non_text=dict(data.get("skipped_non_text", {})),
             rejected=tuple(RejectedRecord(r["file"], r["line"], r["reason"])
                            for r in data["rejected"]),
             worst=tuple(WorstMessage.from_dict(w) for w in data["worst"]),
@@ -344,6 +348,7 @@ class ReportBuilder:
         self.rules: dict[tuple[str, str], list[int]] = {}
         self.terms: dict[tuple[str, str, str], int] = {}
         self.rejected_reasons: dict[str, int] = {}
+        self.non_text: dict[str, int] = {}
         self.rejected: list[RejectedRecord] = []
         self.worst: list[WorstMessage] = []
         self.findings: list[FindingRecord] = []
@@ -424,6 +429,8 @@ class ReportBuilder:
             self.terms[key] = self.terms.get(key, 0) + count
         for key, count in report.rejected_reasons.items():
             self.rejected_reasons[key] = self.rejected_reasons.get(key, 0) + count
+        for key, count in report.non_text.items():
+            self.non_text[key] = self.non_text.get(key, 0) + count
         room = MAX_REJECTED_LISTED - len(self.rejected)
         if room > 0:
             self.rejected.extend(report.rejected[:room])
@@ -445,6 +452,7 @@ class ReportBuilder:
             rules={k: tuple(v) for k, v in self.rules.items()},
             terms=dict(self.terms),
             rejected_reasons=dict(self.rejected_reasons),
+            non_text=dict(self.non_text),
             rejected=tuple(self.rejected),
             worst=tuple(self.worst),
             findings=tuple(self.findings),

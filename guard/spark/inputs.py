@@ -241,9 +241,12 @@ def text_records(spark: SparkSession, files: Sequence[LogFile], index_of: Mappin
     sources: dict[int, Source] = {}
     for log in files:  # an empty file too: a CSV one needs its header (as locally)
         fmt, codec = name_format(log.label, CODECS)
-        sources[index_of[log.uri]] = described_source(
+        source = sources[index_of[log.uri]] = described_source(
             log.label, Path(log.label), fmt, bool(codec), heads.get(log.uri, b"")[:MAX_LINE_BYTES],
             log.size)
+        if source.converted:
+            raise UsageError(f"{log.label}: --spark 读 JSONL、CSV 和 Parquet；聊天工作台的消息 "
+                             "JSON 和 Excel 导出请不用 --spark 审计")
     if not blocks:
         return None
     offsets = _line_offsets(blocks, index_of)
