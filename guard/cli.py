@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import orjson
 
+from guard.cliparse import ChineseArgumentParser
 from guard.engine import build_guard
 from guard.errors import (
     EXIT_BLOCKED,
@@ -34,8 +35,8 @@ PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve
                     "guard.train.command")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
         prog="guard",
         description="拼多多客服聊天合规守卫：发送前拦截引导站外的消息。",
     )
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 def _check(args: argparse.Namespace) -> int:
     if args.jsonl is not None:
         if args.text is not None:
-            raise UsageError("give either TEXT or --jsonl, not both")
+            raise UsageError("TEXT 和 --jsonl 只能给一个")
         return _check_jsonl(args, sys.stderr)
     return _check_one(args, sys.stdout)
 
@@ -71,7 +72,7 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
     from guard.jsonl import message_argument
     from guard.rewrite import with_suggestion
 
-    text = message_argument(args.text, "give a message: guard check TEXT, or --jsonl FILE")
+    text = message_argument(args.text, "请给出要检查的消息：guard check TEXT，或 --jsonl FILE")
     guard = build_guard(args.lexicons)
     verdict = with_suggestion(guard, guard.check(text))
 
@@ -105,8 +106,8 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
     label, counts = answer_jsonl(args.jsonl, answer, err)
     if not args.quiet:
         err.write(
-            f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "
-            f"{counts['warn']} warn, {counts['block']} block, {counts['rejected']} rejected\n"
+            f"guard: {label}：记录 {counts['records']}：通过 {counts['pass']}，"
+            f"提醒 {counts['warn']}，拦截 {counts['block']}，拒收 {counts['rejected']}\n"
         )
     if counts["rejected"]:
         return EXIT_USAGE
@@ -126,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"guard: {exc}\n")
         return EXIT_USAGE
     except LexiconError as exc:
-        err.write(f"guard: lexicon error: {exc}\n")
+        err.write(f"guard: 词库错误：{exc}\n")
         return EXIT_USAGE
     except RunError as exc:
         err.write(f"guard: {exc}\n")

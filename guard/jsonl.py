@@ -29,7 +29,7 @@ def message_argument(text: str | None, usage: str) -> str:
     try:
         return data.decode("utf-8").rstrip("\n")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+        raise UsageError(f"<stdin>：不是有效的 UTF-8（第 {exc.start + 1} 字节）") from None
 
 
 def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
@@ -54,7 +54,7 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
         try:
             stream = open(name, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            raise UsageError(f"{name}: {exc.strerror}") from None
+            raise UsageError(f"{name}：{exc.strerror}") from None
         label = name
     out = sys.stdout.buffer
     counts: Counter[str] = Counter()
@@ -64,7 +64,7 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
             counts["records"] += 1
             if type(record) is Rejected:
                 counts["rejected"] += 1
-                err.write(f"guard: {label}:{record.line}: rejected: {record.reason}\n")
+                err.write(f"guard: {label}:{record.line}: 拒收：{record.reason}\n")
                 line = orjson.dumps({"line": record.line, "error": record.reason}) + b"\n"
             else:
                 kind, fields = answer(record.text)

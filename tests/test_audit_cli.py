@@ -85,7 +85,7 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["audit", str(SAMPLE_CSV), "--json", "-", "--csv", "-"]) == 2
     assert main(["audit", str(SAMPLE_CSV), "--html", str(tmp_path / "no" / "r.html")]) == 2
     err = capsys.readouterr().err
-    assert "missing.jsonl: no such file" in err
+    assert "missing.jsonl：没有这个文件" in err
 
 
 def test_two_workers_write_the_same_json(tmp_path: Path,

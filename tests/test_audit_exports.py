@@ -56,7 +56,7 @@ def test_the_excel_sample_gives_the_findings_of_the_same_messages(tmp_path: Path
     assert totals["scanned"] == first_80["totals"]["scanned"]
     assert totals["skipped"] == first_80["totals"]["skipped"] + 9
     assert report["rejected"] == [{"file": f"{XLSX}:聊天记录", "line": 92,
-                                   "reason": "time '昨天下午' is not ISO 8601"}]
+                                   "reason": "时间不是 ISO 8601 格式：'昨天下午'"}]
     assert found(report) == found(first_80)
     assert {f["shop"] for f in report["findings"]} <= {"店铺01", "店铺02", "店铺03", "店铺04"}
     # no buyer account in the report: the conversation is a hash of the thread
@@ -73,7 +73,7 @@ def test_the_workbench_sample_gives_the_findings_of_the_same_messages(
     assert totals["records"] == totals["scanned"] + totals["skipped"] + totals["rejected"]
     assert report["skipped_non_text"] == {"图片": 5}
     assert report["rejected"][0]["line"] == 11
-    assert report["rejected"][0]["reason"].startswith("not valid JSON")
+    assert report["rejected"][0]["reason"].startswith("不是有效的 JSON")
     assert found(report) == found(first_80)
     assert report["findings"][0]["time"].endswith("+08:00")
 

@@ -241,7 +241,7 @@ def test_check_jsonl_full_or_closed(tmp_path: Path) -> None:
                             "sh", *check], capture_output=True, cwd=ROOT, timeout=120)
     assert shell.returncode == 1  # every line judged, as the run would have: some blocked
     assert shell.stderr.decode().splitlines() == [  # no complaint; the counts are the run's
-        f"guard: {lines}: 4000 records: 2000 pass, 0 warn, 2000 block, 0 rejected"]
+        f"guard: {lines}：记录 4000：通过 2000，提醒 0，拦截 2000，拒收 0"]
 
 
 def test_a_failed_write_leaves_the_old_report_and_no_temporary_file(

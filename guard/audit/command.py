@@ -102,7 +102,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
     to_stdout = [flag for flag in ("json", "csv", "html") if getattr(args, flag) == "-"]
     if len(to_stdout) > 1:
-        raise UsageError("only one of --json/--csv/--html can go to standard output (-)")
+        raise UsageError("--json、--csv、--html 中只能有一个写到标准输出（-）")
     for flag in ("json", "csv", "html"):
         name = getattr(args, flag)
         if name and name != "-":
@@ -110,7 +110,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
                 raise UsageError(f"--{flag} {name}: 是目录，不是文件")
             parent = Path(name).parent
             if not parent.is_dir():
-                raise UsageError(f"--{flag} {name}: no such folder {parent}")
+                raise UsageError(f"--{flag} {name}：没有目录 {parent}")
 
 
 @dataclass
@@ -148,13 +148,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.logs:
         raise UsageError("audit: 请给出至少一个聊天记录文件（LOG）")
     if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+        raise UsageError("--workers 至少为 1")
     _check_outputs(args)
     for directory in args.lexicons:
         from pathlib import Path
 
         if not Path(directory).is_dir():
-            raise UsageError(f"--lexicons {directory}: no such folder")
+            raise UsageError(f"--lexicons {directory}：没有这个目录")
     from guard.audit.exports import parse_columns
 
     sources = open_sources(args.logs, _warn, tuple(parse_columns(args.column).items()))

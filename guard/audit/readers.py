@@ -166,7 +166,7 @@ def _first_line(path: Path, compressed: bool) -> bytes:
     try:
         return stream.readline(MAX_LINE_BYTES)
     except (OSError, EOFError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+        raise UsageError(f"{path}：无法读取：{exc}") from None
     finally:
         stream.close()
         raw.close()
@@ -181,7 +181,7 @@ def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
         try:  # Excel on a Chinese Windows saves CSV as GB18030 (GBK)
             text, encoding = line.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
-            raise UsageError(f"{label}: the CSV header is neither UTF-8 nor GB18030") from None
+            raise UsageError(f"{label}：CSV 表头既不是 UTF-8 也不是 GB18030 编码") from None
     names = next(csv.reader([text]), [])
     found: dict[str, int] = {}
     for index, name in enumerate(names):
@@ -192,8 +192,8 @@ def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
     if missing:
         wanted = "、".join(missing)
         raise UsageError(
-            f"{label}: the CSV header lacks {wanted} (expected columns "
-            "shop,agent,conversation,time,role,text or 店铺,客服,会话,时间,角色,内容)"
+            f"{label}：CSV 表头缺少 {wanted}（应有的列：shop,agent,conversation,time,role,text"
+            " 或 店铺,客服,会话,时间,角色,内容）"
         )
     return encoding, tuple(found[f] for f in FIELDS), len(names)
 
@@ -228,7 +228,7 @@ def open_source(name: str, columns: Sequence[tuple[str, str]] = ()) -> Source:
     if path.is_dir():
         raise UsageError(f"{name}: 是目录，不是文件（请给出其中的聊天记录文件）")
     if not path.is_file():
-        raise UsageError(f"{name}: no such file")
+        raise UsageError(f"{name}：没有这个文件")
     fmt, compression = name_format(path.name)
     if fmt == "xlsx":
         from guard.audit.exports import find_sheet
@@ -271,7 +271,7 @@ def described_source(label: str, path: Path, fmt: str, compressed: bool, first: 
 
         return Source(path, label, "workbench" if is_workbench(first) else fmt, compressed, size)
     if not first.strip():
-        raise UsageError(f"{label}: a CSV log needs a header line first")
+        raise UsageError(f"{label}：CSV 聊天记录的第一行必须是表头")
     encoding, columns, width = _csv_header(label, first)
     return Source(path, label, fmt, compressed, size, encoding, columns, width)
 
@@ -349,12 +349,12 @@ def _segments(stream: IO[bytes], label: str, offset: int,
     broken: Exception | None = None
     while True:
         if broken is not None:
-            yield _CutShort(f"the compressed file breaks off here ({broken}); "
-                            "nothing after this line can be read")
+            yield _CutShort(f"压缩文件在这里中断（{broken}），"
+                            "这一行及之后的内容都无法读取")
             return
         block, broken = _read_block(stream, compressed)
         if broken is not None and not (compressed and (block or offset)):
-            raise UsageError(f"{label}: cannot read: {broken}") from None
+            raise UsageError(f"{label}：无法读取：{broken}") from None
         if not block:
             if broken is not None:
                 continue
@@ -634,12 +634,12 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
             and shop and conversation and time):
         kind = ROLES.get(role) or ROLES.get(role.strip().lower())
         if kind is None:
-            return Rejected(line, f"unknown role {role!r} (agent, buyer or system)")
+            return Rejected(line, f"未知角色：{role!r}（应为 agent、buyer 或 system）")
         if kind == "agent" and not agent.strip():
             return Rejected(line, missing(["agent"]))
         when = parse_time(time)
         if when is None:
-            return Rejected(line, f"time {time!r} is not ISO 8601")
+            return Rejected(line, f"时间不是 ISO 8601 格式：{time!r}")
         return Row(line, shop, agent, conversation, time, kind, text, when[0], when[1])
     if agent is None and type(role) is str and ROLES.get(role.strip().lower()) != "agent":
         agent = ""  # a buyer's or the system's line need not name the agent
@@ -753,7 +753,7 @@ def _csv_records(source: Source, data: bytes, first_line: int,
             return
         except csv.Error as exc:
             consumed = reader.line_num
-            yield Rejected(first_line + start, f"broken CSV row: {exc}")
+            yield Rejected(first_line + start, f"CSV 行损坏：{exc}")
             continue
         consumed = reader.line_num
         line = first_line + start
@@ -764,10 +764,10 @@ def _csv_records(source: Source, data: bytes, first_line: int,
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line
         if check_bytes and any(_SURROGATE.search(field) for field in row):
-            yield Rejected(line, f"not valid {source.encoding.upper()}")
+            yield Rejected(line, f"不是有效的 {source.encoding.upper()}")
             continue
         if len(row) != width:
-            yield Rejected(line, f"ragged row: {len(row)} fields, the header has {width}")
+            yield Rejected(line, f"列数不齐：{len(row)} 列，表头有 {width} 列")
             continue
         yield make_row(line, *[row[c] for c in columns])
 

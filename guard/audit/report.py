@@ -511,7 +511,7 @@ def merge_reports(*reports: Report) -> Report:
 
 def reason_kind(reason: str) -> str:
     """A rejected record's reason without its particulars, for counting by kind."""
-    for stop in (" (", ":"):
+    for stop in (" (", ":", "（", "："):
         if stop in reason:
             reason = reason.split(stop, 1)[0]
     return reason

@@ -73,7 +73,7 @@ def list_logs(spark: SparkSession, names: Sequence[str],
         system = path.getFileSystem(conf)
         matches = system.globStatus(system.makeQualified(path)) or []
         if not matches:
-            raise UsageError(f"{name}: no such file")
+            raise UsageError(f"{name}：没有这个文件")
         is_glob = _GLOB.search(name) is not None
         for status in matches:
             if status.isDirectory():
