@@ -580,7 +580,7 @@ def _open_converted(source: Source) -> tuple[Any, Any]:
             try:
                 yield from exports.workbench_lines(file, shop)
             except UsageError as exc:
-                raise UsageError(f"{source.label}: {exc}") from None
+                raise UsageError(f"{source.label}：{exc}") from None
             finally:
                 file.close()
                 raw.close()
