@@ -7,12 +7,15 @@ Exit status of `guard check`: 0 nothing blocked, 1 a message blocked,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import orjson
 
+from guard.cache import NOTICES
 from guard.cliparse import ChineseArgumentParser
 from guard.engine import build_guard
 from guard.errors import (
@@ -114,6 +117,39 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
     return EXIT_BLOCKED if counts["block"] else EXIT_OK
 
 
+class _OnceToStderr(logging.Handler):
+    """Each notice (guard.cache.NOTICES) once per run, as one line on standard error."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = " ".join(record.getMessage().split("\n"))
+        if line in self.seen:
+            return
+        self.seen.add(line)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"guard: {line}\n")
+            sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def _notices() -> Iterator[None]:
+    """While a command runs, its waits and cache warnings are said on stderr, never stdout."""
+    handler = _OnceToStderr()
+    level, propagate = NOTICES.level, NOTICES.propagate
+    NOTICES.addHandler(handler)
+    NOTICES.setLevel(logging.INFO)
+    NOTICES.propagate = False
+    try:
+        yield
+    finally:
+        NOTICES.removeHandler(handler)
+        NOTICES.setLevel(level)
+        NOTICES.propagate = propagate
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -122,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(err)
         return EXIT_USAGE
     try:
-        return int(args.func(args))
+        with _notices():
+            return int(args.func(args))
     except UsageError as exc:
         err.write(f"guard: {exc}\n")
         return EXIT_USAGE
