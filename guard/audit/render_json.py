@@ -12,7 +12,6 @@ from typing import IO, Any
 
 import orjson
 
-from guard.audit.baseline import finding_key
 from guard.audit.report import FindingRecord, Report
 
 
@@ -35,9 +34,8 @@ def write_json(report: Report, findings: Iterable[FindingRecord], out: IO[bytes]
     for finding in findings:
         out.write(b"\n    " if first else b",\n    ")
         entry = finding.to_dict()
-        key = entry["key"] = finding_key(finding.rule, finding.text, finding.shop)
         if baseline is not None:
-            entry["review"] = baseline.review(key)
+            entry["review"] = baseline.review(entry["key"])
         out.write(orjson.dumps(entry))
         first = False
     out.write(b"]\n}\n" if first else b"\n  ]\n}\n")
