@@ -109,7 +109,7 @@ def test_a_broken_workbench_array_is_a_usage_error(tmp_path: Path,
     log = tmp_path / "wb.json"
     log.write_text('[{"msg_id": "1", "ts": 1, "from": {"role": "user"}},', encoding="utf-8")
     assert main(["audit", str(log), "--quiet"]) == 2
-    assert "wb.json: 不是有效的 JSON 数组" in capsys.readouterr().err
+    assert "wb.json：不是有效的 JSON 数组" in capsys.readouterr().err
 
 
 def _book(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -134,7 +134,7 @@ def test_excel_columns_named_otherwise_are_mapped_with_column(
     ])
     assert main(["audit", str(book), "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "export.xlsx: 没有一张工作表的第一行含有消息所需的列" in err and "--column" in err
+    assert "export.xlsx：没有一张工作表的第一行含有消息所需的列" in err and "--column" in err
     status, report = audit(tmp_path, str(book), "--column", "buyer=买家昵称",
                            "--column", "agent=接待客服", "--column", "role=谁发的",
                            "--column", "text=聊天内容", "--column", "time=时刻")
@@ -145,7 +145,7 @@ def test_excel_columns_named_otherwise_are_mapped_with_column(
     assert finding["file"] == f"{book}:Sheet1"
     assert finding["time"] == "2026-11-02 09:30:00"
     assert main(["audit", str(book), "--column", "colour=红"]) == 2
-    assert "--column colour=红" in capsys.readouterr().err
+    assert "--column colour=红：" in capsys.readouterr().err
 
 
 def test_one_and_two_workers_read_an_excel_export_alike(tmp_path: Path) -> None:

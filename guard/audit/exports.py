@@ -40,7 +40,7 @@ from typing import IO, Any
 import orjson
 
 from guard.errors import UsageError
-from guard.records import BOM, MAX_LINE_BYTES, read_object, too_long
+from guard.records import BOM, MAX_LINE_BYTES, missing, read_object, too_long
 from guard.times import CHINA_TZ
 
 # A converted record that is not text carries its type under this key (and no text).
@@ -97,7 +97,7 @@ def parse_columns(pairs: Sequence[str]) -> dict[str, str]:
         field, _, header = pair.partition("=")
         field = field.strip()
         if field not in XLSX_COLUMNS or not header.strip():
-            raise UsageError(f"--column {pair}: 应为 字段=表头，字段是 "
+            raise UsageError(f"--column {pair}：应为 字段=表头，字段是 "
                              + "、".join(XLSX_COLUMNS))
         columns[field] = header.strip()
     return columns
@@ -119,11 +119,11 @@ def open_workbook(path: Path, label: str) -> Any:
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - a core dependency
-        raise UsageError(f"{label}: 读取 .xlsx 需要 openpyxl（pip install openpyxl）") from None
+        raise UsageError(f"{label}：读取 .xlsx 需要 openpyxl（pip install openpyxl）") from None
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl's own errors: a broken file
-        raise UsageError(f"{label}: 不是可读的 Excel 工作簿（{type(exc).__name__}: {exc}）") \
+        raise UsageError(f"{label}：不是可读的 Excel 工作簿（{type(exc).__name__}: {exc}）") \
             from None
 
 
@@ -142,7 +142,7 @@ def find_sheet(path: Path, label: str, columns: Mapping[str, str]) -> str:
     finally:
         book.close()
     needed = "、".join(XLSX_COLUMNS[f][0] for f in ("buyer", *XLSX_REQUIRED))
-    raise UsageError(f"{label}: 没有一张工作表的第一行含有消息所需的列（{needed}；"
+    raise UsageError(f"{label}：没有一张工作表的第一行含有消息所需的列（{needed}；"
                      f"看过：{'、'.join(tried) or '无'}）；列名不同时用 --column 字段=表头 指定")
 
 
@@ -220,20 +220,20 @@ def is_workbench(first: bytes) -> bool:
 def workbench_record(value: Any, shop: str) -> dict[str, Any]:
     """One workbench message as a log record (or one that says why it cannot be read)."""
     if not isinstance(value, dict):
-        return {REJECTED: "not a JSON object"}
+        return {REJECTED: "不是 JSON 对象"}
     sender, receiver = value.get("from"), value.get("to")
     if not isinstance(sender, dict) or not isinstance(sender.get("role"), str):
-        return {REJECTED: "missing field: from.role"}
+        return {REJECTED: missing(["from.role"])}
     role = WORKBENCH_ROLES.get(sender["role"])
     if role is None:
-        return {REJECTED: f"unknown role {sender['role']!r} (mall_cs, user, system or mall)"}
+        return {REJECTED: f"未知角色：{sender['role']!r}（应为 mall_cs、user、system 或 mall）"}
     ts = value.get("ts")
     if isinstance(ts, bool) or not isinstance(ts, int | float):
-        return {REJECTED: "missing field: ts" if ts is None else f"ts {ts!r} is not seconds"}
+        return {REJECTED: missing(["ts"]) if ts is None else f"ts 不是秒数：{ts!r}"}
     try:
         moment = datetime.fromtimestamp(ts, CHINA_TZ)
     except (OverflowError, OSError, ValueError):
-        return {REJECTED: f"ts {ts!r} is not a time"}
+        return {REJECTED: f"ts 不是有效的时间：{ts!r}"}
     other = receiver if isinstance(receiver, dict) else {}
     agent = (sender if role == "agent" else other if other.get("role") in ("mall_cs", "mall")
              else {}).get("uid")

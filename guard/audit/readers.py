@@ -19,7 +19,7 @@ import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from operator import itemgetter
@@ -130,6 +130,7 @@ class Chunk:
     lookback: bytes | None = None
     cut_short: str = ""  # the file's last chunk, when its stream broke off: why
     line_count: int = 0  # lines of its records (blank ones too)
+    final: bool = False  # the file's last chunk
 
     def describe(self) -> str:
         """Where its records are, for a message: `FILE 第 a–b 行`."""
@@ -449,7 +450,19 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
 
     `ship`: the chunks carry their bytes (default: only for compressed
     files; a worker reads a plain file's bytes itself, so they cross no pipe).
+    The last one says so (`final`).
     """
+    held: Chunk | None = None
+    for chunk in _cut_chunks(source, chunk_bytes, lookback_lines, ship):
+        if held is not None:
+            yield held
+        held = chunk
+    if held is not None:
+        yield replace(held, final=True)
+
+
+def _cut_chunks(source: Source, chunk_bytes: int, lookback_lines: int,
+                ship: bool | None) -> Iterator[Chunk]:
     is_csv = source.fmt == "csv"
     ship = source.compressed or source.converted if ship is None else ship or source.converted
     if source.converted:
@@ -575,7 +588,7 @@ def _open_converted(source: Source) -> tuple[Any, Any]:
             try:
                 yield from exports.workbench_lines(file, shop)
             except UsageError as exc:
-                raise UsageError(f"{source.label}: {exc}") from None
+                raise UsageError(f"{source.label}：{exc}") from None
             finally:
                 file.close()
                 raw.close()

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from guard.audit.labels import ROLE_LABELS, SEVERITY_LABELS
+from guard.audit.metrics import Responses, shop_totals
 from guard.audit.report import TALLY, Report, WorstMessage
 
 SPAN_STYLE = {"warn": "black on yellow", "block": "bold white on red"}
@@ -25,6 +26,32 @@ TOP_REJECTED = 10
 
 def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
+
+
+# The response-time columns (metrics.py): short headings, a terminal is narrow.
+METRIC_HEADINGS = ("首响中位", "平均响应", "3分钟回复", "未回复会话")
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as a manager reads them: 45秒, 3分20秒, 1小时5分; — for nothing measured."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{seconds:g}秒" if seconds != whole else f"{whole}秒"
+    if whole < 3600:
+        return f"{whole // 60}分{whole % 60:02d}秒"
+    return f"{whole // 3600}小时{whole % 3600 // 60:02d}分"
+
+
+def metric_cells(responses: Responses | None) -> list[str]:
+    """The four figures of an agent or a shop as text."""
+    figures = (responses or Responses()).figures()
+    share = figures["answered_3min_share"]
+    unanswered = figures["unanswered_conversations"]
+    return [duration(figures["first_response_median_s"]), duration(figures["response_mean_s"]),
+            "—" if share is None else f"{100 * share:.1f}%",
+            "—" if unanswered is None else f"{unanswered:,}"]
 
 
 def agent_label(agent: str, role: str) -> str:
@@ -83,7 +110,7 @@ def _tally_table(title: str, first: Sequence[str]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
     for name in first:
         table.add_column(name)
-    for name in ("消息", "拦截", "提醒", "违规率"):
+    for name in ("消息", "拦截", "提醒", "违规率", *METRIC_HEADINGS):
         table.add_column(name, justify="right")
     return table
 
@@ -102,8 +129,10 @@ def render_report(report: Report, console: Console, files: Sequence[str] = ()) -
                    key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0]))
     if shops:
         table = _tally_table("各店铺", ("店铺", "客服数"))
+        timed = shop_totals(report.responses)
         for shop, tally in shops:
-            table.add_row(shop, str(tally["agents"]), *_tally_cells(tally))
+            table.add_row(shop, str(tally["agents"]), *_tally_cells(tally),
+                          *metric_cells(timed.get(shop)))
         console.print(table)
     agents = sorted(report.agents.items(),
                     key=lambda kv: (-kv[1][3], -kv[1][2], kv[0]))
@@ -113,7 +142,9 @@ def render_report(report: Report, console: Console, files: Sequence[str] = ()) -
         table = _tally_table(title, ("店铺", "客服"))
         for (shop, agent, role), values in agents[:TOP_AGENTS]:
             tally = dict(zip(TALLY, values, strict=True))
-            table.add_row(shop, agent_label(agent, role), *_tally_cells(tally))
+            table.add_row(shop, agent_label(agent, role), *_tally_cells(tally),
+                          *metric_cells(report.responses.get((shop, agent))
+                                        if role == "agent" else None))
         console.print(table)
     if report.rules:
         table = Table(title="命中最多的规则", title_justify="left", title_style="bold",

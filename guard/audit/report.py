@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guard.audit.metrics import Responses, merge_into, shop_totals
 from guard.verdict import CATEGORIES, RANK
 
 # 2: evidence bounded — a finding's message is an excerpt around its span (`offset`,
@@ -201,6 +202,8 @@ class Report:
     rejected: tuple[RejectedRecord, ...] = ()
     worst: tuple[WorstMessage, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    # response times by (shop, agent); agent "" where no agent can be named (metrics.py)
+    responses: Mapping[tuple[str, str], Responses] = field(default_factory=dict)
 
     # ------------------------------------------------------------ derived views
 
@@ -213,6 +216,10 @@ class Report:
             for name, value in zip(TALLY, tally, strict=True):
                 row[name] += value
             if role == "agent":
+                agents.setdefault(shop, set()).add(agent)
+        for shop, agent in self.responses:  # an agent timed but never judged (cards only)
+            shops.setdefault(shop, dict.fromkeys(TALLY, 0))
+            if agent:
                 agents.setdefault(shop, set()).add(agent)
         for shop, row in shops.items():
             row["agents"] = len(agents.get(shop, ()))
@@ -242,17 +249,27 @@ class Report:
             messages = tally["messages"]
             return round((tally["warn"] + tally["block"]) / messages, 6) if messages else 0.0
 
+        nothing = Responses().figures()
+        tallies = dict(self.agents)
+        for shop, agent in self.responses:  # an agent who only answered with cards, say
+            if agent and (shop, agent, "agent") not in tallies:
+                tallies[(shop, agent, "agent")] = (0,) * len(TALLY)
         agents = []
-        for (shop, agent, role), tally in sorted(self.agents.items()):
+        for (shop, agent, role), tally in sorted(tallies.items()):
             row: dict[str, Any] = {"shop": shop, "agent": agent, "role": role}
             row.update(zip(TALLY, tally, strict=True))
             row["rate"] = rate(row)
+            responses = self.responses.get((shop, agent)) if role == "agent" else None
+            row.update(responses.figures() if responses is not None else nothing)
             agents.append(row)
+        shop_responses = shop_totals(self.responses)
         shops = []
         for shop, tally in sorted(self.shops().items()):
             row = {"shop": shop, "agents": tally["agents"]}
             row.update((name, tally[name]) for name in TALLY)
             row["rate"] = rate(row)
+            responses = shop_responses.get(shop)
+            row.update(responses.figures() if responses is not None else nothing)
             shops.append(row)
         days = []
         for day, values in sorted(self.days.items()):
@@ -295,6 +312,8 @@ class Report:
             "terms": terms,
             "days": days,
             "worst": [w.to_dict() for w in self.worst],
+            "response_times": [{"shop": shop, "agent": agent, **responses.to_dict()}
+                               for (shop, agent), responses in sorted(self.responses.items())],
             "labels": {"categories": dict(sorted(self.category_labels.items())),
                        "rules": dict(sorted(self.rule_labels.items()))},
             "findings": [f.to_dict() for f in chosen],
@@ -326,6 +345,8 @@ class Report:
                            for r in data["rejected"]),
             worst=tuple(WorstMessage.from_dict(w) for w in data["worst"]),
             findings=tuple(FindingRecord.from_dict(f) for f in data["findings"]),
+            responses={(r["shop"], r["agent"]): Responses.from_dict(r)
+                       for r in data.get("response_times", [])},
         )
 
 
@@ -352,6 +373,7 @@ class ReportBuilder:
         self.rejected: list[RejectedRecord] = []
         self.worst: list[WorstMessage] = []
         self.findings: list[FindingRecord] = []
+        self.responses: dict[tuple[str, str], Responses] = {}
         self.keep_findings = keep_findings
 
     # ------------------------------------------------------------ counting
@@ -438,6 +460,7 @@ class ReportBuilder:
             self.worst = top_worst((*self.worst, *report.worst))
         if self.keep_findings:
             self.findings.extend(report.findings)
+        merge_into(self.responses, report.responses.items())
         return self
 
     def build(self) -> Report:
@@ -456,6 +479,9 @@ class ReportBuilder:
             rejected=tuple(self.rejected),
             worst=tuple(self.worst),
             findings=tuple(self.findings),
+            responses={key: Responses(dict(r.turns), dict(r.first), r.unanswered_turns,
+                                      r.unanswered_conversations, r.conversations)
+                       for key, r in self.responses.items()},
         )
 
 
