@@ -85,10 +85,11 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
         else:
             from rich.console import Console
 
+            from guard.audit.labels import rule_labels
             from guard.render import render_verdict
 
             render_verdict(verdict, guard.lexicon.messages.category_labels,
-                           Console(file=out, highlight=False))
+                           Console(file=out, highlight=False), rule_labels(guard.lexicon))
         out.flush()
 
     write_stdout(show)  # a closed pipe ends quietly, with the verdict's status

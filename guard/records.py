@@ -47,6 +47,12 @@ def too_long(length: int) -> str:
     return f"行太长（{length:,} 字节，上限 {MAX_LINE_BYTES:,}）"
 
 
+def cut_short(error: object) -> str:
+    """The reason for the line where a compressed file breaks off (a download cut short)."""
+    what = "压缩数据提前结束" if isinstance(error, EOFError) else str(error)
+    return f"压缩文件在这里中断（{what}），这一行及之后的内容都无法读取"
+
+
 def missing(names: Sequence[str]) -> str:
     return f"缺少字段：{', '.join(names)}"
 

@@ -9,6 +9,8 @@ Exit status (for nightly jobs):
   1  a message at or above the --fail-on level (block, or warn with --fail-on warn)
   2  a usage error, a broken lexicon, or records rejected (bad lines in the log);
      2 wins over 1: the figures of a partly unreadable log need a look first;
+     also logs that hold no record at all (empty files, only blank lines): an
+     export that came out empty is not a clean day;
      also a run that could not finish (a worker lost twice, a report that
      could not be written): one line on stderr, and no report file
   129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: one line says how
@@ -96,7 +98,7 @@ def exit_status(totals: dict[str, int] | Any, fail_on: str, new: dict[str, int] 
 
     `new`: with --baseline, the new findings by severity: only they count for --fail-on.
     """
-    if totals["rejected"]:
+    if totals["rejected"] or not totals["records"]:
         return EXIT_USAGE
     if new is not None:
         totals = {"block": new.get("block", 0), "warn": new.get("warn", 0)}
@@ -240,6 +242,11 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
                            else None)
     status = exit_status(report.totals, args.fail_on,
                          review.new if review is not None and review.baseline else None)
+    for name in files:  # an empty export is said, not summed silently into the figures
+        if not report.files.get(name, (0,))[0]:
+            _warn(f"{name}：没有读到任何记录（文件是空的，或只有空行）")
+    if not report.totals["records"]:
+        _warn("没有读到任何记录，没有可审计的内容（退出码 2）")
     if not _write_outputs(args, report, spool, files, review):
         return status  # standard output closed by its reader: nothing more to show
     if done is not None:

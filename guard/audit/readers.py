@@ -30,7 +30,16 @@ import orjson
 
 from guard.audit.exports import NON_TEXT, REJECTED
 from guard.errors import UsageError
-from guard.records import BOM, MAX_LINE_BYTES, Rejected, missing, not_strings, read_object, too_long
+from guard.records import (
+    BOM,
+    MAX_LINE_BYTES,
+    Rejected,
+    cut_short,
+    missing,
+    not_strings,
+    read_object,
+    too_long,
+)
 from guard.times import parse_time
 
 # Bytes of whole records per chunk handed to a worker, and per read.
@@ -349,8 +358,7 @@ def _segments(stream: IO[bytes], label: str, offset: int,
     broken: Exception | None = None
     while True:
         if broken is not None:
-            yield _CutShort(f"压缩文件在这里中断（{broken}），"
-                            "这一行及之后的内容都无法读取")
+            yield _CutShort(cut_short(broken))
             return
         block, broken = _read_block(stream, compressed)
         if broken is not None and not (compressed and (block or offset)):

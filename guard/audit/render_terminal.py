@@ -16,6 +16,8 @@ from rich.text import Text
 from guard.audit.labels import ROLE_LABELS, SEVERITY_LABELS
 from guard.audit.metrics import Responses, shop_totals
 from guard.audit.report import TALLY, Report, WorstMessage
+from guard.termtext import escape_controls as shown
+from guard.termtext import escaped_text
 
 SPAN_STYLE = {"warn": "black on yellow", "block": "bold white on red"}
 TOP_AGENTS = 15
@@ -63,7 +65,7 @@ def agent_label(agent: str, role: str) -> str:
 
 
 def term_label(report: Report, rule: str, term: str) -> str:
-    return term if term else f"〈{report.rule_labels.get(rule, rule)}〉"
+    return shown(term) if term else f"〈{report.rule_labels.get(rule, rule)}〉"
 
 
 def parts_text(worst: WorstMessage) -> Text:
@@ -77,12 +79,12 @@ def parts_text(worst: WorstMessage) -> Text:
             text.append("\n")
         if len(pieces) > 1:
             text.append(f"第{lines[index]}行 ", style="dim")
-        part = Text(piece)
+        spans = []
         for start, end, severity in worst.spans:
             lo, hi = max(start, position), min(end, position + len(piece))
             if lo < hi:
-                part.stylize(SPAN_STYLE.get(severity, "bold"), lo - position, hi - position)
-        text.append_text(part)
+                spans.append((lo - position, hi - position, SPAN_STYLE.get(severity, "bold")))
+        text.append_text(escaped_text(piece, spans))  # control characters shown escaped
         position += len(piece) + 1
     return text
 
@@ -102,7 +104,7 @@ def _summary(report: Report, files: Sequence[str]) -> Panel:
                       f"（其中跨消息拆分 {t['split_findings']:,}）" if t["split_findings"] else ""),
     ]
     if files:
-        lines.insert(0, Text("文件：" + "、".join(files), style="dim"))
+        lines.insert(0, Text("文件：" + "、".join(shown(f) for f in files), style="dim"))
     return Panel(Group(*lines), title="guard 审计汇总", title_align="left",
                  border_style="red" if t["block"] else ("yellow" if t["warn"] else "green"))
 
@@ -144,7 +146,7 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         table = _tally_table("各店铺", ("店铺", "客服数"))
         timed = shop_totals(report.responses)
         for shop, tally in shops:
-            table.add_row(shop, str(tally["agents"]), *_tally_cells(tally),
+            table.add_row(shown(shop), str(tally["agents"]), *_tally_cells(tally),
                           *metric_cells(timed.get(shop)))
         console.print(table)
     agents = sorted(report.agents.items(),
@@ -155,7 +157,7 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         table = _tally_table(title, ("店铺", "客服"))
         for (shop, agent, role), values in agents[:TOP_AGENTS]:
             tally = dict(zip(TALLY, values, strict=True))
-            table.add_row(shop, agent_label(agent, role), *_tally_cells(tally),
+            table.add_row(shown(shop), shown(agent_label(agent, role)), *_tally_cells(tally),
                           *metric_cells(report.responses.get((shop, agent))
                                         if role == "agent" else None))
         console.print(table)
@@ -191,8 +193,8 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         table.add_column("消息（买家个人信息已脱敏）", ratio=1, overflow="fold")
         for worst in report.worst[:TOP_WORST]:
             table.add_row(
-                Text(f"{worst.file}:{worst.line}\n{worst.time}", style="dim"),
-                f"{worst.shop}\n{agent_label(worst.agent, worst.role)}",
+                Text(f"{shown(worst.file)}:{worst.line}\n{shown(worst.time)}", style="dim"),
+                f"{shown(worst.shop)}\n{shown(agent_label(worst.agent, worst.role))}",
                 Text(SEVERITY_LABELS.get(worst.verdict, worst.verdict),
                      style=SPAN_STYLE.get(worst.verdict, "")),
                 parts_text(worst),
@@ -202,7 +204,8 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         count = report.totals["rejected"]
         lines = [Text(f"拒收 {count:,} 条记录（未计入检查）：", style="bold red")]
         for rejected in report.rejected[:TOP_REJECTED]:
-            lines.append(Text(f"  {rejected.file}:{rejected.line}  {rejected.reason}"))
+            lines.append(Text(f"  {shown(rejected.file)}:{rejected.line}  "
+                              f"{shown(rejected.reason)}"))
         if report.totals["rejected"] > TOP_REJECTED:
             lines.append(Text("  …… 完整清单见 --json 报告的 rejected", style="dim"))
         console.print(Group(*lines))

@@ -92,6 +92,7 @@ def _train(args: argparse.Namespace, answers: list[str] | None) -> int:
 
     from rich.console import Console
 
+    from guard.audit.labels import rule_labels
     from guard.engine import build_guard
     from guard.errors import EXIT_OK, UsageError
     from guard.replies.templates import default_templates
@@ -126,7 +127,7 @@ def _train(args: argparse.Namespace, answers: list[str] | None) -> int:
         else:
             for number, result in enumerate(results, 1):
                 render_turn(console, number, rounds, result.turn, titles[result.turn.scenario])
-                render_result(console, result, labels)
+                render_result(console, result, labels, rule_labels(guard.lexicon))
             render_summary(console, summary, titles)
     else:
         console.print(f"[bold]guard 客服培训[/bold]：{rounds} 轮，随机种子 {seed}"
