@@ -41,6 +41,7 @@ NOTICES = logging.getLogger("guard.notice")
 _OS_REASONS = {
     errno.EROFS: "只读文件系统", errno.EACCES: "没有写权限", errno.EPERM: "不允许的操作",
     errno.ENOTDIR: "路径中有一段不是目录", errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额",
+    errno.ENOENT: "没有这个文件或目录", errno.EISDIR: "是目录，不是文件",
 }
 
 

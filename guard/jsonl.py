@@ -56,7 +56,9 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
         try:
             raw = open(name, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            raise UsageError(f"{name}：{exc.strerror}") from None
+            from guard.cache import os_reason
+
+            raise UsageError(f"{name}：{os_reason(exc)}") from None
         label = name
     stream = _decompressed(raw, name)
     out = sys.stdout.buffer

@@ -8,6 +8,7 @@ half-written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -148,7 +149,8 @@ def test_a_chunk_whose_workers_keep_dying_ends_the_run_in_one_line(log: Path,
     wait_for_workers(process)
     while process.poll() is None:  # every worker killed as soon as it appears
         for pid in children(process.pid):
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have ended since listed
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.005)
     err = process.stderr.read().decode() if process.stderr else ""
     lines = err.splitlines()

@@ -314,15 +314,14 @@ def table_columns(df: DataFrame, columns: Mapping[str, str] | None = None) -> li
             chosen[field] = name
     missing = [f for f in FIELDS if f not in chosen]
     if missing:
-        raise UsageError(f"the table lacks the columns {'、'.join(missing)} (expected "
-                         "shop,agent,conversation,time,role,text or 店铺,客服,会话,时间,角色,内容; "
-                         "or map them with columns=...)")
+        raise UsageError(f"表缺少列 {'、'.join(missing)}（应有的列：shop,agent,conversation,"
+                         "time,role,text 或 店铺,客服,会话,时间,角色,内容；或用 columns=... 指定）")
     types = {f.name: f.dataType for f in df.schema.fields}
     selected = []
     for field in FIELDS:
         name = chosen[field]
         if name not in types:
-            raise UsageError(f"columns: {field} → {name}: no such column")
+            raise UsageError(f"columns：{field} → {name}：没有这一列")
         column, kind = F.col(f"`{name}`"), types[name]
         if isinstance(kind, TimestampType | TimestampNTZType):
             column = F.date_format(column, "yyyy-MM-dd'T'HH:mm:ss" +

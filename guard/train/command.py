@@ -75,7 +75,9 @@ def _answers(name: str) -> list[str]:
     try:
         raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as exc:
-        raise UsageError(f"--answers {name}：{exc.strerror}") from None
+        from guard.cache import os_reason
+
+        raise UsageError(f"--answers {name}：{os_reason(exc)}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
