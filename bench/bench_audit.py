@@ -53,6 +53,24 @@ with open(sys.argv[1], "rb") as log:
 print(count)
 """
 STARTUP = "from guard import Guard; Guard().check('去京东买')"
+# `guard audit` as it was before the response times (metrics.py): no clock, and the
+# buyers' lines dropped by the reader unread. The same run side by side with the real
+# one gives what the metrics cost (target: at most 10 % more time).
+NO_METRICS = """
+import sys
+import guard.audit.chunk as chunk
+
+class NoClock:
+    def __init__(self, *args): pass
+    def message(self, *args): pass
+    def start_counting(self): pass
+    def finish(self): return {}
+
+chunk.ResponseClock = NoClock
+chunk.SYSTEM = chunk.NOT_AGENT
+from guard.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 # The least any pure-Python audit must do, on N processes (no guard code): each
 # reads its share of the file, JSON-parses every line, checks the six fields
 # (strings, a known role, an ISO 8601 time), counts per shop, agent and day and
@@ -232,6 +250,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed rounds; each command's best is reported (default 3)")
+    parser.add_argument("--metrics", action="store_true",
+                        help="only the cost of the response times: the audit with and "
+                             "without them, side by side")
     args = parser.parse_args()
 
     print(f"cores: {os.cpu_count()}, load average at start: "
@@ -243,6 +264,9 @@ def main() -> int:
           f"ready in {time.perf_counter() - started:.1f} s)")
     python = sys.executable
     audit = [python, "-m", "guard.cli", "audit", str(log)]
+    plain = [python, "-c", NO_METRICS, "audit", str(log)]
+    if args.metrics:
+        return _metrics_cost(args, audit, plain)
     runs = [
         ("bare read + orjson parse", [python, "-c", BARE_PARSE, str(log)]),
         ("start: import, Guard, jieba", [python, "-c", STARTUP]),
@@ -280,6 +304,28 @@ def main() -> int:
           "time on a shared machine, but not the target)")
     print(f"peak memory of the audit (summed PSS of all its processes): {many['pss_mb']:.0f} MB "
           f"(target < 300 MB)")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+def _metrics_cost(args: argparse.Namespace, audit: list[str], plain: list[str]) -> int:
+    """The audit with and without the response times, interleaved: the ratio."""
+    runs = [("audit without response times ×1", [*plain, "--workers", "1"]),
+            ("guard audit --workers 1", [*audit, "--workers", "1"]),
+            (f"audit without response times ×{args.workers}",
+             [*plain, "--workers", str(args.workers)]),
+            (f"guard audit --workers {args.workers}", [*audit, "--workers", str(args.workers)])]
+    print(f"best of {args.repeat} interleaved rounds (slowest in brackets):")
+    results = run_rounds([c for _, c in runs], args.repeat)
+    for (name, _), result in zip(runs, results, strict=True):
+        print(f"  {name:<36} {result['seconds']:7.2f} s [{result['slowest']:5.2f}] "
+              f"({result['cpu']:5.2f} s CPU)  {args.count / result['seconds']:>11,.0f} msg/s  "
+              f"peak PSS {result['pss_mb']:6.0f} MB")
+    for index, workers in ((0, 1), (2, args.workers)):
+        before, after = results[index], results[index + 1]
+        print(f"response times cost, --workers {workers}: "
+              f"{after['seconds'] / before['seconds'] - 1:+.1%} wall, "
+              f"{after['cpu'] / before['cpu'] - 1:+.1%} CPU (target ≤ +10 %)")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -11,7 +11,9 @@ and the audit all use it without importing each other.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
+import logging
 import os
 import stat
 import tempfile
@@ -27,6 +29,52 @@ def cache_dir() -> Path:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "guard"
+
+
+# What a run wants a person to know while it waits: a cache being built, a
+# cache folder that cannot be written. The library only logs (a program using
+# the API decides what to show); the command line prints each message once, as
+# one line on stderr (guard/cli.py).
+NOTICES = logging.getLogger("guard.notice")
+
+
+_OS_REASONS = {
+    errno.EROFS: "只读文件系统", errno.EACCES: "没有写权限", errno.EPERM: "不允许的操作",
+    errno.ENOTDIR: "路径中有一段不是目录", errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额",
+    errno.ENOENT: "没有这个文件或目录", errno.EISDIR: "是目录，不是文件",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OSError happened, in Chinese where it is a usual reason."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
+def writable_error(folder: Path) -> OSError | None:
+    """None if files can be written in `folder` (created if need be), else why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".probe-"):
+            pass
+    except OSError as exc:
+        return exc
+    return None
+
+
+def announce_build(folder: Path, what: str, seconds: str) -> bool:
+    """Say that `what` is being built into the cache (one line); False, with a warning instead,
+    when the cache folder cannot be written, so it will be built again on every run."""
+    error = writable_error(folder)
+    if error is not None:
+        NOTICES.warning(
+            "警告：缓存目录 %s 无法写入（%s），每次运行都要重新编译词库、完整加载分词词典"
+            "（每次多花约 2 秒）。请让该目录可写，或把 GUARD_CACHE_DIR 设为可写的目录，"
+            "例如 export GUARD_CACHE_DIR=$HOME/.cache/guard",
+            folder, os_reason(error))
+        return False
+    NOTICES.info("正在%s（首次运行或词库、版本有变化时才需要，约 %s 秒），结果缓存在 %s",
+                 what, seconds, folder)
+    return True
 
 
 _UMASK: list[int] = []

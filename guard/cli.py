@@ -7,12 +7,16 @@ Exit status of `guard check`: 0 nothing blocked, 1 a message blocked,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import orjson
 
+from guard.cache import NOTICES
+from guard.cliparse import ChineseArgumentParser
 from guard.engine import build_guard
 from guard.errors import (
     EXIT_BLOCKED,
@@ -34,8 +38,8 @@ PLUGGED_COMMANDS = ("guard.replies.command", "guard.audit.command", "guard.serve
                     "guard.train.command")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
         prog="guard",
         description="拼多多客服聊天合规守卫：发送前拦截引导站外的消息。",
     )
@@ -62,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 def _check(args: argparse.Namespace) -> int:
     if args.jsonl is not None:
         if args.text is not None:
-            raise UsageError("give either TEXT or --jsonl, not both")
+            raise UsageError("TEXT 和 --jsonl 只能给一个")
         return _check_jsonl(args, sys.stderr)
     return _check_one(args, sys.stdout)
 
@@ -71,7 +75,7 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
     from guard.jsonl import message_argument
     from guard.rewrite import with_suggestion
 
-    text = message_argument(args.text, "give a message: guard check TEXT, or --jsonl FILE")
+    text = message_argument(args.text, "请给出要检查的消息：guard check TEXT，或 --jsonl FILE")
     guard = build_guard(args.lexicons)
     verdict = with_suggestion(guard, guard.check(text))
 
@@ -81,10 +85,11 @@ def _check_one(args: argparse.Namespace, out: IO[str]) -> int:
         else:
             from rich.console import Console
 
+            from guard.audit.labels import rule_labels
             from guard.render import render_verdict
 
             render_verdict(verdict, guard.lexicon.messages.category_labels,
-                           Console(file=out, highlight=False))
+                           Console(file=out, highlight=False), rule_labels(guard.lexicon))
         out.flush()
 
     write_stdout(show)  # a closed pipe ends quietly, with the verdict's status
@@ -105,12 +110,45 @@ def _check_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
     label, counts = answer_jsonl(args.jsonl, answer, err)
     if not args.quiet:
         err.write(
-            f"guard: {label}: {counts['records']} records: {counts['pass']} pass, "
-            f"{counts['warn']} warn, {counts['block']} block, {counts['rejected']} rejected\n"
+            f"guard: {label}：记录 {counts['records']}：通过 {counts['pass']}，"
+            f"提醒 {counts['warn']}，拦截 {counts['block']}，拒收 {counts['rejected']}\n"
         )
     if counts["rejected"]:
         return EXIT_USAGE
     return EXIT_BLOCKED if counts["block"] else EXIT_OK
+
+
+class _OnceToStderr(logging.Handler):
+    """Each notice (guard.cache.NOTICES) once per run, as one line on standard error."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = " ".join(record.getMessage().split("\n"))
+        if line in self.seen:
+            return
+        self.seen.add(line)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"guard: {line}\n")
+            sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def _notices() -> Iterator[None]:
+    """While a command runs, its waits and cache warnings are said on stderr, never stdout."""
+    handler = _OnceToStderr()
+    level, propagate = NOTICES.level, NOTICES.propagate
+    NOTICES.addHandler(handler)
+    NOTICES.setLevel(logging.INFO)
+    NOTICES.propagate = False
+    try:
+        yield
+    finally:
+        NOTICES.removeHandler(handler)
+        NOTICES.setLevel(level)
+        NOTICES.propagate = propagate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,12 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(err)
         return EXIT_USAGE
     try:
-        return int(args.func(args))
+        with _notices():
+            return int(args.func(args))
     except UsageError as exc:
         err.write(f"guard: {exc}\n")
         return EXIT_USAGE
     except LexiconError as exc:
-        err.write(f"guard: lexicon error: {exc}\n")
+        err.write(f"guard: 词库错误：{exc}\n")
         return EXIT_USAGE
     except RunError as exc:
         err.write(f"guard: {exc}\n")

@@ -20,7 +20,7 @@ from typing import Any
 
 import ahocorasick
 
-from guard.cache import cache_dir, prune_cache, write_atomically
+from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
 from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.rules import Concept
@@ -249,6 +249,7 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
             return replace(cached, lexicon=lexicon)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         pass
+    announce_build(path.parent, "编译词库", "3")
     compiled = compile_lexicon(lexicon)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -158,5 +158,5 @@ def build_guard(lexicon_dirs: Sequence[str | Path]) -> Guard:
 
     for directory in lexicon_dirs:
         if not Path(directory).is_dir():
-            raise UsageError(f"--lexicons {directory}: no such folder")
+            raise UsageError(f"--lexicons {directory}：没有这个目录")
     return Guard(lexicon_dirs)

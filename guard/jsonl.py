@@ -8,15 +8,17 @@ answered) and write one JSON line per record.
 
 from __future__ import annotations
 
+import gzip
 import sys
+import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import orjson
 
 from guard.errors import UsageError, write_stdout
-from guard.records import Rejected, iter_lines, read_records
+from guard.records import Record, Rejected, cut_short, iter_lines, read_records
 
 
 def message_argument(text: str | None, usage: str) -> str:
@@ -29,7 +31,7 @@ def message_argument(text: str | None, usage: str) -> str:
     try:
         return data.decode("utf-8").rstrip("\n")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"<stdin>: not valid UTF-8 (byte {exc.start + 1})") from None
+        raise UsageError(f"<stdin>：不是有效的 UTF-8（第 {exc.start + 1} 字节）") from None
 
 
 def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
@@ -48,23 +50,27 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
     failure to write (a full disk) is a `RunError`.
     """
     if name == "-":
-        stream: IO[bytes] = sys.stdin.buffer
+        raw: IO[bytes] = sys.stdin.buffer
         label = "<stdin>"
     else:
         try:
-            stream = open(name, "rb")  # noqa: SIM115 - closed below
+            raw = open(name, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
-            raise UsageError(f"{name}: {exc.strerror}") from None
+            from guard.cache import os_reason
+
+            raise UsageError(f"{name}：{os_reason(exc)}") from None
         label = name
+    stream = _decompressed(raw, name)
     out = sys.stdout.buffer
     counts: Counter[str] = Counter()
     written = True  # until the reader goes away
+    lines = _Lines(stream)
     try:
-        for record in read_records(iter_lines(stream)):
+        for record in _with_break(read_records(lines), lines):
             counts["records"] += 1
             if type(record) is Rejected:
                 counts["rejected"] += 1
-                err.write(f"guard: {label}:{record.line}: rejected: {record.reason}\n")
+                err.write(f"guard: {label}:{record.line}: 拒收：{record.reason}\n")
                 line = orjson.dumps({"line": record.line, "error": record.reason}) + b"\n"
             else:
                 kind, fields = answer(record.text)
@@ -79,6 +85,47 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
         if written:
             write_stdout(out.flush)
     finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+        if raw is not sys.stdin.buffer:
+            raw.close()
     return label, counts
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
+    """The stream to read: gzip-decompressed when the name ends in .gz (the audit's rule,
+    guard/audit/readers.py) or the bytes start as gzip does (a compressed standard input)."""
+    from guard.audit.readers import name_format
+
+    compressed = name != "-" and name_format(name)[1] == ".gz"
+    if not compressed:
+        peek = getattr(raw, "peek", None)
+        compressed = peek is not None and peek(2)[:2] == GZIP_MAGIC
+    return gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+
+
+class _Lines:
+    """`iter_lines` of a stream, counted; where a compressed stream breaks off, the error."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.count = 0
+        self.broken: Exception | None = None
+
+    def __iter__(self) -> Iterator[tuple[bytes, int]]:
+        try:
+            for line in iter_lines(self.stream):
+                self.count += 1
+                yield line
+        except (OSError, EOFError, zlib.error) as exc:
+            self.broken = exc
+
+
+def _with_break(records: Iterator[Record | Rejected], lines: _Lines,
+                ) -> Iterator[Record | Rejected]:
+    """The records, then — as in the audit — the line where the compressed file broke off,
+    rejected with the reason: every whole line before it was read."""
+    yield from records
+    if lines.broken is not None:
+        yield Rejected(lines.count + 1, cut_short(lines.broken))

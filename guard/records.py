@@ -44,18 +44,23 @@ class Record(NamedTuple):
 
 
 def too_long(length: int) -> str:
-    return f"line too long ({length:,} bytes; limit {MAX_LINE_BYTES:,})"
+    return f"行太长（{length:,} 字节，上限 {MAX_LINE_BYTES:,}）"
+
+
+def cut_short(error: object) -> str:
+    """The reason for the line where a compressed file breaks off (a download cut short)."""
+    what = "压缩数据提前结束" if isinstance(error, EOFError) else str(error)
+    return f"压缩文件在这里中断（{what}），这一行及之后的内容都无法读取"
 
 
 def missing(names: Sequence[str]) -> str:
-    plural = "s" if len(names) > 1 else ""
-    return f"missing field{plural}: {', '.join(names)}"
+    return f"缺少字段：{', '.join(names)}"
 
 
 def not_strings(fields: Sequence[tuple[str, object]]) -> str:
     """The reason for fields that must be strings and are not: (name, value) each."""
-    return "not a string: " + ", ".join(
-        f"{name} (got {_json_type(value)})" for name, value in fields)
+    return "不是字符串：" + ", ".join(
+        f"{name}（实为 {_json_type(value)}）" for name, value in fields)
 
 
 def _json_type(value: object) -> str:
@@ -85,10 +90,10 @@ def read_object(raw: bytes) -> dict[str, Any] | str:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as bad:
-            return f"not valid UTF-8 (byte {bad.start + 1})"
-        return f"not valid JSON: {exc}"
+            return f"不是有效的 UTF-8（第 {bad.start + 1} 字节）"
+        return f"不是有效的 JSON：{exc}"
     if type(value) is not dict:
-        return f"not a JSON object (got {_json_type(value)})"
+        return f"不是 JSON 对象（实为 {_json_type(value)}）"
     return value
 
 

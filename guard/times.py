@@ -6,7 +6,8 @@ time is parsed lives once").
 
 Accepted: ISO 8601 as Python reads it (2026-11-19T10:00, 2026-11-19 10:00:05,
 20261119T1000, with or without an offset) and the same with slashes in the
-date, as Chinese exports write it (2026/11/19 10:00). A time without an offset
+date, as Chinese exports write it (2026/11/19 10:00), and the date and time without
+zero padding as Excel re-saves a CSV (2026/11/1 8:46, 2026-11-1 8:46:05). A time without an offset
 is China Standard Time: merchants, agents and Pinduoduo's deadlines think in it.
 """
 
@@ -23,6 +24,8 @@ CHINA_TZ = ZoneInfo("Asia/Shanghai")
 """The policy's and the merchants' clock."""
 
 _DATE_ONLY = re.compile(r"\d{4}([-/])\d{1,2}\1\d{1,2}|\d{8}")
+# Excel's re-saved form: no zero padding, seconds optional.
+_UNPADDED = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?")
 
 
 class ParsedTime(NamedTuple):
@@ -44,11 +47,25 @@ def parse_time(value: str) -> ParsedTime | None:
         try:
             moment = datetime.fromisoformat(value.replace("/", "-"))
         except ValueError:
-            return None
+            return _unpadded(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_TZ)
     if value[4:5] in ("-", "/") and value[7:8] == value[4:5]:
         return ParsedTime(moment, value[:10].replace("/", "-"))
+    return ParsedTime(moment, moment.date().isoformat())
+
+
+def _unpadded(value: str) -> ParsedTime | None:
+    """2026/11/1 8:46 (a CSV that Excel re-saved): China time, the day as written."""
+    match = _UNPADDED.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, _, month, day, hour, minute, second = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour), int(minute),
+                          int(second or 0), tzinfo=CHINA_TZ)
+    except ValueError:
+        return None
     return ParsedTime(moment, moment.date().isoformat())
 
 

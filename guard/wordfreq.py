@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from guard.cache import prune_cache, write_atomically
+from guard.cache import announce_build, prune_cache, write_atomically
 
 FORMAT = b"guard-wordfreq-2\n"
 _LENGTH = struct.Struct(">Q")
@@ -188,6 +188,7 @@ def load_tokenizer(words: tuple[str, ...], cache_folder: Path) -> Any:
         table = decode(path.read_bytes())
     except (OSError, ValueError):
         with _BUILDING:
+            announce_build(cache_folder, "为分词器（jieba）建立词典缓存", "2")
             full = _full_tokenizer(words)
             data = encode(full.FREQ, full.total)
             try:

@@ -85,7 +85,7 @@ def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["audit", str(SAMPLE_CSV), "--json", "-", "--csv", "-"]) == 2
     assert main(["audit", str(SAMPLE_CSV), "--html", str(tmp_path / "no" / "r.html")]) == 2
     err = capsys.readouterr().err
-    assert "missing.jsonl: no such file" in err
+    assert "missing.jsonl：没有这个文件" in err
 
 
 def test_two_workers_write_the_same_json(tmp_path: Path,
@@ -116,7 +116,8 @@ def test_html_is_one_self_contained_file(html_report: Path) -> None:
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
     assert "<script" not in page and "<link" not in page and "@import" not in page
     assert "url(" not in page
-    assert page.count("<svg") == 3  # per agent, per category, per day
+    # per agent, per category, per day; response times per agent
+    assert page.count("<svg") == 4
     assert "<mark class=\"block\">" in page
     assert "第" in page and "行</span>" in page  # a split evasion names its lines
 

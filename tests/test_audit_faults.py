@@ -8,6 +8,7 @@ half-written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="reads /proc; signals as Linux delivers them")
 
 
-def slow_log(path: Path, parts: int = 8) -> Path:
+def slow_log(path: Path, parts: int = 40) -> Path:
     """The sample log `parts` times over, each time with a message slow to judge."""
     sample = SAMPLE.read_bytes()
     with path.open("wb") as out:
@@ -81,6 +82,32 @@ def wait_for_workers(process: subprocess.Popen[bytes], count: int = 2) -> list[i
     raise AssertionError("the workers never started")
 
 
+def running(pid: int) -> bool:
+    """On a CPU (state R): a worker judging a chunk, not one waiting for work."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"R"
+    except OSError:
+        return False
+
+
+def wait_until_at_work(process: subprocess.Popen[bytes]) -> tuple[list[int], int]:
+    """The workers, once one of them is judging a chunk, and that one.
+
+    A fixed sleep would race the run: on a quiet machine the whole log takes
+    about a second, so a signal sent "0.3 s in" may find the run finished.
+    """
+    workers = wait_for_workers(process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for pid in workers:
+            if running(pid):
+                return workers, pid
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.002)
+    raise AssertionError("no worker was ever seen at work")
+
+
 @pytest.fixture(scope="module")
 def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return slow_log(tmp_path_factory.mktemp("faults") / "slow.jsonl")
@@ -100,8 +127,7 @@ def test_a_killed_worker_is_replaced_and_the_report_is_the_same(log: Path, undis
     report = tmp_path / "report.json"
     process = start_audit(str(log), "--workers", "2", "--quiet", "--chunk-bytes", "65536",
                           "--json", str(report))
-    victim = wait_for_workers(process)[0]
-    time.sleep(0.3)  # at work on its chunks (each holds a message that takes ~0.2 s)
+    _, victim = wait_until_at_work(process)  # each chunk holds a message that takes ~0.2 s
     os.kill(victim, signal.SIGKILL)  # as the OOM killer does
     _, err = process.communicate(timeout=120)
     lines = err.decode().splitlines()
@@ -123,7 +149,8 @@ def test_a_chunk_whose_workers_keep_dying_ends_the_run_in_one_line(log: Path,
     wait_for_workers(process)
     while process.poll() is None:  # every worker killed as soon as it appears
         for pid in children(process.pid):
-            os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have ended since listed
+                os.kill(pid, signal.SIGKILL)
         time.sleep(0.005)
     err = process.stderr.read().decode() if process.stderr else ""
     lines = err.splitlines()
@@ -142,8 +169,7 @@ def test_a_stop_signal_stops_every_process_and_writes_no_report(
     old.write_text("yesterday's report\n", encoding="utf-8")
     process = start_audit(str(log), "--workers", "2", "--quiet", "--chunk-bytes", "65536",
                           "--json", str(tmp_path / "report.json"), "--csv", str(old))
-    workers = wait_for_workers(process)
-    time.sleep(0.3)
+    workers, _ = wait_until_at_work(process)
     os.kill(process.pid, stop)
     _, err = process.communicate(timeout=5)
     assert process.returncode == status
@@ -217,7 +243,7 @@ def test_check_jsonl_full_or_closed(tmp_path: Path) -> None:
                             "sh", *check], capture_output=True, cwd=ROOT, timeout=120)
     assert shell.returncode == 1  # every line judged, as the run would have: some blocked
     assert shell.stderr.decode().splitlines() == [  # no complaint; the counts are the run's
-        f"guard: {lines}: 4000 records: 2000 pass, 0 warn, 2000 block, 0 rejected"]
+        f"guard: {lines}：记录 4000：通过 2000，提醒 0，拦截 2000，拒收 0"]
 
 
 def test_a_failed_write_leaves_the_old_report_and_no_temporary_file(

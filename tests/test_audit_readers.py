@@ -57,9 +57,9 @@ def messy_jsonl() -> tuple[bytes, dict[int, str]]:
         record(16, role="buyer", agent=None, text="在吗"),     # 16 buyer without agent: fine
         record(17),                                           # 17 last line, no newline
     ]
-    reasons = {4: "not valid JSON", 6: "missing fields", 7: "not valid UTF-8",
-               9: "line too long", 11: "not a JSON object", 12: "unknown role",
-               13: "time 'yesterday' is not ISO 8601", 15: "not a string: text"}
+    reasons = {4: "不是有效的 JSON", 6: "缺少字段", 7: "不是有效的 UTF-8",
+               9: "行太长", 11: "不是 JSON 对象", 12: "未知角色",
+               13: "时间不是 ISO 8601 格式：'yesterday'", 15: "不是字符串：text"}
     return b"\n".join(lines), reasons
 
 
@@ -104,7 +104,7 @@ def test_a_long_line_is_never_held_whole(tmp_path: Path) -> None:
                    for data, back in (c.contents() for c in chunks))
     records = [r for c in chunks for r in iter_records(c)]
     assert [type(r) for r in records] == [Row, Rejected, Row]
-    assert records[1].line == 2 and "5,242,880 bytes" in records[1].reason
+    assert records[1].line == 2 and "5,242,880 字节" in records[1].reason
 
 
 ZH_CSV = (
@@ -131,9 +131,9 @@ def test_counting_on_a_chinese_csv(tmp_path: Path, guard) -> None:
         assert (totals["scanned"], totals["skipped"], totals["rejected"]) == (4, 2, 3)
         assert totals["block"] == 1
         reasons = {r.line: r.reason for r in report.rejected}
-        assert reasons == {6: "ragged row: 5 fields, the header has 6",
-                           10: "ragged row: 7 fields, the header has 6",
-                           11: "not valid UTF-8"}
+        assert reasons == {6: "列数不齐：5 列，表头有 6 列",
+                           10: "列数不齐：7 列，表头有 6 列",
+                           11: "不是有效的 UTF-8"}
 
 
 def test_csv_fixture_with_english_headers_and_gzip(tmp_path: Path, guard) -> None:
@@ -172,7 +172,7 @@ def test_csv_rows_are_the_fields_the_header_names(tmp_path: Path) -> None:
 
 
 def test_unusable_files_are_usage_errors(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no such file"):
+    with pytest.raises(UsageError, match="没有这个文件"):
         open_source(str(tmp_path / "nope.jsonl"))
     bad = tmp_path / "bad.csv"
     bad.write_text("shop,agent,time,text\nA,x,2026-11-01T10:00:00,hi\n", encoding="utf-8")
@@ -239,13 +239,13 @@ def test_a_compressed_log_cut_short_counts_what_it_holds(tmp_path: Path, guard,
         assert totals["rejected"] == 1
         assert totals["scanned"] + totals["skipped"] == whole_lines
         (broken,) = report.rejected
-        assert broken.line == whole_lines + 1 and "breaks off" in broken.reason
+        assert broken.line == whole_lines + 1 and "压缩文件在这里中断" in broken.reason
 
 
 def test_a_file_that_is_not_gzip_at_all_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl.gz"
     path.write_bytes(b'{"shop": "A"}\n')
-    with pytest.raises(UsageError, match="cannot read"):
+    with pytest.raises(UsageError, match="无法读取"):
         open_source(str(path))
 
 
@@ -310,5 +310,5 @@ def test_a_line_with_other_fields_is_read_as_carefully(tmp_path: Path, guard) ->
     assert (report.totals["scanned"], report.totals["rejected"]) == (2, 3)
     reasons = {r.line: r.reason for r in report.rejected}
     assert sorted(reasons) == [3, 4, 5]
-    assert reasons[3].startswith("not valid UTF-8")
-    assert reasons[4].startswith("not valid JSON")
+    assert reasons[3].startswith("不是有效的 UTF-8")
+    assert reasons[4].startswith("不是有效的 JSON")

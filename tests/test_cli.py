@@ -61,17 +61,17 @@ def test_jsonl_copies_fields_keeps_order_and_rejects_bad_lines(tmp_path: Path) -
     assert "text" not in out[0]
     assert out[1] == {"id": 2, "shop": "A", "verdict": "pass", "findings": [], "masked": "",
                       "warning": None}
-    assert out[2]["line"] == 4 and "not valid JSON" in out[2]["error"]
-    assert out[3]["line"] == 5 and out[3]["error"] == "missing field: text"
+    assert out[2]["line"] == 4 and "不是有效的 JSON" in out[2]["error"]
+    assert out[3]["line"] == 5 and out[3]["error"] == "缺少字段：text"
     assert out[4]["line"] == 6 and "UTF-8" in out[4]["error"]
     assert out[5]["id"] == 6 and out[5]["verdict"] == "pass"
-    assert out[6]["line"] == 8 and out[6]["error"] == "not a string: text (got number)"
-    assert out[7]["line"] == 9 and "JSON object" in out[7]["error"]
+    assert out[6]["line"] == 8 and out[6]["error"] == "不是字符串：text（实为 number）"
+    assert out[7]["line"] == 9 and "JSON 对象" in out[7]["error"]
     assert list(out[8]) == ["id", "verdict", "findings", "masked", "warning"]
-    assert out[9]["line"] == 11 and out[9]["error"].startswith("line too long (1,200,0")
+    assert out[9]["line"] == 11 and out[9]["error"].startswith("行太长（1,200,0")
     err = done.stderr.decode()
-    assert f"{path}:4: rejected" in err
-    assert "10 records: 3 pass, 0 warn, 1 block, 6 rejected" in err
+    assert f"{path}:4: 拒收" in err
+    assert "记录 10：通过 3，提醒 0，拦截 1，拒收 6" in err
     assert "Traceback" not in err
 
 

@@ -44,18 +44,18 @@ def test_check_and_audit_reject_a_bad_line_for_the_same_reason(tmp_path: Path) -
     by_line = {r.line: r.reason for r in audited}
     for record in checked:
         if record.line in (4, 5):  # the fields: the audit wants six, the check one
-            assert by_line[record.line].startswith("missing fields: ")
-            assert record.reason == ("not a string: text (got number)", "missing field: text")[
+            assert by_line[record.line].startswith("缺少字段：")
+            assert record.reason == ("不是字符串：text（实为 number）", "缺少字段：text")[
                 record.line - 4]
         else:
             assert by_line[record.line] == record.reason, record.line
-    assert by_line[6] == f"line too long ({MAX_LINE_BYTES + 12:,} bytes; limit {MAX_LINE_BYTES:,})"
+    assert by_line[6] == f"行太长（{MAX_LINE_BYTES + 12:,} 字节，上限 {MAX_LINE_BYTES:,}）"
 
 
 @pytest.mark.parametrize(("line", "reason"), [
-    (b'{"text": null}', "missing field: text"),
-    (b'{"text": ["a"]}', "not a string: text (got array)"),
-    (b'"just a string"', "not a JSON object (got string)"),
+    (b'{"text": null}', "缺少字段：text"),
+    (b'{"text": ["a"]}', "不是字符串：text（实为 array）"),
+    (b'"just a string"', "不是 JSON 对象（实为 string）"),
 ])
 def test_reasons(line: bytes, reason: str) -> None:
     (record,) = read_records(iter_lines(io.BytesIO(line)))

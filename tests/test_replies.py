@@ -318,7 +318,7 @@ def test_unknown_payment_method_is_refused() -> None:
 @pytest.mark.parametrize(("scenario", "shipped"), [("refund-unshipped", True),
                                                    ("refund-shipped", False)])
 def test_contradicting_shipping_state_is_refused(scenario: str, shipped: bool) -> None:
-    with pytest.raises(ReplyError, match="use refund-"):
+    with pytest.raises(ReplyError, match="请改用 refund-"):
         render_reply(scenario, ReplyParams(payment="wechat", shipped=shipped))
 
 

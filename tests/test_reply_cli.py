@@ -68,7 +68,7 @@ def test_missing_parameter_names_it_and_its_values(capsys: pytest.CaptureFixture
 def test_unknown_scenario_lists_the_known_ones(capsys: pytest.CaptureFixture) -> None:
     assert main(["reply", "refund"]) == 2
     err = capsys.readouterr().err
-    assert "unknown scenario 'refund'" in err
+    assert "未知场景 'refund'" in err
     assert all(s in err for s in SCENARIOS)
 
 
@@ -79,17 +79,17 @@ def test_no_scenario_lists_the_known_ones(capsys: pytest.CaptureFixture) -> None
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["return", "--received-at", "2026-11-21"], "give the time of day too"),
-    (["return", "--received-at", "yesterday"], "not a time"),
-    (["return", "--received-at", "2026/11/21"], "give the time of day too"),
-    (["return", "--quality", "--no-reason"], "contradicts"),
+    (["return", "--received-at", "2026-11-21"], "还要给出几点几分"),
+    (["return", "--received-at", "yesterday"], "不是时间"),
+    (["return", "--received-at", "2026/11/21"], "还要给出几点几分"),
+    (["return", "--quality", "--no-reason"], "互相矛盾"),
     (["return", "--received-at", "2026-11-21T10:30", "--at", "2026-11-20T10:30"],
-     "is after --at"),
-    (["refund-unshipped", "--payment", "wechat", "--shipped"], "use refund-shipped"),
-    (["refund-shipped", "--not-shipped"], "use refund-unshipped"),
-    (["return", "--jsonl"], "use it with --suggest"),
+     "晚于 --at"),
+    (["refund-unshipped", "--payment", "wechat", "--shipped"], "请改用 refund-shipped"),
+    (["refund-shipped", "--not-shipped"], "请改用 refund-unshipped"),
+    (["return", "--jsonl"], "要和 --suggest 一起用"),
     (["refund-unshipped", "--payment", "wechat", "--approved-at", "9999-12-31T23:00"],
-     "out of range"),
+     "日期超出范围"),
 ])
 def test_user_mistakes_exit_2_in_one_line(args: list[str], message: str,
                                           capsys: pytest.CaptureFixture) -> None:
@@ -102,7 +102,7 @@ def test_user_mistakes_exit_2_in_one_line(args: list[str], message: str,
 def test_unused_option_is_noted_not_fatal(capsys: pytest.CaptureFixture) -> None:
     assert main(["reply", "work-order", "--payment", "debit", "--json"]) == 0
     captured = capsys.readouterr()
-    assert "does not use --payment" in captured.err
+    assert "用不到 --payment" in captured.err
     assert json.loads(captured.out)["scenario"] == "work-order"
 
 
@@ -126,7 +126,7 @@ def test_broken_template_file_is_a_lexicon_error(tmp_path: Path,
     finally:
         templates_module.default_templates.cache_clear()  # the broken file is not kept
     err = capsys.readouterr().err
-    assert err.startswith("guard: lexicon error: ") and f"{path}:" in err
+    assert err.startswith("guard: 词库错误：") and f"{path}:" in err
     no_traceback(err)
 
 
@@ -186,8 +186,8 @@ def test_suggest_jsonl_copies_fields_keeps_order_and_rejects_bad_lines(tmp_path:
     assert out[4]["line"] == 6 and "UTF-8" in out[4]["error"]
     assert out[5]["id"] == 6 and out[5]["shop"] == "A" and out[5]["scenario"] == "return-freight"
     err = done.stderr.decode()
-    assert f"{path}:3: rejected" in err and f"{path}:5: rejected" in err
-    assert "6 records" in err and "3 rejected" in err
+    assert f"{path}:3: 拒收" in err and f"{path}:5: 拒收" in err
+    assert "记录 6" in err and "拒收 3" in err
     no_traceback(err)
 
 
@@ -218,7 +218,7 @@ def test_suggest_checks_the_options_before_reading(tmp_path: Path) -> None:
 
 def test_suggest_text_and_jsonl_together_is_a_mistake(capsys: pytest.CaptureFixture) -> None:
     assert main(["reply", "--suggest", "退款", "--jsonl", "x.jsonl"]) == 2
-    assert "not both" in capsys.readouterr().err
+    assert "只能给一个" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("scenario", ["return", "return-freight"])

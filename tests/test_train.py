@@ -319,10 +319,10 @@ def test_terminal_rendering_of_a_replayed_session(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("content", "args", "message"), [
-    (b"one\n\ntwo\n", ["--rounds", "3"], "2 answers for 3 rounds"),
-    (b"\n\n  \n", [], "no answers"),
-    (b"ok\n\xff\n", [], ":2: not valid UTF-8"),
-    (b"ok\n", ["--report", "/no/such/folder/r.json"], "no such folder"),
+    (b"one\n\ntwo\n", ["--rounds", "3"], "2 个回答，却有 3 轮"),
+    (b"\n\n  \n", [], "没有回答"),
+    (b"ok\n\xff\n", [], ":2: 不是有效的 UTF-8"),
+    (b"ok\n", ["--report", "/no/such/folder/r.json"], "没有这个目录"),
     (b"ok\n", ["--rounds", "0"], "--rounds"),
 ])
 def test_mistakes_exit_2_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture,

@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from guard.audit.conversation import Conversations, SplitFinding
 from guard.audit.evidence import Evidence
 from guard.audit.judge import Auditor
-from guard.audit.readers import LOOKBACK_LINES, Chunk, Rejected, Row, parse_records
+from guard.audit.metrics import ResponseClock, merge_into
+from guard.audit.readers import LOOKBACK_LINES, Chunk, NonText, Rejected, Row, parse_records
 from guard.audit.report import Report, ReportBuilder, top_worst
 from guard.verdict import worst
 
 # Roles only counted (unless --role all): skipped.
 NOT_AGENT = frozenset({"buyer", "system"})
+# Roles a reader may drop unread: buyers' lines are read, for the response times.
+SYSTEM = frozenset({"system"})
 # A window's reach when rows come grouped by conversation, in time order.
 UNBOUNDED = sys.maxsize
 
@@ -49,17 +52,19 @@ class Tally:
 def audit_chunk(auditor: Auditor, chunk: Chunk) -> Report:
     """The partial report of one chunk of a log file."""
     contents = chunk.contents()
-    skip = frozenset() if auditor.config.settings.role == "all" else NOT_AGENT
-    context, _ = parse_records(chunk, lookback=True, contents=contents, skip=NOT_AGENT)
+    skip = frozenset() if auditor.config.settings.role == "all" else SYSTEM
+    context, _ = parse_records(chunk, lookback=True, contents=contents, skip=SYSTEM)
     rows, skipped = parse_records(chunk, contents=contents, skip=skip)
     if chunk.cut_short:  # the broken-off line at the end of a compressed file
         rows.append(Rejected(chunk.first_line + contents[0].count(b"\n"), chunk.cut_short))
-    return audit_rows(auditor, rows, chunk.source.label, context=context, skipped=skipped)
+    return audit_rows(auditor, rows, chunk.source.label, context=context, skipped=skipped,
+                      part=(chunk.first_line, chunk.first_line + chunk.line_count, chunk.final))
 
 
-def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
-               context: Iterable[Row | Rejected] = (), skipped: int = 0,
-               lookback: int = LOOKBACK_LINES) -> Report:
+def audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], label: str, *,
+               context: Iterable[Row | NonText | Rejected] = (), skipped: int = 0,
+               lookback: int = LOOKBACK_LINES,
+               part: tuple[int, int, bool] | None = None) -> Report:
     """Every record judged and counted, its evidence masked: one partial report.
 
     `rows`: the records in input order, valid (`Row`) or not (`Rejected`),
@@ -71,7 +76,11 @@ def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
     rows among `rows` are skipped here. `lookback`: how many lines back (by
     line number) a window reaches — a file's chunk sees LOOKBACK_LINES;
     rows that come grouped by conversation in time order (Spark) reach the
-    whole conversation (`UNBOUNDED`).
+    whole conversation (`UNBOUNDED`). `part`: (first line, line after the
+    last, whether the file ends there) of the rows, when they are a part of
+    a file cut anywhere (a chunk): which conversations' response times are
+    this part's to count (metrics.ResponseClock); None: the rows hold whole
+    conversations.
 
     The cyclic garbage collector pauses meanwhile: a chunk makes millions
     of objects and no cycles, and each collection would walk them all for
@@ -79,25 +88,33 @@ def audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str, *,
     once the chunk is done; worker processes run without it.
     """
     if not gc.isenabled():
-        return _audit_rows(auditor, rows, label, context, skipped, lookback)
+        return _audit_rows(auditor, rows, label, context, skipped, lookback, part)
     gc.disable()
     try:
-        return _audit_rows(auditor, rows, label, context, skipped, lookback)
+        return _audit_rows(auditor, rows, label, context, skipped, lookback, part)
     finally:
         gc.enable()
 
 
-def _audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str,
-                context: Iterable[Row | Rejected], skipped: int, lookback: int) -> Report:
+def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], label: str,
+                context: Iterable[Row | NonText | Rejected], skipped: int, lookback: int,
+                part: tuple[int, int, bool] | None) -> Report:
     settings = auditor.config.settings
     judge_all = settings.role == "all"
     judged_of, window_findings, shortcut = auditor.judged, auditor.window_findings, \
         auditor.shortcut
     conversations = Conversations(shortcut.closed if shortcut is not None else None, lookback)
+    clock = ResponseClock(*part) if part is not None else ResponseClock()
+    timed = clock.message
     for row in context:
-        if type(row) is Row and row.role == "agent":
-            conversations.remember((row.shop, row.agent, row.conversation), row.line,
-                                   row.moment, row.text, judged_of(row.text).edges)
+        kind = type(row)
+        if kind is Row or kind is NonText:
+            timed(row.shop, row.conversation, row.agent, row.role, row.line,  # type: ignore[union-attr]
+                  row.moment)  # type: ignore[union-attr]
+            if kind is Row and row.role == "agent":  # type: ignore[union-attr]
+                conversations.remember((row.shop, row.agent, row.conversation), row.line,
+                                       row.moment, row.text, judged_of(row.text).edges)
+    clock.start_counting()
     window = conversations.window
     builder = ReportBuilder(settings)
     evidence = Evidence(builder, label, auditor.evidence)
@@ -110,8 +127,16 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str,
             rejected += 1
             builder.reject(label, record.line, record.reason)
             continue
+        if type(record) is NonText:  # an image, a card…: not judged, counted by its type
+            skipped += 1
+            builder.non_text[record.kind] = builder.non_text.get(record.kind, 0) + 1
+            timed(record.shop, record.conversation, record.agent, record.role, record.line,
+                  record.moment)
+            continue
         row: Row = record  # type: ignore[assignment]
         role = row.role
+        if role != "system":
+            timed(row.shop, row.conversation, row.agent, role, row.line, row.moment)
         if role != "agent" and not judge_all:
             skipped += 1
             continue
@@ -148,5 +173,6 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | Rejected], label: str,
     for (shop, agent, role, day), tally in tallies.items():
         builder.count_messages((shop, agent, role), day, tally.values())
     builder.count_records(label, records, scanned, skipped, rejected, split_count)
+    merge_into(builder.responses, clock.finish().items())
     builder.worst = top_worst(builder.worst)
     return builder.build()

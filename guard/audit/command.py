@@ -9,6 +9,8 @@ Exit status (for nightly jobs):
   1  a message at or above the --fail-on level (block, or warn with --fail-on warn)
   2  a usage error, a broken lexicon, or records rejected (bad lines in the log);
      2 wins over 1: the figures of a partly unreadable log need a look first;
+     also logs that hold no record at all (empty files, only blank lines): an
+     export that came out empty is not a clean day;
      also a run that could not finish (a worker lost twice, a report that
      could not be written): one line on stderr, and no report file
   129, 130, 143  stopped by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: one line says how
@@ -58,8 +60,14 @@ def register(commands: Any) -> None:
     )
     audit.add_argument("logs", nargs="*", metavar="LOG",
                        help="聊天记录文件：.jsonl 或 .csv（英文或中文表头），可为 .gz；"
+                            "Excel 导出（.xlsx）；"
+                            "聊天工作台的消息 JSON（每行一条或一个数组）；"
                             "用 --spark 时也可以是 Spark 能读的任何路径（目录、通配符、"
                             "hdfs://、s3a://，含 Parquet）")
+    audit.add_argument("--column", action="append", default=[], metavar="字段=表头",
+                       help="Excel 导出的列名与默认不同时指定（可重复），字段为 shop、buyer、"
+                            "agent、conversation、role、type、text、time，如 --column "
+                            "text=聊天内容")
     audit.add_argument("--workers", type=int, metavar="N",
                        help="工作进程数（默认：大文件用全部 CPU 核，小文件用 1 个）")
     audit.add_argument("--role", choices=("agent", "all"), default="agent",
@@ -82,7 +90,7 @@ def register(commands: Any) -> None:
 
 def exit_status(totals: dict[str, int] | Any, fail_on: str) -> int:
     """The exit status for these totals (see the module docstring)."""
-    if totals["rejected"]:
+    if totals["rejected"] or not totals["records"]:
         return EXIT_USAGE
     if fail_on == "block" and totals["block"]:
         return EXIT_BLOCKED
@@ -96,7 +104,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
     to_stdout = [flag for flag in ("json", "csv", "html") if getattr(args, flag) == "-"]
     if len(to_stdout) > 1:
-        raise UsageError("only one of --json/--csv/--html can go to standard output (-)")
+        raise UsageError("--json、--csv、--html 中只能有一个写到标准输出（-）")
     for flag in ("json", "csv", "html"):
         name = getattr(args, flag)
         if name and name != "-":
@@ -104,7 +112,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
                 raise UsageError(f"--{flag} {name}: 是目录，不是文件")
             parent = Path(name).parent
             if not parent.is_dir():
-                raise UsageError(f"--{flag} {name}: no such folder {parent}")
+                raise UsageError(f"--{flag} {name}：没有目录 {parent}")
 
 
 @dataclass
@@ -142,14 +150,16 @@ def run(args: argparse.Namespace) -> int:
     if not args.logs:
         raise UsageError("audit: 请给出至少一个聊天记录文件（LOG）")
     if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+        raise UsageError("--workers 至少为 1")
     _check_outputs(args)
     for directory in args.lexicons:
         from pathlib import Path
 
         if not Path(directory).is_dir():
-            raise UsageError(f"--lexicons {directory}: no such folder")
-    sources = open_sources(args.logs, _warn)
+            raise UsageError(f"--lexicons {directory}：没有这个目录")
+    from guard.audit.exports import parse_columns
+
+    sources = open_sources(args.logs, _warn, tuple(parse_columns(args.column).items()))
     labels = labels_for(args.lexicons)  # a broken lexicon fails here
     done = _Done(sum(source.size for source in sources))
     with stop_signals():
@@ -211,6 +221,11 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
            done: _Done | None = None) -> int:
     """Write the reports asked for and show the summary; the exit status (any way of running)."""
     status = exit_status(report.totals, args.fail_on)
+    for name in files:  # an empty export is said, not summed silently into the figures
+        if not report.files.get(name, (0,))[0]:
+            _warn(f"{name}：没有读到任何记录（文件是空的，或只有空行）")
+    if not report.totals["records"]:
+        _warn("没有读到任何记录，没有可审计的内容（退出码 2）")
     if not _write_outputs(args, report, spool, files):
         return status  # standard output closed by its reader: nothing more to show
     if done is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 # Rules of the recognizers (numbers and links); the lexicon names the term groups.
 RECOGNIZER_LABELS = {
@@ -27,6 +28,11 @@ def labels_for(lexicon_dirs: Sequence[str] = ()) -> tuple[dict[str, str], dict[s
     from guard.lexicon import load_lexicon
 
     lexicon = load_lexicon(lexicon_dirs)
+    return dict(lexicon.messages.category_labels), rule_labels(lexicon)
+
+
+def rule_labels(lexicon: Any) -> dict[str, str]:
+    """Every rule's Chinese label: the recognizers' and the lexicon's term groups'."""
     rules = dict(RECOGNIZER_LABELS)
     rules.update((group.id, group.label) for group in lexicon.groups)
-    return dict(lexicon.messages.category_labels), rules
+    return rules

@@ -19,17 +19,27 @@ import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import orjson
 
+from guard.audit.exports import NON_TEXT, REJECTED
 from guard.errors import UsageError
-from guard.records import BOM, MAX_LINE_BYTES, Rejected, missing, not_strings, read_object, too_long
+from guard.records import (
+    BOM,
+    MAX_LINE_BYTES,
+    Rejected,
+    cut_short,
+    missing,
+    not_strings,
+    read_object,
+    too_long,
+)
 from guard.times import parse_time
 
 # Bytes of whole records per chunk handed to a worker, and per read.
@@ -46,6 +56,9 @@ MAX_CSV_RECORD_BYTES = 64 << 20
 # A log's format by its name (else sniffed from its first line).
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson", ".log")
 CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+# Formats read through a converter (exports.py) into JSON Lines records.
+CONVERTED = ("xlsx", "workbench")
 
 FIELDS = ("shop", "agent", "conversation", "time", "role", "text")
 HEADER_ALIASES: dict[str, str] = {
@@ -73,13 +86,20 @@ class Source:
     """One LOG argument: how to open and read it."""
 
     path: Path
-    label: str  # as the user wrote it: what reports name
-    fmt: str  # "jsonl" | "csv"
+    label: str  # as the user wrote it (an Excel file: FILE:SHEET): what reports name
+    fmt: str  # "jsonl" | "csv" | "xlsx" | "workbench" (the chat workbench's message JSON)
     compressed: bool
     size: int  # bytes on disk, for progress
     encoding: str = "utf-8"
     columns: tuple[int, ...] = ()  # CSV: the column of each of FIELDS
     width: int = 0  # CSV: the header's number of columns
+    sheet: str = ""  # Excel: the sheet of message rows
+    mapping: tuple[tuple[str, str], ...] = ()  # Excel: (field, header) given by --column
+
+    @property
+    def converted(self) -> bool:
+        """Read through a converter (exports.py): its chunks carry their bytes."""
+        return self.fmt in CONVERTED
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,7 @@ class Chunk:
     lookback: bytes | None = None
     cut_short: str = ""  # the file's last chunk, when its stream broke off: why
     line_count: int = 0  # lines of its records (blank ones too)
+    final: bool = False  # the file's last chunk
 
     def describe(self) -> str:
         """Where its records are, for a message: `FILE 第 a–b 行`."""
@@ -154,7 +175,7 @@ def _first_line(path: Path, compressed: bool) -> bytes:
     try:
         return stream.readline(MAX_LINE_BYTES)
     except (OSError, EOFError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+        raise UsageError(f"{path}：无法读取：{exc}") from None
     finally:
         stream.close()
         raw.close()
@@ -169,7 +190,7 @@ def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
         try:  # Excel on a Chinese Windows saves CSV as GB18030 (GBK)
             text, encoding = line.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
-            raise UsageError(f"{label}: the CSV header is neither UTF-8 nor GB18030") from None
+            raise UsageError(f"{label}：CSV 表头既不是 UTF-8 也不是 GB18030 编码") from None
     names = next(csv.reader([text]), [])
     found: dict[str, int] = {}
     for index, name in enumerate(names):
@@ -180,13 +201,14 @@ def _csv_header(label: str, line: bytes) -> tuple[str, tuple[int, ...], int]:
     if missing:
         wanted = "、".join(missing)
         raise UsageError(
-            f"{label}: the CSV header lacks {wanted} (expected columns "
-            "shop,agent,conversation,time,role,text or 店铺,客服,会话,时间,角色,内容)"
+            f"{label}：CSV 表头缺少 {wanted}（应有的列：shop,agent,conversation,time,role,text"
+            " 或 店铺,客服,会话,时间,角色,内容）"
         )
     return encoding, tuple(found[f] for f in FIELDS), len(names)
 
 
-def open_sources(names: Sequence[str], warn: Callable[[str], object]) -> list[Source]:
+def open_sources(names: Sequence[str], warn: Callable[[str], object],
+                 columns: Sequence[tuple[str, str]] = ()) -> list[Source]:
     """`open_source` of each LOG argument; a file named twice (or by two paths) is read once.
 
     Counting it twice would double every figure of the report without a
@@ -195,7 +217,7 @@ def open_sources(names: Sequence[str], warn: Callable[[str], object]) -> list[So
     sources: list[Source] = []
     seen: dict[tuple[int, int], str] = {}
     for name in names:
-        source = open_source(name)
+        source = open_source(name, columns)
         status = source.path.stat()
         identity = (status.st_dev, status.st_ino)
         if identity in seen:
@@ -206,14 +228,24 @@ def open_sources(names: Sequence[str], warn: Callable[[str], object]) -> list[So
     return sources
 
 
-def open_source(name: str) -> Source:
-    """Check a LOG argument before the run starts: exists, format known, CSV header usable."""
+def open_source(name: str, columns: Sequence[tuple[str, str]] = ()) -> Source:
+    """Check a LOG argument before the run starts: exists, format known, CSV header usable.
+
+    `columns`: (field, header) pairs naming an Excel export's columns (--column).
+    """
     path = Path(name)
     if path.is_dir():
         raise UsageError(f"{name}: 是目录，不是文件（请给出其中的聊天记录文件）")
     if not path.is_file():
-        raise UsageError(f"{name}: no such file")
+        raise UsageError(f"{name}：没有这个文件")
     fmt, compression = name_format(path.name)
+    if fmt == "xlsx":
+        from guard.audit.exports import find_sheet
+
+        mapping = tuple(columns)
+        sheet = find_sheet(path, name, dict(mapping))
+        return Source(path, f"{name}:{sheet}", "xlsx", False, path.stat().st_size,
+                      sheet=sheet, mapping=mapping)
     first = _first_line(path, compression == ".gz")
     return described_source(name, path, fmt, compression == ".gz", first, path.stat().st_size)
 
@@ -230,6 +262,8 @@ def name_format(name: str, codecs: Sequence[str] = (".gz",)) -> tuple[str, str]:
         return "jsonl", compression
     if kind in CSV_SUFFIXES:
         return "csv", compression
+    if kind in XLSX_SUFFIXES and not compression:
+        return "xlsx", compression
     return "", compression
 
 
@@ -237,12 +271,16 @@ def described_source(label: str, path: Path, fmt: str, compressed: bool, first: 
                      size: int) -> Source:
     """A LOG's `Source` from its first line: the format sniffed if the name did not say
     (a JSON object starts with {), a CSV header read (UsageError if unusable)."""
+    if fmt == "xlsx":  # its sheet is found by open_source
+        return Source(path, label, fmt, False, size)
     if not fmt:
-        fmt = "jsonl" if first.removeprefix(BOM).lstrip()[:1] in (b"{", b"") else "csv"
+        fmt = "jsonl" if first.removeprefix(BOM).lstrip()[:1] in (b"{", b"[", b"") else "csv"
     if fmt == "jsonl":
-        return Source(path, label, fmt, compressed, size)
+        from guard.audit.exports import is_workbench
+
+        return Source(path, label, "workbench" if is_workbench(first) else fmt, compressed, size)
     if not first.strip():
-        raise UsageError(f"{label}: a CSV log needs a header line first")
+        raise UsageError(f"{label}：CSV 聊天记录的第一行必须是表头")
     encoding, columns, width = _csv_header(label, first)
     return Source(path, label, fmt, compressed, size, encoding, columns, width)
 
@@ -320,12 +358,11 @@ def _segments(stream: IO[bytes], label: str, offset: int,
     broken: Exception | None = None
     while True:
         if broken is not None:
-            yield _CutShort(f"the compressed file breaks off here ({broken}); "
-                            "nothing after this line can be read")
+            yield _CutShort(cut_short(broken))
             return
         block, broken = _read_block(stream, compressed)
         if broken is not None and not (compressed and (block or offset)):
-            raise UsageError(f"{label}: cannot read: {broken}") from None
+            raise UsageError(f"{label}：无法读取：{broken}") from None
         if not block:
             if broken is not None:
                 continue
@@ -413,10 +450,25 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
 
     `ship`: the chunks carry their bytes (default: only for compressed
     files; a worker reads a plain file's bytes itself, so they cross no pipe).
+    The last one says so (`final`).
     """
+    held: Chunk | None = None
+    for chunk in _cut_chunks(source, chunk_bytes, lookback_lines, ship):
+        if held is not None:
+            yield held
+        held = chunk
+    if held is not None:
+        yield replace(held, final=True)
+
+
+def _cut_chunks(source: Source, chunk_bytes: int, lookback_lines: int,
+                ship: bool | None) -> Iterator[Chunk]:
     is_csv = source.fmt == "csv"
-    ship = source.compressed if ship is None else ship
-    stream, raw = _open_raw(source.path, source.compressed)
+    ship = source.compressed or source.converted if ship is None else ship or source.converted
+    if source.converted:
+        stream, raw = _open_converted(source)
+    else:
+        stream, raw = _open_raw(source.path, source.compressed)
     try:
         line_no, offset = 1, 0
         if is_csv:
@@ -467,7 +519,8 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
             pieces, size, lines, quotes, long_lines = [], 0, 0, 0, []
             start = end
             back = lookback()
-            if not source.compressed:  # the last chunks get smaller: no worker idles at the end
+            if not (source.compressed or source.converted):
+                # the last chunks get smaller: no worker idles at the end
                 target = min(chunk_bytes, max(MIN_TAIL_CHUNK_BYTES, (source.size - end) // 4))
             return chunk
 
@@ -475,7 +528,8 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
             return size >= target and (not quotes or size >= MAX_CSV_RECORD_BYTES)
 
         cut_short = ""
-        for segment in _segments(stream, source.label, offset, source.compressed):
+        for segment in _segments(stream, source.label, offset,
+                                 source.compressed or source.converted):
             if isinstance(segment, _CutShort):
                 cut_short = segment.reason
                 break
@@ -518,6 +572,31 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
         raw.close()
 
 
+def _open_converted(source: Source) -> tuple[Any, Any]:
+    """(the converted lines as a stream, that same stream: its tell() is the progress)."""
+    from guard.audit import exports
+
+    shop = source.path.name.split(".")[0]
+    if source.fmt == "xlsx":
+        share = [0.0]
+        lines = exports.xlsx_lines(source.path, source.sheet, shop, dict(source.mapping), share)
+        stream = exports.ConvertedStream(lines, lambda: share[0] * source.size)
+    else:
+        file, raw = _open_raw(source.path, source.compressed)
+
+        def read() -> Iterator[bytes]:
+            try:
+                yield from exports.workbench_lines(file, shop)
+            except UsageError as exc:
+                raise UsageError(f"{source.label}：{exc}") from None
+            finally:
+                file.close()
+                raw.close()
+
+        stream = exports.ConvertedStream(read(), raw.tell)
+    return stream, stream
+
+
 # ---------------------------------------------------------------- workers: records
 
 
@@ -535,6 +614,23 @@ class Row(NamedTuple):
     day: str  # YYYY-MM-DD as written (the merchant's local date)
 
 
+class NonText(NamedTuple):
+    """A message that is not text (an image, an order card…): not judged, counted by type.
+
+    It still takes part in the conversation's response times.
+    """
+
+    line: int
+    shop: str
+    agent: str
+    conversation: str
+    time: str
+    role: str
+    kind: str  # the message type, as the export names it
+    moment: datetime
+    day: str
+
+
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
@@ -546,12 +642,12 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
             and shop and conversation and time):
         kind = ROLES.get(role) or ROLES.get(role.strip().lower())
         if kind is None:
-            return Rejected(line, f"unknown role {role!r} (agent, buyer or system)")
+            return Rejected(line, f"未知角色：{role!r}（应为 agent、buyer 或 system）")
         if kind == "agent" and not agent.strip():
             return Rejected(line, missing(["agent"]))
         when = parse_time(time)
         if when is None:
-            return Rejected(line, f"time {time!r} is not ISO 8601")
+            return Rejected(line, f"时间不是 ISO 8601 格式：{time!r}")
         return Row(line, shop, agent, conversation, time, kind, text, when[0], when[1])
     if agent is None and type(role) is str and ROLES.get(role.strip().lower()) != "agent":
         agent = ""  # a buyer's or the system's line need not name the agent
@@ -568,7 +664,7 @@ def make_row(line: int, shop: object, agent: object, conversation: object, time:
                                        if not isinstance(value, str)]))
 
 
-def _jsonl_record(raw: bytes, line: int) -> Row | Rejected | None:
+def _jsonl_record(raw: bytes, line: int) -> Row | NonText | Rejected | None:
     """One JSONL line the fast loop could not take: a Row, why it is rejected, or None if blank."""
     if not raw or raw.isspace():
         return None
@@ -576,8 +672,18 @@ def _jsonl_record(raw: bytes, line: int) -> Row | Rejected | None:
     if type(values) is str:
         return Rejected(line, values)
     get = values.get  # type: ignore[union-attr]
+    if REJECTED in values:  # type: ignore[operator]
+        return Rejected(line, str(get(REJECTED)))
+    kind = get(NON_TEXT)
+    text = get("text")
+    if type(kind) is str and text is None:
+        row = make_row(line, get("shop"), get("agent"), get("conversation"), get("time"),
+                       get("role"), "")
+        if type(row) is Rejected:
+            return row
+        return NonText(*row[:6], kind or "未知类型", *row[7:])  # type: ignore[misc]
     return make_row(line, get("shop"), get("agent"), get("conversation"), get("time"),
-                    get("role"), get("text"))
+                    get("role"), text)
 
 
 def _jsonl_batch(data: bytes, first_line: int, long: dict[int, int], file_start: bool,
@@ -655,7 +761,7 @@ def _csv_records(source: Source, data: bytes, first_line: int,
             return
         except csv.Error as exc:
             consumed = reader.line_num
-            yield Rejected(first_line + start, f"broken CSV row: {exc}")
+            yield Rejected(first_line + start, f"CSV 行损坏：{exc}")
             continue
         consumed = reader.line_num
         line = first_line + start
@@ -666,10 +772,10 @@ def _csv_records(source: Source, data: bytes, first_line: int,
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line
         if check_bytes and any(_SURROGATE.search(field) for field in row):
-            yield Rejected(line, f"not valid {source.encoding.upper()}")
+            yield Rejected(line, f"不是有效的 {source.encoding.upper()}")
             continue
         if len(row) != width:
-            yield Rejected(line, f"ragged row: {len(row)} fields, the header has {width}")
+            yield Rejected(line, f"列数不齐：{len(row)} 列，表头有 {width} 列")
             continue
         yield make_row(line, *[row[c] for c in columns])
 

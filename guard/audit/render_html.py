@@ -14,7 +14,14 @@ from html import escape
 from typing import IO
 
 from guard.audit.labels import SEVERITY_LABELS
-from guard.audit.render_terminal import agent_label, percent, term_label
+from guard.audit.metrics import BINS, Responses, shop_totals
+from guard.audit.render_terminal import (
+    METRIC_HEADINGS,
+    agent_label,
+    metric_cells,
+    percent,
+    term_label,
+)
 from guard.audit.report import TALLY, FindingRecord, Report
 
 MAX_EVIDENCE = 2000  # findings in the evidence table (the CSV / JSON list them all)
@@ -201,12 +208,52 @@ def _legend() -> str:
             f'<span><i style="background:{COLORS["warn"]}"></i>提醒</span></div>')
 
 
-def _tally_row(first: Sequence[str], tally: dict[str, int]) -> str:
+def _tally_row(first: Sequence[str], tally: dict[str, int],
+               responses: Responses | None = None) -> str:
     cells = "".join(f"<td>{_e(v)}</td>" for v in first)
+    timed = "".join(f"<td class='num'>{_e(v)}</td>" for v in metric_cells(responses))
     return (f"<tr>{cells}<td class='num'>{tally['messages']:,}</td>"
             f"<td class='num'>{tally['block']:,}</td><td class='num'>{tally['warn']:,}</td>"
             f"<td class='num'>{percent(tally['warn'] + tally['block'], tally['messages'])}"
-            f"</td></tr>")
+            f"</td>{timed}</tr>")
+
+
+# The response-time bins' colours, fast to slow, then unanswered.
+BIN_COLORS = ("#1b9e77", "#66c2a5", "#a6d854", "#fdae61", "#f46d43", "#d73027", "#6b7280")
+
+
+def _response_chart(rows: Sequence[tuple[str, list[int]]]) -> str:
+    """Per agent, its turns by response time (BINS) as one bar of shares, unanswered last."""
+    rows = [(label, counts) for label, counts in rows if sum(counts)]
+    if not rows:
+        return '<div class="empty">没有可计时的买家提问</div>'
+    label_width, bar_width, row_height = 190, 420, 26
+    height = row_height * len(rows) + 8
+    width = label_width + bar_width + 70
+    parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+             'role="img" class="responses" style="max-width:100%">']
+    names = [name for _, name in BINS] + ["未回复"]
+    for index, (label, counts) in enumerate(rows):
+        y = 4 + index * row_height
+        total = sum(counts)
+        shown = label if len(label) <= 15 else label[:14] + "…"
+        parts.append(f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">'
+                     f'<title>{_e(label)}</title>{_e(shown)}</text>')
+        x = float(label_width)
+        for count, name, color in zip(counts, names, BIN_COLORS, strict=True):
+            if count:
+                width = bar_width * count / total
+                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{max(width, 1):.1f}" '
+                             f'height="{row_height - 8}" fill="{color}"><title>{_e(label)} '
+                             f'{_e(name)}：{count:,} 次（{100 * count / total:.0f}%）'
+                             "</title></rect>")
+                x += width
+        parts.append(f'<text class="axis" x="{label_width + bar_width + 6}" y="{y + 17}">'
+                     f'{total:,} 次</text>')
+    parts.append("</svg>")
+    legend = "".join(f'<span><i style="background:{color}"></i>{_e(name)}</span>'
+                     for name, color in zip(names, BIN_COLORS, strict=True))
+    return f'<div class="legend">{legend}</div>' + "".join(parts)
 
 
 def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
@@ -249,18 +296,25 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
     w(f'<div class="chart"><h3>各类别发现数</h3>{_legend()}'
       f'{_hbar_chart(category_rows, "没有发现")}</div>')
     w(f'<div class="chart wide"><h3>每日违规消息数</h3>{_legend()}{_day_chart(day_rows)}</div>')
+    timed_rows = [(_agent_name(shop, agent, "agent"), responses.bins())
+                  for (shop, agent), responses in sorted(report.responses.items()) if agent]
+    w('<div class="chart wide"><h3>各客服响应时间分布（买家每轮提问到客服回复）</h3>'
+      f"{_response_chart(timed_rows)}</div>")
     w("</div>")
 
     head = ("<th class='num'>消息</th><th class='num'>拦截</th><th class='num'>提醒</th>"
-            "<th class='num'>违规率</th>")
+            "<th class='num'>违规率</th>"
+            + "".join(f"<th class='num'>{_e(name)}</th>" for name in METRIC_HEADINGS))
     w(f"<h2 id='shops'>各店铺</h2><table><tr><th>店铺</th><th>客服数</th>{head}</tr>")
+    timed = shop_totals(report.responses)
     for shop, tally in sorted(report.shops().items(),
                               key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0])):
-        w(_tally_row((shop, str(tally["agents"])), tally))
+        w(_tally_row((shop, str(tally["agents"])), tally, timed.get(shop)))
     w("</table>")
     w(f"<h2 id='agents'>各客服</h2><table><tr><th>店铺</th><th>客服</th>{head}</tr>")
     for (shop, agent, role), values in agents:
-        w(_tally_row((shop, agent_label(agent, role)), dict(zip(TALLY, values, strict=True))))
+        w(_tally_row((shop, agent_label(agent, role)), dict(zip(TALLY, values, strict=True)),
+                     report.responses.get((shop, agent)) if role == "agent" else None))
     w("</table>")
 
     w("<h2 id='rules'>命中最多的规则</h2><table><tr><th>规则</th><th>类别</th>"

@@ -13,7 +13,10 @@ from rich.table import Table
 from rich.text import Text
 
 from guard.audit.labels import ROLE_LABELS, SEVERITY_LABELS
+from guard.audit.metrics import Responses, shop_totals
 from guard.audit.report import TALLY, Report, WorstMessage
+from guard.termtext import escape_controls as shown
+from guard.termtext import escaped_text
 
 SPAN_STYLE = {"warn": "black on yellow", "block": "bold white on red"}
 TOP_AGENTS = 15
@@ -27,6 +30,32 @@ def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
+# The response-time columns (metrics.py): short headings, a terminal is narrow.
+METRIC_HEADINGS = ("首响中位", "平均响应", "3分钟回复", "未回复会话")
+
+
+def duration(seconds: float | None) -> str:
+    """Seconds as a manager reads them: 45秒, 3分20秒, 1小时5分; — for nothing measured."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{seconds:g}秒" if seconds != whole else f"{whole}秒"
+    if whole < 3600:
+        return f"{whole // 60}分{whole % 60:02d}秒"
+    return f"{whole // 3600}小时{whole % 3600 // 60:02d}分"
+
+
+def metric_cells(responses: Responses | None) -> list[str]:
+    """The four figures of an agent or a shop as text."""
+    figures = (responses or Responses()).figures()
+    share = figures["answered_3min_share"]
+    unanswered = figures["unanswered_conversations"]
+    return [duration(figures["first_response_median_s"]), duration(figures["response_mean_s"]),
+            "—" if share is None else f"{100 * share:.1f}%",
+            "—" if unanswered is None else f"{unanswered:,}"]
+
+
 def agent_label(agent: str, role: str) -> str:
     """An agent's row; buyers' and system lines (with --role all) under the agent's name."""
     if role == "agent":
@@ -35,7 +64,7 @@ def agent_label(agent: str, role: str) -> str:
 
 
 def term_label(report: Report, rule: str, term: str) -> str:
-    return term if term else f"〈{report.rule_labels.get(rule, rule)}〉"
+    return shown(term) if term else f"〈{report.rule_labels.get(rule, rule)}〉"
 
 
 def parts_text(worst: WorstMessage) -> Text:
@@ -49,12 +78,12 @@ def parts_text(worst: WorstMessage) -> Text:
             text.append("\n")
         if len(pieces) > 1:
             text.append(f"第{lines[index]}行 ", style="dim")
-        part = Text(piece)
+        spans = []
         for start, end, severity in worst.spans:
             lo, hi = max(start, position), min(end, position + len(piece))
             if lo < hi:
-                part.stylize(SPAN_STYLE.get(severity, "bold"), lo - position, hi - position)
-        text.append_text(part)
+                spans.append((lo - position, hi - position, SPAN_STYLE.get(severity, "bold")))
+        text.append_text(escaped_text(piece, spans))  # control characters shown escaped
         position += len(piece) + 1
     return text
 
@@ -74,7 +103,7 @@ def _summary(report: Report, files: Sequence[str]) -> Panel:
                       f"（其中跨消息拆分 {t['split_findings']:,}）" if t["split_findings"] else ""),
     ]
     if files:
-        lines.insert(0, Text("文件：" + "、".join(files), style="dim"))
+        lines.insert(0, Text("文件：" + "、".join(shown(f) for f in files), style="dim"))
     return Panel(Group(*lines), title="guard 审计汇总", title_align="left",
                  border_style="red" if t["block"] else ("yellow" if t["warn"] else "green"))
 
@@ -83,7 +112,7 @@ def _tally_table(title: str, first: Sequence[str]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
     for name in first:
         table.add_column(name)
-    for name in ("消息", "拦截", "提醒", "违规率"):
+    for name in ("消息", "拦截", "提醒", "违规率", *METRIC_HEADINGS):
         table.add_column(name, justify="right")
     return table
 
@@ -102,8 +131,10 @@ def render_report(report: Report, console: Console, files: Sequence[str] = ()) -
                    key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0]))
     if shops:
         table = _tally_table("各店铺", ("店铺", "客服数"))
+        timed = shop_totals(report.responses)
         for shop, tally in shops:
-            table.add_row(shop, str(tally["agents"]), *_tally_cells(tally))
+            table.add_row(shown(shop), str(tally["agents"]), *_tally_cells(tally),
+                          *metric_cells(timed.get(shop)))
         console.print(table)
     agents = sorted(report.agents.items(),
                     key=lambda kv: (-kv[1][3], -kv[1][2], kv[0]))
@@ -113,7 +144,9 @@ def render_report(report: Report, console: Console, files: Sequence[str] = ()) -
         table = _tally_table(title, ("店铺", "客服"))
         for (shop, agent, role), values in agents[:TOP_AGENTS]:
             tally = dict(zip(TALLY, values, strict=True))
-            table.add_row(shop, agent_label(agent, role), *_tally_cells(tally))
+            table.add_row(shown(shop), shown(agent_label(agent, role)), *_tally_cells(tally),
+                          *metric_cells(report.responses.get((shop, agent))
+                                        if role == "agent" else None))
         console.print(table)
     if report.rules:
         table = Table(title="命中最多的规则", title_justify="left", title_style="bold",
@@ -147,8 +180,8 @@ def render_report(report: Report, console: Console, files: Sequence[str] = ()) -
         table.add_column("消息（买家个人信息已脱敏）", ratio=1, overflow="fold")
         for worst in report.worst[:TOP_WORST]:
             table.add_row(
-                Text(f"{worst.file}:{worst.line}\n{worst.time}", style="dim"),
-                f"{worst.shop}\n{agent_label(worst.agent, worst.role)}",
+                Text(f"{shown(worst.file)}:{worst.line}\n{shown(worst.time)}", style="dim"),
+                f"{shown(worst.shop)}\n{shown(agent_label(worst.agent, worst.role))}",
                 Text(SEVERITY_LABELS.get(worst.verdict, worst.verdict),
                      style=SPAN_STYLE.get(worst.verdict, "")),
                 parts_text(worst),
@@ -158,7 +191,8 @@ def render_report(report: Report, console: Console, files: Sequence[str] = ()) -
         count = report.totals["rejected"]
         lines = [Text(f"拒收 {count:,} 条记录（未计入检查）：", style="bold red")]
         for rejected in report.rejected[:TOP_REJECTED]:
-            lines.append(Text(f"  {rejected.file}:{rejected.line}  {rejected.reason}"))
+            lines.append(Text(f"  {shown(rejected.file)}:{rejected.line}  "
+                              f"{shown(rejected.reason)}"))
         if report.totals["rejected"] > TOP_REJECTED:
             lines.append(Text("  …… 完整清单见 --json 报告的 rejected", style="dim"))
         console.print(Group(*lines))

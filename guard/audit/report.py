@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guard.audit.metrics import Responses, merge_into, shop_totals
 from guard.verdict import CATEGORIES, RANK
 
 # 2: evidence bounded — a finding's message is an excerpt around its span (`offset`,
@@ -196,9 +197,13 @@ class Report:
     # (rule, category, matched text); the text is "" for numbers and links
     terms: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
     rejected_reasons: Mapping[str, int] = field(default_factory=dict)
+    # skipped messages that are not text (images, order cards…), by type
+    non_text: Mapping[str, int] = field(default_factory=dict)
     rejected: tuple[RejectedRecord, ...] = ()
     worst: tuple[WorstMessage, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    # response times by (shop, agent); agent "" where no agent can be named (metrics.py)
+    responses: Mapping[tuple[str, str], Responses] = field(default_factory=dict)
 
     # ------------------------------------------------------------ derived views
 
@@ -211,6 +216,10 @@ class Report:
             for name, value in zip(TALLY, tally, strict=True):
                 row[name] += value
             if role == "agent":
+                agents.setdefault(shop, set()).add(agent)
+        for shop, agent in self.responses:  # an agent timed but never judged (cards only)
+            shops.setdefault(shop, dict.fromkeys(TALLY, 0))
+            if agent:
                 agents.setdefault(shop, set()).add(agent)
         for shop, row in shops.items():
             row["agents"] = len(agents.get(shop, ()))
@@ -240,17 +249,27 @@ class Report:
             messages = tally["messages"]
             return round((tally["warn"] + tally["block"]) / messages, 6) if messages else 0.0
 
+        nothing = Responses().figures()
+        tallies = dict(self.agents)
+        for shop, agent in self.responses:  # an agent who only answered with cards, say
+            if agent and (shop, agent, "agent") not in tallies:
+                tallies[(shop, agent, "agent")] = (0,) * len(TALLY)
         agents = []
-        for (shop, agent, role), tally in sorted(self.agents.items()):
+        for (shop, agent, role), tally in sorted(tallies.items()):
             row: dict[str, Any] = {"shop": shop, "agent": agent, "role": role}
             row.update(zip(TALLY, tally, strict=True))
             row["rate"] = rate(row)
+            responses = self.responses.get((shop, agent)) if role == "agent" else None
+            row.update(responses.figures() if responses is not None else nothing)
             agents.append(row)
+        shop_responses = shop_totals(self.responses)
         shops = []
         for shop, tally in sorted(self.shops().items()):
             row = {"shop": shop, "agents": tally["agents"]}
             row.update((name, tally[name]) for name in TALLY)
             row["rate"] = rate(row)
+            responses = shop_responses.get(shop)
+            row.update(responses.figures() if responses is not None else nothing)
             shops.append(row)
         days = []
         for day, values in sorted(self.days.items()):
@@ -285,6 +304,7 @@ class Report:
             "rejected": [r.to_dict() for r in self.rejected],
             "rejected_listed": len(self.rejected),
             "rejected_reasons": dict(sorted(self.rejected_reasons.items())),
+            "skipped_non_text": dict(sorted(self.non_text.items())),
             "shops": shops,
             "agents": agents,
             "categories": categories,
@@ -292,6 +312,8 @@ class Report:
             "terms": terms,
             "days": days,
             "worst": [w.to_dict() for w in self.worst],
+            "response_times": [{"shop": shop, "agent": agent, **responses.to_dict()}
+                               for (shop, agent), responses in sorted(self.responses.items())],
             "labels": {"categories": dict(sorted(self.category_labels.items())),
                        "rules": dict(sorted(self.rule_labels.items()))},
             "findings": [f.to_dict() for f in chosen],
@@ -318,10 +340,13 @@ class Report:
                    for r in data["rules"]},
             terms={(t["rule"], t["category"], t["term"]): t["count"] for t in data["terms"]},
             rejected_reasons=dict(data.get("rejected_reasons", {})),
+            non_text=dict(data.get("skipped_non_text", {})),
             rejected=tuple(RejectedRecord(r["file"], r["line"], r["reason"])
                            for r in data["rejected"]),
             worst=tuple(WorstMessage.from_dict(w) for w in data["worst"]),
             findings=tuple(FindingRecord.from_dict(f) for f in data["findings"]),
+            responses={(r["shop"], r["agent"]): Responses.from_dict(r)
+                       for r in data.get("response_times", [])},
         )
 
 
@@ -344,9 +369,11 @@ class ReportBuilder:
         self.rules: dict[tuple[str, str], list[int]] = {}
         self.terms: dict[tuple[str, str, str], int] = {}
         self.rejected_reasons: dict[str, int] = {}
+        self.non_text: dict[str, int] = {}
         self.rejected: list[RejectedRecord] = []
         self.worst: list[WorstMessage] = []
         self.findings: list[FindingRecord] = []
+        self.responses: dict[tuple[str, str], Responses] = {}
         self.keep_findings = keep_findings
 
     # ------------------------------------------------------------ counting
@@ -424,6 +451,8 @@ class ReportBuilder:
             self.terms[key] = self.terms.get(key, 0) + count
         for key, count in report.rejected_reasons.items():
             self.rejected_reasons[key] = self.rejected_reasons.get(key, 0) + count
+        for key, count in report.non_text.items():
+            self.non_text[key] = self.non_text.get(key, 0) + count
         room = MAX_REJECTED_LISTED - len(self.rejected)
         if room > 0:
             self.rejected.extend(report.rejected[:room])
@@ -431,6 +460,7 @@ class ReportBuilder:
             self.worst = top_worst((*self.worst, *report.worst))
         if self.keep_findings:
             self.findings.extend(report.findings)
+        merge_into(self.responses, report.responses.items())
         return self
 
     def build(self) -> Report:
@@ -445,9 +475,13 @@ class ReportBuilder:
             rules={k: tuple(v) for k, v in self.rules.items()},
             terms=dict(self.terms),
             rejected_reasons=dict(self.rejected_reasons),
+            non_text=dict(self.non_text),
             rejected=tuple(self.rejected),
             worst=tuple(self.worst),
             findings=tuple(self.findings),
+            responses={key: Responses(dict(r.turns), dict(r.first), r.unanswered_turns,
+                                      r.unanswered_conversations, r.conversations)
+                       for key, r in self.responses.items()},
         )
 
 
@@ -477,7 +511,7 @@ def merge_reports(*reports: Report) -> Report:
 
 def reason_kind(reason: str) -> str:
     """A rejected record's reason without its particulars, for counting by kind."""
-    for stop in (" (", ":"):
+    for stop in (" (", ":", "（", "："):
         if stop in reason:
             reason = reason.split(stop, 1)[0]
     return reason

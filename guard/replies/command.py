@@ -79,16 +79,16 @@ def run(args: argparse.Namespace) -> int:
     if args.suggest:
         if args.jsonl is not None:
             if args.target is not None:
-                raise UsageError("give either TEXT or --jsonl, not both")
+                raise UsageError("TEXT 和 --jsonl 只能给一个")
             return _suggest_jsonl(args, sys.stderr)
         _suggest_one(args, sys.stdout)
         return EXIT_OK
     if args.jsonl is not None:
-        raise UsageError("--jsonl reads buyer messages: use it with --suggest")
+        raise UsageError("--jsonl 读取的是买家消息，要和 --suggest 一起用")
     if args.target is None:
         from guard.replies.render import known_scenarios
 
-        raise UsageError(f"give a scenario: guard reply SCENARIO; known: {known_scenarios()}")
+        raise UsageError(f"请给出场景：guard reply SCENARIO；可选场景：{known_scenarios()}")
     _reply(args, sys.stdout, sys.stderr)
     return EXIT_OK
 
@@ -108,11 +108,11 @@ def parse_time(value: str, option: str) -> dt.datetime:
 
     text = value.strip()
     if is_date_only(text):
-        raise UsageError(f"{option} {value}: give the time of day too, e.g. {text} 14:30")
+        raise UsageError(f"{option} {value}：还要给出几点几分，例如 {text} 14:30")
     parsed = parse(text)
     if parsed is None:
-        raise UsageError(f"{option} {value!r}: not a time (e.g. 2026-11-27T14:30, "
-                         "2026/11/27 14:30 or 2026-11-27 14:30+08:00)")
+        raise UsageError(f"{option} {value!r}：不是时间（例如 2026-11-27T14:30、"
+                         "2026/11/27 14:30 或 2026-11-27 14:30+08:00）")
     return to_china_time(parsed.moment)
 
 
@@ -123,7 +123,7 @@ def _params(args: argparse.Namespace, *, suggesting: bool):  # type: ignore[no-u
     from guard.replies.scenarios import ReplyParams
 
     if args.no_reason and (args.quality or args.wrong_item):
-        raise UsageError("--no-reason contradicts --quality / --wrong-item; give one or the other")
+        raise UsageError("--no-reason 与 --quality / --wrong-item 互相矛盾，只能给其中一种")
 
     times = {name: parse_time(getattr(args, name), "--" + name.replace("_", "-"))
              for name in ("approved_at", "received_at", "intervened_at", "failed_at", "at")
@@ -152,8 +152,8 @@ def _reply(args: argparse.Namespace, out: IO[str], err: IO[str]) -> None:
     reply = render_reply(args.target, params)
     ignored = unused_parameters(args.target, params)
     if ignored:
-        err.write(f"guard: note: {args.target} does not use "
-                  f"{', '.join(flag(n) for n in ignored)}; ignored\n")
+        err.write(f"guard: 提示：{args.target} 用不到 "
+                  f"{'、'.join(flag(n) for n in ignored)}，已忽略\n")
     if args.json:
         out.write(orjson.dumps(reply.to_dict()).decode() + "\n")
         return
@@ -177,7 +177,7 @@ def _suggest_params(args: argparse.Namespace, err: IO[str]):  # type: ignore[no-
     from guard.replies.scenarios import SCENARIOS
 
     if args.shipped is not None:
-        err.write("guard: note: --shipped/--not-shipped is not used with --suggest; ignored\n")
+        err.write("guard: 提示：--suggest 用不到 --shipped/--not-shipped，已忽略\n")
     params = _params(args, suggesting=True)
     for scenario in SCENARIOS:  # a bad --received-at fails here, not halfway through a file
         render_reply(scenario, params, strict=False)
@@ -191,7 +191,7 @@ def _suggest_one(args: argparse.Namespace, out: IO[str]) -> None:
     from guard.replies.routing import default_router
 
     text = message_argument(args.target,
-                            "give a buyer's message: guard reply --suggest TEXT, or --jsonl FILE")
+                            "请给出买家的消息：guard reply --suggest TEXT，或 --jsonl FILE")
     params = _suggest_params(args, sys.stderr)
     suggestion = default_router().suggest(text, params)
     out.write(orjson.dumps(suggestion.to_dict()).decode() + "\n")
@@ -211,6 +211,6 @@ def _suggest_jsonl(args: argparse.Namespace, err: IO[str]) -> int:
 
     label, counts = answer_jsonl(args.jsonl, answer, err)
     if not args.quiet:
-        err.write(f"guard: {label}: {counts['records']} records: {counts['suggested']} with a "
-                  f"scenario, {counts['null']} without, {counts['rejected']} rejected\n")
+        err.write(f"guard: {label}：记录 {counts['records']}：有场景 {counts['suggested']}，"
+                  f"无场景 {counts['null']}，拒收 {counts['rejected']}\n")
     return EXIT_USAGE if counts["rejected"] else EXIT_OK

@@ -60,12 +60,12 @@ def render_reply(scenario: str, params: ReplyParams | None = None, *,
     template = templates.scenarios.get(scenario)
     if spec is None or template is None:
         raise UnknownScenarioError(
-            f"unknown scenario {scenario!r}; known: {known_scenarios(templates)}")
+            f"未知场景 {scenario!r}；可选场景：{known_scenarios(templates)}")
     if spec.shipped is not None and params.shipped is not None and params.shipped != spec.shipped:
         given, other = (("--shipped", "refund-shipped") if params.shipped
                         else ("--not-shipped", "refund-unshipped"))
-        raise ReplyError(f"{scenario} is for orders {'' if spec.shipped else 'not yet '}shipped, "
-                         f"but {given} was given; use {other}")
+        raise ReplyError(f"{scenario} 用于{'已' if spec.shipped else '未'}发货的订单，"
+                         f"却给了 {given}；请改用 {other}")
     if strict:
         implied = {k: v for k, v in spec.implies.items() if getattr(params, k) is None}
         if implied:

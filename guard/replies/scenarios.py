@@ -63,7 +63,7 @@ class MissingParameterError(ReplyError):
         self.scenario = scenario
         self.parameter = parameter
         why = _WHY.get(parameter, "")
-        super().__init__(f"{scenario} needs {flag(parameter)} ({parameter_hint(parameter)})"
+        super().__init__(f"{scenario} 需要 {flag(parameter)}（{parameter_hint(parameter)}）"
                          + (f"：{why}" if why else ""))
 
 
@@ -92,8 +92,8 @@ class ReplyParams:
             try:
                 canonical = validate_payment_method(self.payment)
             except ValueError:
-                raise ReplyError(f"unknown payment method {self.payment!r}; "
-                                 f"known: {'|'.join(PAYMENT_METHODS)}") from None
+                raise ReplyError(f"未知的支付方式 {self.payment!r}；"
+                                 f"可选：{'|'.join(PAYMENT_METHODS)}") from None
             object.__setattr__(self, "payment", canonical)
 
     def merged(self, other: ReplyParams) -> ReplyParams:
@@ -116,10 +116,10 @@ DATE_PARAMETERS = ("approved_at", "received_at", "intervened_at", "failed_at")
 
 _HINTS = {
     "payment": "|".join(PAYMENT_METHODS),
-    "shipped": "--shipped or --not-shipped",
-    "quality": "a flag",
-    "wrong_item": "a flag",
-    **{name: "an ISO time in China time, e.g. 2026-11-27T14:30" for name in DATE_PARAMETERS},
+    "shipped": "--shipped 或 --not-shipped",
+    "quality": "开关，不带值",
+    "wrong_item": "开关，不带值",
+    **{name: "中国时间，例如 2026-11-27T14:30" for name in DATE_PARAMETERS},
 }
 
 
@@ -288,8 +288,8 @@ def _window(compute: Callable[[dt.datetime, dt.datetime], Deadline], start: dt.d
     try:
         return compute(start, now)
     except ValueError:
-        raise ReplyError(f"{option} {_iso(start)} is after --at {_iso(now)} "
-                         "(the current time); check both") from None
+        raise ReplyError(f"{option} {_iso(start)} 晚于 --at {_iso(now)}"
+                         "（当前时间），请检查这两个时间") from None
 
 
 def _shown(window: Deadline, now: dt.datetime) -> tuple[str, str, str, str]:
@@ -330,8 +330,7 @@ class ScenarioSpec:
         try:
             facts, computed = self.compute(params, to_china_time(now))
         except OverflowError:
-            raise ReplyError("a date is out of range (years 1–9999 after the policy's "
-                             "periods are added)") from None
+            raise ReplyError("日期超出范围（加上政策规定的期限后须在公元 1–9999 年之间）") from None
         expected = set(self.conditions) | set(self.texts)
         if set(facts) != expected:
             raise AssertionError(f"{self.id}: facts {sorted(facts)} != {sorted(expected)}")

@@ -1,7 +1,7 @@
 """The audit on Spark, driver side: records → partitions by conversation → partial reports → one.
 
     records (inputs.py: log files or a DataFrame, validated on the executors)
-      → repartition by (shop, agent, conversation), sort by file, conversation, time
+      → repartition by (shop, conversation), sort by file, conversation, time
       → each partition through the chunk unit (stages.audit_partition)
       → partial reports (pickled, small) collected and merged with the report's merge;
         findings put in input order (file, line) by Spark and streamed to the caller
@@ -63,9 +63,9 @@ def audit_parts(records: DataFrame, bundle: LexiconBundle, settings: Settings,
 
     context = records.sparkSession.sparkContext
     partitions = max(context.defaultParallelism, records.rdd.getNumPartitions())
-    return (records.repartition(partitions, "shop", "agent", "conversation", "spread")
-            .sortWithinPartitions("file_index", "shop", "agent", "conversation", "moment",
-                                  "line")
+    # by (shop, conversation): a conversation's buyer lines may not name the agent
+    return (records.repartition(partitions, "shop", "conversation", "spread")
+            .sortWithinPartitions("file_index", "shop", "conversation", "moment", "line")
             .mapInArrow(audit, PART_DDL))
 
 

@@ -144,7 +144,7 @@ def run_spark(args: argparse.Namespace) -> int:
     _check_outputs(args)
     for directory in args.lexicons:
         if not Path(directory).is_dir():
-            raise UsageError(f"--lexicons {directory}: no such folder")
+            raise UsageError(f"--lexicons {directory}：没有这个目录")
     labels_for(args.lexicons)  # a broken lexicon fails here, before Spark starts
     settings = settings_for(args.role)
     bundle = LexiconBundle.pack(args.lexicons)

@@ -73,7 +73,7 @@ def list_logs(spark: SparkSession, names: Sequence[str],
         system = path.getFileSystem(conf)
         matches = system.globStatus(system.makeQualified(path)) or []
         if not matches:
-            raise UsageError(f"{name}: no such file")
+            raise UsageError(f"{name}：没有这个文件")
         is_glob = _GLOB.search(name) is not None
         for status in matches:
             if status.isDirectory():
@@ -241,9 +241,12 @@ def text_records(spark: SparkSession, files: Sequence[LogFile], index_of: Mappin
     sources: dict[int, Source] = {}
     for log in files:  # an empty file too: a CSV one needs its header (as locally)
         fmt, codec = name_format(log.label, CODECS)
-        sources[index_of[log.uri]] = described_source(
+        source = sources[index_of[log.uri]] = described_source(
             log.label, Path(log.label), fmt, bool(codec), heads.get(log.uri, b"")[:MAX_LINE_BYTES],
             log.size)
+        if source.converted:
+            raise UsageError(f"{log.label}: --spark 读 JSONL、CSV 和 Parquet；聊天工作台的消息 "
+                             "JSON 和 Excel 导出请不用 --spark 审计")
     if not blocks:
         return None
     offsets = _line_offsets(blocks, index_of)
@@ -311,15 +314,14 @@ def table_columns(df: DataFrame, columns: Mapping[str, str] | None = None) -> li
             chosen[field] = name
     missing = [f for f in FIELDS if f not in chosen]
     if missing:
-        raise UsageError(f"the table lacks the columns {'、'.join(missing)} (expected "
-                         "shop,agent,conversation,time,role,text or 店铺,客服,会话,时间,角色,内容; "
-                         "or map them with columns=...)")
+        raise UsageError(f"表缺少列 {'、'.join(missing)}（应有的列：shop,agent,conversation,"
+                         "time,role,text 或 店铺,客服,会话,时间,角色,内容；或用 columns=... 指定）")
     types = {f.name: f.dataType for f in df.schema.fields}
     selected = []
     for field in FIELDS:
         name = chosen[field]
         if name not in types:
-            raise UsageError(f"columns: {field} → {name}: no such column")
+            raise UsageError(f"columns：{field} → {name}：没有这一列")
         column, kind = F.col(f"`{name}`"), types[name]
         if isinstance(kind, TimestampType | TimestampNTZType):
             column = F.date_format(column, "yyyy-MM-dd'T'HH:mm:ss" +

@@ -6,8 +6,9 @@ Two stages, each a function over a partition's Arrow batches:
   bytes, numbered) or the typed columns of Parquet or any DataFrame → one
   row per record: valid (its fields, and its moment for sorting) or rejected
   (why), validated by the local reader's own code (readers.parse_lines and
-  make_row). With --role agent, buyers' and system records are only counted
-  (one count row per file and partition): they never reach the shuffle.
+  make_row). With --role agent, system records are only counted (one count
+  row per file and partition): they never reach the shuffle; buyers' records
+  reach it without their text, for the response times (metrics.py).
 * `audit_partition` — after the rows are partitioned by conversation and
   sorted by time, each file's rows of the partition go through the chunk
   unit (chunk.audit_rows), reaching back over the whole conversation; out
@@ -32,7 +33,7 @@ from urllib.parse import urlsplit
 import orjson
 import pyarrow as pa
 
-from guard.audit.chunk import NOT_AGENT, UNBOUNDED, audit_rows
+from guard.audit.chunk import SYSTEM, UNBOUNDED, audit_rows
 from guard.audit.readers import CHUNK_BYTES, Rejected, Row, Source, make_row, parse_lines
 from guard.audit.report import ReportBuilder, Settings
 from guard.records import MAX_LINE_BYTES
@@ -83,7 +84,8 @@ class RecordWriter:
     """Rows of the records stage, as Arrow batches; skipped records counted per file."""
 
     def __init__(self, role: str):
-        self.skip = frozenset() if role == "all" else NOT_AGENT
+        self.skip = frozenset() if role == "all" else SYSTEM
+        self.untold = "" if role == "all" else "buyer"  # a role whose text is not needed
         self.columns: list[list[Any]] = [[] for _ in RECORD_FIELDS]
         self.skipped: dict[int, int] = {}
 
@@ -99,8 +101,8 @@ class RecordWriter:
             else:
                 row: Row = record  # type: ignore[assignment]
                 values = (file_index, row.line, row.shop, row.agent, row.conversation, row.time,
-                          row.role, row.text, (row.moment - _EPOCH) // _MICROSECOND, None, None,
-                          None)
+                          row.role, "" if row.role == self.untold else row.text,
+                          (row.moment - _EPOCH) // _MICROSECOND, None, None, None)
             for column, value in zip(self.columns, values, strict=True):
                 column.append(value)
         if skipped:

@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
     from guard.errors import UsageError
 
     if args.rounds is not None and not 1 <= args.rounds <= 1000:
-        raise UsageError("--rounds must be from 1 to 1000")
+        raise UsageError("--rounds 必须在 1 到 1000 之间")
     answers = _answers(args.answers) if args.answers is not None else None
     if args.json and answers is None:
-        raise UsageError("--json needs --answers FILE (an interactive session prints to the "
-                         "terminal; use --report FILE to save it)")
+        raise UsageError("--json 需要 --answers FILE（交互式培训输出到终端；"
+                         "要保存结果请用 --report FILE）")
     if args.quiz:
         from guard.train.quiz import run_quiz
 
@@ -75,15 +75,17 @@ def _answers(name: str) -> list[str]:
     try:
         raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as exc:
-        raise UsageError(f"--answers {name}: {exc.strerror}") from None
+        from guard.cache import os_reason
+
+        raise UsageError(f"--answers {name}：{os_reason(exc)}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise UsageError(f"--answers {name}:{line}: not valid UTF-8") from None
+        raise UsageError(f"--answers {name}:{line}: 不是有效的 UTF-8") from None
     answers = split_answers(text)
     if not answers:
-        raise UsageError(f"--answers {name}: no answers (answers are separated by blank lines)")
+        raise UsageError(f"--answers {name}：没有回答（回答之间用空行分隔）")
     return answers
 
 
@@ -92,6 +94,7 @@ def _train(args: argparse.Namespace, answers: list[str] | None) -> int:
 
     from rich.console import Console
 
+    from guard.audit.labels import rule_labels
     from guard.engine import build_guard
     from guard.errors import EXIT_OK, UsageError
     from guard.replies.templates import default_templates
@@ -102,12 +105,12 @@ def _train(args: argparse.Namespace, answers: list[str] | None) -> int:
 
     rounds = args.rounds or (len(answers) if answers is not None else 5)
     if answers is not None and len(answers) != rounds:
-        raise UsageError(f"--answers {args.answers}: {len(answers)} answers for {rounds} rounds "
-                         "(one answer per round, separated by blank lines)")
+        raise UsageError(f"--answers {args.answers}：{len(answers)} 个回答，却有 {rounds} 轮"
+                         "（每轮一个回答，用空行分隔）")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     report = Path(args.report) if args.report else None
     if report is not None and not report.parent.is_dir():
-        raise UsageError(f"--report {args.report}: no such folder")
+        raise UsageError(f"--report {args.report}：没有这个目录")
     guard = build_guard(args.lexicons)
     trainer = Trainer(guard)
     turns = pick_turns(load_bank(), rounds, args.scenario, seed)
@@ -126,7 +129,7 @@ def _train(args: argparse.Namespace, answers: list[str] | None) -> int:
         else:
             for number, result in enumerate(results, 1):
                 render_turn(console, number, rounds, result.turn, titles[result.turn.scenario])
-                render_result(console, result, labels)
+                render_result(console, result, labels, rule_labels(guard.lexicon))
             render_summary(console, summary, titles)
     else:
         console.print(f"[bold]guard 客服培训[/bold]：{rounds} 轮，随机种子 {seed}"

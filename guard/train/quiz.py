@@ -161,7 +161,7 @@ def run_quiz(args: argparse.Namespace, answers: list[str] | None) -> int:
 
     count = args.rounds or (len(answers) if answers is not None else 8)
     if answers is not None and len(answers) != count:
-        raise UsageError(f"--answers {args.answers}: {len(answers)} answers for {count} questions")
+        raise UsageError(f"--answers {args.answers}：{len(answers)} 个回答，却有 {count} 道题")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     guard = build_guard(args.lexicons)
     questions = make_questions(guard, default_facts(), load_bank(), count, seed)

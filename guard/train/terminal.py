@@ -69,13 +69,14 @@ def excerpt(answer: str, spans: Sequence[tuple[int, int, str]], limit: int = EXC
     return text
 
 
-def render_result(console: Console, result: RoundResult, category_labels: dict[str, str]) -> None:
+def render_result(console: Console, result: RoundResult, category_labels: dict[str, str],
+                  rule_labels: dict[str, str] | None = None) -> None:
     verdict = result.verdict
     spans = [(f.start, f.end, SPAN_STYLE[f.severity]) for f in verdict.findings]
     spans += [(w.start, w.end, WRONG_STYLE) for w in result.wrong]
     compliance: list[Any] = [Text("你的回答：", style="bold") + excerpt(result.answer, spans)]
     if verdict.findings:
-        compliance.append(findings_table(verdict, category_labels))
+        compliance.append(findings_table(verdict, category_labels, rule_labels))
     if verdict.warning:
         compliance.append(Text(verdict.warning, style="red" if verdict.blocked else "yellow"))
     if result.suggestion:
@@ -140,6 +141,9 @@ def play(trainer: Trainer, turns: Sequence[Turn], read: Callable[[], str], conso
     Ctrl-C (KeyboardInterrupt) or the end of input (EOFError) end the session;
     the summary then covers the rounds answered so far.
     """
+    from guard.audit.labels import rule_labels
+
+    rules = rule_labels(trainer.guard.lexicon)
     results: list[RoundResult] = []
     interrupted = False
     try:
@@ -155,7 +159,7 @@ def play(trainer: Trainer, turns: Sequence[Turn], read: Callable[[], str], conso
                 console.print(Text("回复不能为空，请重新输入。", style="yellow"))
             result = trainer.judge(turn, answer, seconds=time.monotonic() - started)
             results.append(result)
-            render_result(console, result, category_labels)
+            render_result(console, result, category_labels, rules)
             if on_round:
                 on_round(result)
     except (KeyboardInterrupt, EOFError):

@@ -1,0 +1,134 @@
+"""Service metrics: response times per agent and per shop, against figures worked out by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guard.audit.metrics import GAP_LINES, Responses, median
+from guard.audit.report import Report, merge_reports
+from guard.cli import main
+
+# (shop, agent, conversation, time, role, text). Worked out by hand below.
+LOG = [
+    ("S1", "A", "c1", "10:00:00", "buyer", "在吗"),
+    ("S1", "A", "c1", "10:00:20", "buyer", "有货吗"),       # same turn, timed from 10:00:00
+    ("S1", "A", "c1", "10:00:50", "agent", "有的亲"),       # 50 s, c1's first response
+    ("S1", "B", "c3", "12:00:00", "buyer", "发什么快递"),   # another conversation in between
+    ("S1", "A", "c1", "10:02:00", "buyer", "能便宜点吗"),
+    ("S1", "A", "c1", "10:06:00", "agent", "已经是最低价了"),  # 240 s
+    ("S1", "A", "c1", "10:06:30", "agent", "还有别的问题吗"),  # nothing open: no turn
+    ("S1", "A", "c1", "10:10:00", "buyer", "好吧"),         # never answered: c1 unanswered
+    ("S1", "A", "c2", "11:00:00", "agent", "您好"),         # the agent greets first
+    ("S1", "", "c2", "11:00:10", "buyer", "我的快递到哪了"),  # buyer lines need not name the agent
+    ("S1", "A", "c2", "11:00:40", "agent", "我帮您查一下"),   # 30 s, c2's first response
+    ("S1", "B", "c3", "12:02:00", "agent", "中通"),         # 120 s, c3's first response
+    ("S1", "B", "c3", "12:03:00", "buyer", "几天到"),
+    ("S1", "", "c3", "12:03:01", "system", "[系统消息] 订单已付款"),  # not a turn
+    ("S1", "B", "c3", "12:05:00", "agent", "一般三天"),      # 120 s
+    ("S2", "C", "c1", "09:00:00", "buyer", "在吗"),          # same id, another shop: never answered
+]
+
+# By hand:
+# A: answered turns 50, 240, 30 s; one unanswered turn (c1's last).
+#    mean (50+240+30)/3 = 106.67; within 180 s: 50 and 30 of 4 turns = 0.5;
+#    first responses c1 50, c2 30 → median 40; unanswered conversations: c1 → 1.
+# B: turns 120, 120 → mean 120; 2 of 2 within 180 s → 1.0; first c3 120; none unanswered.
+# C: no answered turn → mean and median null; 0 of 1 turns within 180 s → 0.0; 1 unanswered.
+# S1: turns 50, 240, 30, 120, 120 + 1 unanswered → mean 560/5 = 112; 4 of 6 → 0.6667;
+#     first responses 50, 30, 120 → median 50; unanswered conversations 1.
+EXPECTED_AGENTS = {
+    ("S1", "A"): (40.0, 106.7, 0.5, 1),
+    ("S1", "B"): (120.0, 120.0, 1.0, 0),
+    ("S2", "C"): (None, None, 0.0, 1),
+}
+EXPECTED_SHOPS = {"S1": (50.0, 112.0, 0.6667, 1), "S2": (None, None, 0.0, 1)}
+FIGURES = ("first_response_median_s", "response_mean_s", "answered_3min_share",
+           "unanswered_conversations")
+
+
+def write(path: Path, rows: list[tuple[str, ...]], filler: int = 0) -> Path:
+    lines = []
+    for index, (shop, agent, conversation, time, role, text) in enumerate(rows):
+        lines.append(json.dumps({"shop": shop, "agent": agent, "conversation": conversation,
+                                 "time": f"2026-11-02T{time}+08:00", "role": role, "text": text},
+                                ensure_ascii=False))
+        if index == 0:
+            lines.extend(json.dumps({"shop": "S9", "agent": "Z", "conversation": f"f{n}",
+                                     "time": "2026-11-02T10:00:01+08:00", "role": "agent",
+                                     "text": "好的"}) for n in range(filler))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def audit(path: Path, *args: str) -> dict:
+    out = path.with_suffix(".report.json")
+    assert main(["audit", str(path), "--quiet", "--fail-on", "never", "--json", str(out),
+                 *args]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def figures(report: dict) -> tuple[dict, dict]:
+    agents = {(a["shop"], a["agent"]): tuple(a[f] for f in FIGURES) for a in report["agents"]
+              if a["shop"] != "S9"}
+    shops = {s["shop"]: tuple(s[f] for f in FIGURES) for s in report["shops"] if s["shop"] != "S9"}
+    return agents, shops
+
+
+def test_the_figures_worked_out_by_hand(tmp_path: Path) -> None:
+    report = audit(write(tmp_path / "log.jsonl", LOG))
+    agents, shops = figures(report)
+    assert agents == EXPECTED_AGENTS
+    assert shops == EXPECTED_SHOPS
+    c = next(a for a in report["agents"] if a["agent"] == "C")
+    assert c["messages"] == 0  # listed for its unanswered buyer, though it sent nothing
+
+
+def test_the_same_figures_whatever_the_chunks_and_workers(tmp_path: Path) -> None:
+    """Conversations cut by chunk boundaries (a few hundred bytes each) keep their turns."""
+    log = write(tmp_path / "log.jsonl", LOG, filler=30)
+    whole = audit(log)
+    for args in (("--chunk-bytes", "300"), ("--chunk-bytes", "700", "--workers", "2")):
+        cut = audit(log, *args)
+        assert figures(cut) == (EXPECTED_AGENTS, EXPECTED_SHOPS), args
+        assert cut["agents"] == whole["agents"] and cut["shops"] == whole["shops"]
+
+
+def test_a_report_read_back_and_merged_keeps_the_figures(tmp_path: Path) -> None:
+    report = audit(write(tmp_path / "log.jsonl", LOG))
+    again = Report.from_dict(report)
+    assert again.to_dict() == report
+    doubled = merge_reports(again, again).to_dict()
+    agents = {(a["shop"], a["agent"]): a for a in doubled["agents"]}
+    # twice the same turns: the same mean, median and share; twice the unanswered
+    assert tuple(agents[("S1", "A")][f] for f in FIGURES) == (40.0, 106.7, 0.5, 2)
+
+
+def test_a_conversation_silent_for_longer_than_the_gap_starts_anew(tmp_path: Path) -> None:
+    rows = [("S1", "A", "c1", "10:00:00", "buyer", "在吗"),
+            ("S1", "A", "c1", "10:01:00", "buyer", "人呢")]
+    log = write(tmp_path / "gap.jsonl", rows, filler=GAP_LINES + 5)
+    agents, shops = figures(audit(log, "--chunk-bytes", "50000"))
+    # two conversations, each one unanswered turn
+    assert shops["S1"] == (None, None, 0.0, 2)
+    assert agents[("S1", "A")] == (None, None, 0.0, 2)
+
+
+def test_nothing_to_measure_is_null(tmp_path: Path) -> None:
+    report = audit(write(tmp_path / "log.jsonl", [("S1", "A", "c1", "10:00:00", "agent", "您好")]))
+    (agent,) = report["agents"]
+    assert all(agent[f] is None for f in FIGURES)
+
+
+@pytest.mark.parametrize(("counts", "expected"), [
+    ({}, None), ({5: 1}, 5.0), ({5: 1, 7: 1}, 6.0), ({1: 2, 10: 1}, 1.0), ({1: 1, 3: 2, 9: 1}, 3.0),
+])
+def test_median_of_counts(counts: dict[int, int], expected: float | None) -> None:
+    assert median(counts) == expected
+
+
+def test_bins_put_each_turn_in_one_bin() -> None:
+    responses = Responses({10: 2, 30: 1, 31: 1, 180: 1, 181: 1, 5000: 3}, {}, 4, 1, 2)
+    assert responses.bins() == [3, 1, 1, 1, 0, 3, 4]
