@@ -114,7 +114,10 @@ def test_html_is_one_self_contained_file(html_report: Path) -> None:
     page = html_report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
-    assert "<script" not in page and "<link" not in page and "@import" not in page
+    assert "<link" not in page and "@import" not in page
+    # one inline script (review and sorting), no script from elsewhere
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, re.I)
+    assert page.count("<script>") == 1 and "fetch(" not in page and "XMLHttpRequest" not in page
     assert "url(" not in page
     # per agent, per category, per day; response times per agent
     assert page.count("<svg") == 4

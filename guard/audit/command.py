@@ -77,6 +77,10 @@ def register(commands: Any) -> None:
     audit.add_argument("--html", metavar="FILE", help="单文件 HTML 报告（含图表，可离线打开）")
     audit.add_argument("--fail-on", choices=FAIL_ON, default="block",
                        help="达到哪个级别时退出码为 1：block（默认）、warn 或 never")
+    audit.add_argument("--write-baseline", metavar="FILE",
+                       help="把本次的发现写成基线文件，供复核（只存规则、命中内容的哈希和店铺）")
+    audit.add_argument("--baseline", metavar="FILE",
+                       help="已复核的基线：复核过的发现不算新发现，--fail-on 只看新发现")
     audit.add_argument("--lexicons", action="append", default=[], metavar="DIR",
                        help="商家自己的词库目录，叠加在内置词库之上（可重复）")
     audit.add_argument("--quiet", action="store_true", help="不在终端输出汇总")
@@ -88,10 +92,16 @@ def register(commands: Any) -> None:
     audit.set_defaults(func=run)
 
 
-def exit_status(totals: dict[str, int] | Any, fail_on: str) -> int:
-    """The exit status for these totals (see the module docstring)."""
+def exit_status(totals: dict[str, int] | Any, fail_on: str, new: dict[str, int] | None = None
+                ) -> int:
+    """The exit status for these totals (see the module docstring).
+
+    `new`: with --baseline, the new findings by severity: only they count for --fail-on.
+    """
     if totals["rejected"] or not totals["records"]:
         return EXIT_USAGE
+    if new is not None:
+        totals = {"block": new.get("block", 0), "warn": new.get("warn", 0)}
     if fail_on == "block" and totals["block"]:
         return EXIT_BLOCKED
     if fail_on == "warn" and (totals["block"] or totals["warn"]):
@@ -105,14 +115,18 @@ def _check_outputs(args: argparse.Namespace) -> None:
     to_stdout = [flag for flag in ("json", "csv", "html") if getattr(args, flag) == "-"]
     if len(to_stdout) > 1:
         raise UsageError("--json、--csv、--html 中只能有一个写到标准输出（-）")
-    for flag in ("json", "csv", "html"):
+    if args.baseline:
+        from guard.audit.baseline import load_baseline
+
+        load_baseline(args.baseline)  # a broken one fails now, not after the audit
+    for flag in ("json", "csv", "html", "write_baseline"):
         name = getattr(args, flag)
         if name and name != "-":
             if Path(name).is_dir():
-                raise UsageError(f"--{flag} {name}: 是目录，不是文件")
+                raise UsageError(f"--{flag.replace('_', '-')} {name}: 是目录，不是文件")
             parent = Path(name).parent
             if not parent.is_dir():
-                raise UsageError(f"--{flag} {name}：没有目录 {parent}")
+                raise UsageError(f"--{flag.replace('_', '-')} {name}：没有目录 {parent}")
 
 
 @dataclass
@@ -220,13 +234,20 @@ def _audit(args: argparse.Namespace, sources: list[Any],
 def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
            done: _Done | None = None) -> int:
     """Write the reports asked for and show the summary; the exit status (any way of running)."""
-    status = exit_status(report.totals, args.fail_on)
+    review = None
+    if getattr(args, "baseline", None) or getattr(args, "write_baseline", None) or args.html:
+        from guard.audit.baseline import Review, load_baseline
+
+        review = Review.of(spool.read(), load_baseline(args.baseline) if args.baseline
+                           else None)
+    status = exit_status(report.totals, args.fail_on,
+                         review.new if review is not None and review.baseline else None)
     for name in files:  # an empty export is said, not summed silently into the figures
         if not report.files.get(name, (0,))[0]:
             _warn(f"{name}：没有读到任何记录（文件是空的，或只有空行）")
     if not report.totals["records"]:
         _warn("没有读到任何记录，没有可审计的内容（退出码 2）")
-    if not _write_outputs(args, report, spool, files):
+    if not _write_outputs(args, report, spool, files, review):
         return status  # standard output closed by its reader: nothing more to show
     if done is not None:
         done.written = True
@@ -236,23 +257,24 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
         from guard.audit.render_terminal import render_report
 
         if "-" in (args.json, args.csv, args.html):
-            render_report(report, Console(file=sys.stderr, highlight=False), files)
+            render_report(report, Console(file=sys.stderr, highlight=False), files, review)
         else:
             write_stdout(lambda: (render_report(report, Console(file=sys.stdout,
-                                                                highlight=False), files),
+                                                                highlight=False), files,
+                                                  review),
                                   sys.stdout.flush()))
     return status
 
 
-def _writers(args: argparse.Namespace, report: Any, spool: Any,
-             files: list[str]) -> list[tuple[str, str, bool, Callable[[IO[Any]], object]]]:
+def _writers(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
+             review: Any = None) -> list[tuple[str, str, bool, Callable[[IO[Any]], object]]]:
     """(flag, target, binary, write(stream)) of each report asked for."""
     writers: list[tuple[str, str, bool, Callable[[IO[Any]], object]]] = []
     if args.json:
         from guard.audit.render_json import write_json
 
         writers.append(("json", args.json, True,
-                        lambda out: write_json(report, spool.read(), out)))
+                        lambda out: write_json(report, spool.read(), out, review)))
     if args.csv:
         from guard.audit.render_csv import write_csv
 
@@ -262,11 +284,14 @@ def _writers(args: argparse.Namespace, report: Any, spool: Any,
         from guard.audit.render_html import write_html
 
         writers.append(("html", args.html, False,
-                        lambda out: write_html(report, spool.read(), out, files)))
+                        lambda out: write_html(report, spool.read(), out, files, review=review)))
+    if getattr(args, "write_baseline", None) and review is not None:
+        writers.append(("write-baseline", args.write_baseline, True, review.write))
     return writers
 
 
-def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: list[str]) -> bool:
+def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
+                   review: Any = None) -> bool:
     """Every report asked for, whole or not at all; False if standard output was closed.
 
     Files are written to temporary names beside their targets, then renamed
@@ -278,7 +303,7 @@ def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: lis
     pending: list[AtomicFile] = []
     open_stdout = True
     try:
-        for flag, name, binary, write in _writers(args, report, spool, files):
+        for flag, name, binary, write in _writers(args, report, spool, files, review):
             if name == "-":
                 continue
             try:
@@ -290,7 +315,7 @@ def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: lis
             except OSError as exc:
                 raise RunError(f"--{flag} {name}: 写入失败：{exc.strerror or exc}；"
                                "没有写出报告文件") from None
-        for _, name, binary, write in _writers(args, report, spool, files):
+        for _, name, binary, write in _writers(args, report, spool, files, review):
             if name == "-":
                 stream: IO[Any] = sys.stdout.buffer if binary else sys.stdout
                 open_stdout = write_stdout(

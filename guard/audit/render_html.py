@@ -1,18 +1,22 @@
 """The audit as one self-contained HTML file a manager opens in any browser.
 
-Inline CSS, charts drawn as inline SVG, no script, no font, no image, no
-URL: it works offline and can be mailed as an attachment. Reads a `Report`
-and the findings; decides nothing.
+Inline CSS, charts drawn as inline SVG, one inline script (review.js: marking
+findings and downloading the baseline), no font, no image, no URL: it works
+offline and can be mailed as an attachment. Reads a `Report` and the
+findings; decides nothing.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 import zlib
 from collections.abc import Iterable, Sequence
 from html import escape
-from typing import IO
+from importlib.resources import files as package_files
+from typing import IO, Any
 
+from guard.audit.baseline import REVIEW_LABELS, finding_key
 from guard.audit.labels import SEVERITY_LABELS
 from guard.audit.metrics import BINS, Responses, shop_totals
 from guard.audit.render_terminal import (
@@ -70,6 +74,18 @@ mark.warn { background: #ffd866; color: #000; border-radius: 3px; padding: 0 1px
 .note { color: var(--muted); font-size: 12px; margin: 6px 0; }
 .empty { color: var(--muted); padding: 12px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
+.review { white-space: nowrap; }
+.review button { font: inherit; font-size: 12px; padding: 1px 6px; margin: 1px; cursor: pointer;
+  border: 1px solid #cbd5e1; border-radius: 4px; background: #fff; color: var(--ink); }
+.review button[aria-pressed="true"][data-review="violation"] { background: var(--block);
+  color: #fff; border-color: var(--block); }
+.review button[aria-pressed="true"][data-review="not_violation"] { background: #1b9e77;
+  color: #fff; border-color: #1b9e77; }
+tr[data-review="not_violation"] td.msg { opacity: .6; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.panel button.main { font: inherit; padding: 4px 14px; border-radius: 6px; border: 0;
+  background: #3867d6; color: #fff; cursor: pointer; }
+pre.toml { background: #f3f4f6; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; }
 """
 
 
@@ -256,9 +272,35 @@ def _response_chart(rows: Sequence[tuple[str, list[int]]]) -> str:
     return f'<div class="legend">{legend}</div>' + "".join(parts)
 
 
+def _script() -> str:
+    return package_files("guard.audit").joinpath("review.js").read_text(encoding="utf-8")
+
+
+def _review_panel(w: Any, review: Any) -> None:
+    """The reviewer's panel: counts, the download, candidate allow-list entries (review.js)."""
+    if review is None:
+        return
+    w("<div class='panel' id='review'><p>在下面的证据表里把每条发现标为“违规”或“不违规”"
+      "（同一店铺、同一规则、同一说法的发现一起标记），再下载基线；下次审计加上 "
+      "<code>--baseline 基线文件</code>，复核过的发现不再算新发现，"
+      "<code>--fail-on</code> 只看新发现。</p>"
+      "<p id='review-counts' class='note'></p>"
+      "<button type='button' class='main' id='download-baseline'>下载基线</button>"
+      "<h3>标为“不违规”的说法（可加入商家词库白名单的候选）</h3>"
+      "<table id='allow-candidates'><tr><th>规则</th><th>说法</th><th class='num'>次数</th>"
+      "<th>上下文</th></tr></table>"
+      "<p class='note'>放进 --lexicons 目录里的 allow.toml（先删去并非无害的短语）：</p>"
+      "<pre class='toml' id='allow-toml'></pre></div>")
+
+
 def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
-               files: Sequence[str] = (), title: str = "客服聊天合规审计报告") -> None:
-    """Write the whole report as one HTML document."""
+               files: Sequence[str] = (), title: str = "客服聊天合规审计报告",
+               review: Any = None) -> None:
+    """Write the whole report as one HTML document.
+
+    `review` (baseline.Review): the baseline the page starts from; each
+    finding can then be marked and the baseline downloaded.
+    """
     t = report.totals
     w = out.write
     w(f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
@@ -351,6 +393,7 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
 
     w("<h2 id='evidence'>证据</h2>")
     listed, chosen = evidence_sample(findings)
+    _review_panel(w, review)
     if chosen:
         if listed > len(chosen):
             w(f'<p class="note">共列出 {listed:,} 条发现，这里是其中 {len(chosen):,} 条：'
@@ -359,12 +402,17 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
         if t["findings"] > listed:
             w(f'<p class="note">另有 {t["findings"] - listed:,} 条发现只计数、不列出：'
               "一条消息最多列出 20 条自己的发现。</p>")
-        w("<table><tr><th>位置</th><th>店铺 / 客服</th><th>级别</th><th>类别 / 规则</th>"
-          "<th>消息（买家个人信息已脱敏）</th><th>原因</th></tr>")
+        w("<table id='evidence-table'><tr><th>位置</th><th>店铺 / 客服</th><th>级别</th>"
+          "<th>类别 / 规则</th><th>消息（买家个人信息已脱敏）</th><th>原因</th><th>复核</th></tr>")
         for finding in chosen:
+            key = finding_key(finding.rule, finding.text, finding.shop)
+            phrase = finding.message[max(finding.start - 2, 0):finding.end + 2]
             split = "<br><span class='tag split'>跨消息拆分</span>" if finding.split else ""
             spans = [(finding.start, finding.end, finding.severity)]
-            w(f"<tr><td class='where'>{_e(finding.file)}:{finding.line}<br>{_e(finding.time)}</td>"
+            w(f"<tr class='finding' data-key='{_e(key)}' data-rule='{_e(finding.rule)}' "
+              f"data-rule-label='{_e(report.rule_labels.get(finding.rule, finding.rule))}' "
+              f"data-term='{_e(finding.text)}' data-phrase='{_e(phrase)}'>"
+              f"<td class='where'>{_e(finding.file)}:{finding.line}<br>{_e(finding.time)}</td>"
               f"<td class='who'>{_e(finding.shop)}<br>"
               f"{_e(agent_label(finding.agent, finding.role))}<br>"
               f"<span class='note'>会话 {_e(finding.conversation)}</span></td>"
@@ -374,7 +422,11 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
               f"<span class='note'>{_e(report.rule_labels.get(finding.rule, finding.rule))}"
               f"</span></td>"
               f"<td class='msg'>{highlight(finding.message, spans, finding.lines)}</td>"
-              f"<td>{_e(finding.reason)}</td></tr>")
+              f"<td>{_e(finding.reason)}</td>"
+              "<td class='review'><button type='button' data-review='violation' "
+              f"aria-pressed='false'>{REVIEW_LABELS['violation']}</button>"
+              "<button type='button' data-review='not_violation' aria-pressed='false'>"
+              f"{REVIEW_LABELS['not_violation']}</button></td></tr>")
         w("</table>")
     else:
         w('<div class="empty">没有发现。</div>')
@@ -390,4 +442,9 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
         w("</table>")
     w("<footer>由 guard audit 生成。本报告是单个文件，不引用任何网络资源。证据中买家的手机号、"
       "地址、姓名等个人信息已脱敏；客服自己发出的联系方式属于违规内容，照原样保留。</footer>")
+    if review is not None:
+        baseline = review.to_dict()
+        w('<script type="application/json" id="guard-baseline">'
+          + json.dumps(baseline, ensure_ascii=False).replace("</", "<\\/") + "</script>")
+        w("<script>" + _script() + "</script>")
     w("</body></html>\n")

@@ -6,6 +6,7 @@ Reads a `Report`; decides nothing. Labels are Simplified Chinese.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -124,9 +125,21 @@ def _tally_cells(tally: dict[str, int]) -> list[Text | str]:
             percent(tally["warn"] + tally["block"], tally["messages"])]
 
 
-def render_report(report: Report, console: Console, files: Sequence[str] = ()) -> None:
-    """Totals, shops, agents, top rules and terms, the worst messages, rejected records."""
+def render_report(report: Report, console: Console, files: Sequence[str] = (),
+                  review: Any = None) -> None:
+    """Totals, shops, agents, top rules and terms, the worst messages, rejected records.
+
+    `review` (baseline.Review): with --baseline, how many findings are new.
+    """
     console.print(_summary(report, files))
+    if review is not None and review.baseline is not None:
+        new, done = review.new, review.reviewed
+        console.print(Text.assemble(
+            ("基线 ", "bold"), "新发现 ", (f"{new['block'] + new['warn']:,}", "bold"),
+            f"（拦截 {new['block']:,}，提醒 {new['warn']:,}）　已复核 ",
+            f"{done['violation'] + done['not_violation']:,}",
+            f"（违规 {done['violation']:,}，不违规 {done['not_violation']:,}）"
+            "　--fail-on 只看新发现"))
     shops = sorted(report.shops().items(),
                    key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0]))
     if shops:

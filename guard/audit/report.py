@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guard.audit.baseline import finding_key
 from guard.audit.metrics import Responses, merge_into, shop_totals
 from guard.verdict import CATEGORIES, RANK
 
@@ -127,7 +128,7 @@ class FindingRecord(MessagePlace):
             "start": self.start, "end": self.end, "text": self.text, "reason": self.reason,
             "message": self.message, "masked": self.masked, "offset": self.offset,
             "message_length": self.message_length, "lines": list(self.lines),
-            "split": self.split,
+            "split": self.split, "key": finding_key(self.rule, self.text, self.shop),
         }
 
     @classmethod

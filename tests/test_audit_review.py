@@ -1,0 +1,162 @@
+"""Review: the baseline of judged findings, written, marked in the HTML report, read back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from guard.audit.baseline import finding_key, load_baseline, normalized
+from guard.cli import main
+from guard.errors import UsageError
+
+MESSAGES = [  # (shop, agent, text)
+    ("店铺A", "客服1", "亲，加我微信聊吧"),
+    ("店铺A", "客服2", "直接转账给我就行"),
+    ("店铺B", "客服3", "加我 ｖ ｘ 发你图"),
+]
+
+
+def write_log(path: Path, messages: list[tuple[str, str, str]]) -> Path:
+    lines = [json.dumps({"shop": shop, "agent": agent, "conversation": f"c{i}",
+                         "time": f"2026-11-03T10:{i:02d}:00+08:00", "role": "agent",
+                         "text": text}, ensure_ascii=False)
+             for i, (shop, agent, text) in enumerate(messages)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def audit(*args: str) -> int:
+    return main(["audit", *args, "--quiet"])
+
+
+def test_keys_hold_no_text_and_see_through_spellings() -> None:
+    assert normalized("Ｖ x") == normalized("vX") == "vx"
+    assert normalized("138-1234-5678") == "13812345678"
+    key = finding_key("wechat", "微信", "店铺A")
+    assert key.startswith("wechat|") and key.endswith("|店铺A") and "微信" not in key
+    assert finding_key("wechat", "ＶＸ", "店铺A") == finding_key("wechat", "v x", "店铺A")
+    assert finding_key("wechat", "vx", "店铺A") != finding_key("wechat", "vx", "店铺B")
+
+
+def test_write_baseline_then_reviews_decide_what_is_new(tmp_path: Path) -> None:
+    log = write_log(tmp_path / "log.jsonl", MESSAGES)
+    base = tmp_path / "baseline.json"
+    assert audit(str(log), "--write-baseline", str(base)) == 1
+    raw = base.read_text(encoding="utf-8")
+    assert "微信" not in raw and "转账" not in raw and "ｖ" not in raw  # no message text
+    data = json.loads(raw)
+    assert data["kind"] == "guard-baseline"
+    assert {e["review"] for e in data["entries"]} == {"pending"}
+    assert len(data["entries"]) >= 3
+    # pending entries are not reviews: everything is still new
+    assert audit(str(log), "--baseline", str(base)) == 1
+    for entry in data["entries"]:
+        entry["review"] = "violation" if entry["shop"] == "店铺A" else "not_violation"
+    base.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "report.json"
+    assert audit(str(log), "--baseline", str(base), "--json", str(out)) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["baseline"]["new"] == {"block": 0, "warn": 0}
+    assert sum(report["baseline"]["reviewed"].values()) == len(report["findings"])
+    assert {f["review"] for f in report["findings"] if f["shop"] == "店铺B"} == {"not_violation"}
+    # a new message is new again, whatever was reviewed
+    write_log(log, [*MESSAGES, ("店铺A", "客服1", "好评返现5元")])
+    assert audit(str(log), "--baseline", str(base)) == 1
+    # the reviews travel on: a baseline written with --baseline keeps them
+    again = tmp_path / "again.json"
+    audit(str(log), "--baseline", str(base), "--write-baseline", str(again))
+    reviews = {e["key"]: e["review"] for e in json.loads(again.read_text())["entries"]}
+    assert sorted(set(reviews.values())) == ["not_violation", "pending", "violation"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{", "不是有效的 JSON"), ('{"entries": []}', "不是 guard 基线文件"),
+    ('{"kind": "guard-baseline", "entries": [{"key": "k"}]}', "第 1 条不完整"),
+    ('{"kind": "guard-baseline", "entries": [{"key": "k", "rule": "r", "shop": "s", '
+     '"review": "ok"}]}', "review 应为"),
+])
+def test_a_broken_baseline_is_a_usage_error(tmp_path: Path, content: str, message: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    base = tmp_path / "b.json"
+    base.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError, match=message):
+        load_baseline(str(base))
+    log = write_log(tmp_path / "log.jsonl", MESSAGES)
+    assert audit(str(log), "--baseline", str(base)) == 2
+    assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- in a real browser
+
+
+def _browser(downloads: Path):  # type: ignore[no-untyped-def]
+    webdriver = pytest.importorskip("selenium.webdriver")
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not binary or not driver_path:
+        pytest.skip("chromium / chromedriver not installed")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    profile = tempfile.mkdtemp(prefix="guard-review-chrome-")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--window-size=1400,1800", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    return driver, profile
+
+
+def test_the_round_trip_in_a_real_browser(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    log = write_log(tmp_path / "log.jsonl", MESSAGES)
+    base, page = tmp_path / "baseline.json", tmp_path / "report.html"
+    assert audit(str(log), "--write-baseline", str(base), "--html", str(page)) == 1
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver, profile = _browser(downloads)
+    try:
+        driver.get(page.as_uri())
+        rows = driver.find_elements(By.CSS_SELECTOR, "tr.finding")
+        wechat = [r for r in rows if r.get_attribute("data-rule") == "wechat"
+                  and "店铺B" in r.text]
+        assert wechat, [r.text for r in rows]
+        wechat[0].find_element(By.CSS_SELECTOR, "button[data-review='not_violation']").click()
+        assert wechat[0].get_attribute("data-review") == "not_violation"
+        candidates = driver.find_element(By.ID, "allow-candidates").text
+        assert "ｖ ｘ" in candidates and "微信" in candidates
+        assert "phrases = [" in driver.find_element(By.ID, "allow-toml").text
+        assert "不违规 1" in driver.find_element(By.ID, "review-counts").text
+        driver.save_screenshot(str(tmp_path / "review.png"))
+        driver.find_element(By.ID, "download-baseline").click()
+        saved = downloads / "guard-baseline.json"
+        deadline = time.monotonic() + 20
+        while not saved.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert saved.exists(), list(downloads.iterdir())
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+    reviews = {e["key"]: e["review"] for e in json.loads(saved.read_text())["entries"]}
+    assert list(reviews.values()).count("not_violation") == 1
+    # re-audit: the marked finding is reviewed, not new; the others still are
+    out = tmp_path / "report.json"
+    assert audit(str(log), "--baseline", str(saved), "--json", str(out)) == 1
+    findings = json.loads(out.read_text(encoding="utf-8"))["findings"]
+    marked = [f for f in findings if f["shop"] == "店铺B" and f["rule"] == "wechat"]
+    assert marked and {f["review"] for f in marked} == {"not_violation"}
+    # --fail-on ignores it: a log of the marked message alone passes with the baseline
+    alone = write_log(tmp_path / "alone.jsonl", [MESSAGES[2]])
+    assert audit(str(alone)) == 1
+    assert audit(str(alone), "--baseline", str(saved)) == 0
