@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from guard.audit.conversation import PART_LIMIT, SplitFinding
-from guard.audit.privacy import apply_mask, mask_private, private_positions, safe_reason
+from guard.audit.privacy import apply_mask, private_positions, safe_reason
 from guard.audit.readers import Row
 from guard.audit.report import (
     MAX_WORST,
@@ -179,10 +179,12 @@ class Evidence:
     """The evidence of one chunk's (or partition's) messages, written into its report builder."""
 
     def __init__(self, builder: ReportBuilder, label: str,
-                 evidence_of: Callable[[str, str], OwnEvidence]):
+                 evidence_of: Callable[[str, str], OwnEvidence],
+                 verdict_of: Callable[[str], Verdict] | None = None):
         self.builder = builder
         self.label = label
         self.evidence_of = evidence_of
+        self.verdict_of = verdict_of  # for the lines shown before a finding (`neighbours`)
         # (text, role) of the messages already in the worst list as themselves: a
         # later copy ranks below the first (same display, later line), so is not added
         self.listed: set[tuple[str, str]] = set()
@@ -198,7 +200,7 @@ class Evidence:
         place: Place = (self.label, row.line, row.shop, row.agent, row.conversation, row.time,
                         row.role)
         records: list[FindingRecord] = []
-        context = neighbours(before)
+        context = neighbours(before, self.verdict_of)
         own = None
         if verdict.findings:
             own = self.evidence_of(row.text, row.role)
@@ -246,11 +248,13 @@ class Evidence:
 NEIGHBOUR_CHARS = 60
 
 
-def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
+def neighbours(rows: Sequence[Any], verdict_of: Callable[[str], Verdict] | None = None
+               ) -> tuple[tuple[int, str, str], ...]:
     """(line, role, text) of the messages before a finding: personal data masked, bounded.
 
-    A buyer's line is masked as any buyer's evidence (privacy.py), an agent's
-    as an agent's; a message that is not text shows its type.
+    A buyer's line is masked as any buyer's evidence (privacy.py, with the
+    spans the Guard's recognizers call personal: `verdict_of` judges the
+    line), an agent's as an agent's; a message that is not text shows its type.
     """
     shown = []
     for row in rows:
@@ -259,7 +263,10 @@ def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
             text = f"[{getattr(row, 'kind', '非文字消息')}]"
         else:
             text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
-            text = mask_private(text, row.role)
+            findings = verdict_of(text).findings if verdict_of is not None else ()
+            text = apply_mask(text, private_positions(
+                text, row.role, [(f.start, f.end) for f in findings],
+                [(f.start, f.end) for f in findings if f.rule in PERSONAL]))
             if len(text) > NEIGHBOUR_CHARS:
                 text = "…" + text[-NEIGHBOUR_CHARS:]
         shown.append((row.line, row.role, text))
