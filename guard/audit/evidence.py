@@ -9,6 +9,7 @@ depend on its text and role alone and are worked out once per distinct pair.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -179,12 +180,10 @@ class Evidence:
     """The evidence of one chunk's (or partition's) messages, written into its report builder."""
 
     def __init__(self, builder: ReportBuilder, label: str,
-                 evidence_of: Callable[[str, str], OwnEvidence],
-                 verdict_of: Callable[[str], Verdict] | None = None):
+                 evidence_of: Callable[[str, str], OwnEvidence]):
         self.builder = builder
         self.label = label
         self.evidence_of = evidence_of
-        self.verdict_of = verdict_of  # for the lines shown before a finding (`neighbours`)
         # (text, role) of the messages already in the worst list as themselves: a
         # later copy ranks below the first (same display, later line), so is not added
         self.listed: set[tuple[str, str]] = set()
@@ -200,7 +199,7 @@ class Evidence:
         place: Place = (self.label, row.line, row.shop, row.agent, row.conversation, row.time,
                         row.role)
         records: list[FindingRecord] = []
-        context = neighbours(before, self.verdict_of)
+        context = neighbours(before)
         own = None
         if verdict.findings:
             own = self.evidence_of(row.text, row.role)
@@ -248,13 +247,18 @@ class Evidence:
 NEIGHBOUR_CHARS = 60
 
 
-def neighbours(rows: Sequence[Any], verdict_of: Callable[[str], Verdict] | None = None
-               ) -> tuple[tuple[int, str, str], ...]:
+# In a buyer's line shown beside a finding, any run of 4 or more digits, however
+# written (Chinese numerals, circled, full-width, with separators), is hidden.
+_NUMBER_RUN = re.compile(r"[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]"
+                         r"(?:[\s\-－—.·,，]*[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]){3,}")
+
+
+def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
     """(line, role, text) of the messages before a finding: personal data masked, bounded.
 
-    A buyer's line is masked as any buyer's evidence (privacy.py, with the
-    spans the Guard's recognizers call personal: `verdict_of` judges the
-    line), an agent's as an agent's; a message that is not text shows its type.
+    A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
+    is not judged, every run of four or more digits in it, however written;
+    an agent's line as an agent's; a message that is not text shows its type.
     """
     shown = []
     for row in rows:
@@ -263,10 +267,11 @@ def neighbours(rows: Sequence[Any], verdict_of: Callable[[str], Verdict] | None 
             text = f"[{getattr(row, 'kind', '非文字消息')}]"
         else:
             text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
-            findings = verdict_of(text).findings if verdict_of is not None else ()
-            text = apply_mask(text, private_positions(
-                text, row.role, [(f.start, f.end) for f in findings],
-                [(f.start, f.end) for f in findings if f.rule in PERSONAL]))
+            positions = set(private_positions(text, row.role))
+            if row.role != "agent":
+                for match in _NUMBER_RUN.finditer(text):
+                    positions.update(range(match.start(), match.end()))
+            text = apply_mask(text, positions)
             if len(text) > NEIGHBOUR_CHARS:
                 text = "…" + text[-NEIGHBOUR_CHARS:]
         shown.append((row.line, row.role, text))
