@@ -23,9 +23,10 @@ import ahocorasick
 from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
 from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
+from guard.rules import Concept
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 13
+CACHE_FORMAT = 14
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -37,8 +38,8 @@ _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
 class TermEntry:
     """What one matched spelling means."""
 
-    group: int  # index into Lexicon.groups
-    kind: str  # block | mention | needs_context
+    group: int  # index into Lexicon.groups (Lexicon.concepts for a concept)
+    kind: str  # block | mention | needs_context | concept
     term: str  # the spelling as written (or generated)
     latin: bool  # ASCII letters: needs a word boundary on both sides
 
@@ -50,7 +51,7 @@ class CompiledLexicon:
     terms: Any  # ahocorasick.Automaton: dense key → (length, entries, allowed)
     # ahocorasick.Automaton: dense key → (length, frozenset of (category, side)),
     # side being before | after | near_before | near_after, or, with category
-    # "", negation | negation_after | negation_anywhere.
+    # "", negation | negation_after | negation_anywhere | negation_soft | excuse.
     context: Any
     spellings: int  # number of distinct matched spellings (for reports)
     context_length: int  # the longest context word or cue
@@ -95,6 +96,15 @@ def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
     return spellings
 
 
+def _concept_spellings(concept: Concept) -> list[str]:
+    """A concept's terms, and with `pinyin = true` their pinyin spellings and mixes."""
+    spellings = list(concept.terms)
+    if concept.pinyin:
+        for term in concept.terms:
+            spellings.extend(sorted(pinyin_spellings(term)[0]))
+    return spellings
+
+
 def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     tables = build_tables(lexicon.symbols, lexicon.numeral_extras, lexicon.boundaries)
     by_key: dict[str, list[TermEntry]] = {}
@@ -113,6 +123,15 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                     continue
                 entries.remove(same_group[0])
             entries.append(entry)
+    for index, concept in enumerate(lexicon.concepts):
+        for term in _concept_spellings(concept):
+            key = normalize_term(term, tables)
+            if not key:
+                raise LexiconError(f"{concept.source}: term '{term}' of concept '{concept.id}' "
+                                   "is only spaces, punctuation or symbols")
+            entries = by_key.setdefault(key, [])
+            if not any(e.kind == "concept" and e.group == index for e in entries):
+                entries.append(TermEntry(index, "concept", term, _is_latin(key)))
     allowed = {normalize_term(phrase, tables) for phrase in lexicon.allow} - {""}
 
     context_words: dict[str, set[tuple[str, str]]] = {}
@@ -123,7 +142,9 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                 if key:
                     context_words.setdefault(key, set()).add((category, side))
     for side, cues in (("negation", lexicon.negation), ("negation_after", lexicon.negation_after),
-                       ("negation_anywhere", lexicon.negation_anywhere)):
+                       ("negation_anywhere", lexicon.negation_anywhere),
+                       ("negation_soft", lexicon.negation_soft),
+                       ("excuse", lexicon.negation_excuses)):
         for cue in cues:
             key = normalize_term(cue, tables)
             if key:
@@ -190,8 +211,11 @@ def _crossing_index(lexicon: Lexicon, tables: Tables) -> dict[str, tuple[tuple[s
 
 def _number_words(lexicon: Lexicon) -> list[str]:
     rules = lexicon.numbers
+    from guard.recognizers.assembled import POSITION_CHARS
+
     return [*rules.phone_context, *rules.landline_context, *rules.bank_context,
-            *rules.not_contact_context, *rules.account_fillers, rules.units]
+            *rules.not_contact_context, *rules.account_fillers, rules.units,
+            *rules.part_links, *rules.courier_prefixes, POSITION_CHARS]
 
 
 # --------------------------------------------------------------------------- cache

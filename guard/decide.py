@@ -26,14 +26,24 @@ from guard.recognizers import (
     Recognizers,
     account_at,
     find_account,
+    find_assembled,
     find_links,
     find_numbers,
+    find_obfuscated,
 )
+from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, present_rules
 from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
 from guard.verdict import RANK, Finding, Verdict, worst
 
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
+
+
+def _inside_any(hit: ContextHit, excuses: list[ContextHit]) -> bool:
+    """Whether a negation cue lies inside one of the excuse phrases (few: a plain scan)."""
+    if not any(key[0] == "" and key[1].startswith("negation") for key in hit.keys):
+        return False
+    return any(e.start <= hit.start and hit.end <= e.end and e is not hit for e in excuses)
 
 
 @dataclass(slots=True)
@@ -54,12 +64,16 @@ class _Message:
 
     def _scan_context(self) -> list[ContextHit]:
         context = scan_context(self.dense, self.compiled)
+        excuses = [c for c in context if ("", "excuse") in c.keys]
+        if excuses:  # a cue inside an excuse (说话不方便) is no refusal
+            context = [c for c in context if not _inside_any(c, excuses)]
         self._context = context
         self._context_ends = [ctx.end for ctx in context]
         self._anywhere_cue = next(
             (c for c in context if ("", "negation_anywhere") in c.keys), None)
         self._cue_ends = [c.end for c in context
-                          if ("", "negation") in c.keys or ("", "negation_after") in c.keys]
+                          if ("", "negation") in c.keys or ("", "negation_after") in c.keys
+                          or ("", "negation_soft") in c.keys]
         return context
 
     @property
@@ -220,11 +234,15 @@ def _context_around(message: _Message, hit: TermHit, category: str,
 
 
 def _negation(message: _Message, first: int, start: int, end: int,
-              touching: bool) -> ContextHit | None:
+              touching: bool, guidance_first: bool = False) -> ContextHit | None:
     """A refusal around a term at [start, end) whose context word starts at `first`.
 
     不能加微信 / 我们不能私下交易 / 私下交易是不允许的 / …是骗子. `touching`: the
     cue must stand right next to the term or its context word (evasive spellings).
+    A soft cue (不方便) negates only the guidance verb it stands right before
+    (不方便加您微信), never the term itself (不方便vx详聊 is the classic excuse):
+    it counts where it ends at `first` and a context word starts there, or
+    `guidance_first` says the match itself starts with the guidance (a rule).
     """
     lexicon = message.compiled.lexicon
     before_window = 0 if touching else lexicon.negation_window
@@ -234,6 +252,10 @@ def _negation(message: _Message, first: int, start: int, end: int,
     reach = after_window + message.compiled.context_length
     for ctx in message.context_ending(first - before_window, end + reach):
         keys = ctx.keys
+        if ("", "negation_soft") in keys and (
+                (ctx.end == first and first < start)
+                or (guidance_first and ctx.end in (first, start))):
+            return ctx
         near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
         if (("", "negation") in keys and near and ctx.end <= start
                 and message.same_clause(ctx.end - 1, start)):
@@ -284,7 +306,8 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
             first = min([hit.start, *(c.start for c in around)])
         else:
             first = min(hit.start, context[0].start)
-        cue = _negation(message, first, hit.start, hit.end, touching=evasive)
+        cue = _negation(message, first, hit.start, hit.end, touching=evasive,
+                        guidance_first=group.refusable)
         if cue is not None:
             word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
@@ -293,27 +316,39 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
 
 def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
                      recognizers: Recognizers) -> list[TermHit]:
-    """Drop needs_context hits that nothing could support (V8 Pro, 商品链接).
+    """Drop needs_context and concept hits that nothing could support (V8 Pro, 商品链接).
 
-    Run on the fast path when every hit is a needs_context word: a hit stays
-    if a near context word stands within reach (ignoring clauses) or, for a
-    messaging app, an account may follow. Both are necessary conditions of
-    what decide() checks, so no verdict changes; the message just stays fast.
+    Run on the fast path when no hit is a `block` or `mention` term: a
+    needs_context hit stays if a near context word stands within reach
+    (ignoring clauses) or, for a messaging app, an account may follow; a
+    concept hit stays if the concepts present could satisfy a rule that uses
+    it. All are necessary conditions of what decide() checks, so no verdict
+    changes; the message just stays fast.
     """
-    if not all(e.kind == "needs_context" for h in hits for e in h.entries):
+    if any(e.kind in ("block", "mention") for h in hits for e in h.entries):
         return hits
-    context = scan_context(dense, compiled)
-    ends = [ctx.end for ctx in context]  # in order: the automaton reports by end
+    useful = _useful_concepts(hits, compiled)
+    context: list[ContextHit] | None = None
+    ends: list[int] = []
     reach = NEAR_WINDOW + compiled.context_length
     digits: str | None = None
     kept = []
     for hit in hits:
-        categories = {compiled.lexicon.groups[e.group].category for e in hit.entries}
+        if useful and any(e.kind == "concept" and e.group in useful for e in hit.entries):
+            kept.append(hit)
+            continue
+        categories = {compiled.lexicon.groups[e.group].category for e in hit.entries
+                      if e.kind != "concept"}
+        if not categories:
+            continue
         if "contact_im" in categories:
             digits = digits if digits is not None else digit_view(dense, compiled.tables)
             if account_at(digits, hit.end, recognizers) is not None:
                 kept.append(hit)
                 continue
+        if context is None:
+            context = scan_context(dense, compiled)
+            ends = [ctx.end for ctx in context]  # in order: the automaton reports by end
         # only the words ending within reach can stand near it
         for ctx in context[bisect_left(ends, hit.start - NEAR_WINDOW):
                            bisect_right(ends, hit.end + reach)]:
@@ -327,6 +362,17 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
                 kept.append(hit)
                 break
     return kept
+
+
+def _useful_concepts(hits: list[TermHit], compiled: CompiledLexicon) -> set[int]:
+    """The indexes of the concepts present that some satisfiable rule uses."""
+    concepts = compiled.lexicon.concepts
+    present = {concepts[e.group].id for h in hits for e in h.entries if e.kind == "concept"}
+    if not present:
+        return set()
+    names = {name for rule in present_rules(compiled.lexicon.rules, present)
+             for name in rule.concepts}
+    return {i for i, concept in enumerate(concepts) if concept.id in names}
 
 
 def _finding(text: str, detection: Detection) -> Finding:
@@ -408,11 +454,13 @@ def mask(text: str, findings: tuple[Finding, ...]) -> str:
     return "".join(pieces)
 
 
-def _judge_hits(message: _Message, hits: list[TermHit]) -> list[Finding]:
+def _judge_hits(message: _Message, hits: list[TermHit], evasive: set[int]) -> list[Finding]:
     """The findings of the term hits, longest hits first.
 
     A hit inside a span that already blocks would only be pruned, so it is
-    not judged (微 inside a blocking 微信 costs no tokenizer).
+    not judged (微 inside a blocking 微信 costs no tokenizer). The ids of the
+    findings made by evasive spellings (`block` terms) are added to `evasive`:
+    an allow rule never lowers those.
     """
     findings: list[Finding] = []
     # dense position → the furthest end of a blocking hit over it: a hit lies
@@ -422,11 +470,17 @@ def _judge_hits(message: _Message, hits: list[TermHit]) -> list[Finding]:
     for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
         if blocked_to.get(hit.start, -1) >= hit.end:
             continue
+        if all(entry.kind == "concept" for entry in hit.entries):
+            continue
         span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
+            if entry.kind == "concept":
+                continue
             finding = _judge_entry(message, hit, entry, span)
             if finding is not None:
                 findings.append(finding)
+                if entry.kind == "block":
+                    evasive.add(id(finding))
                 if finding.severity == "block":
                     for position in range(hit.start, hit.end):
                         if blocked_to.get(position, -1) < hit.end:
@@ -440,6 +494,8 @@ def _contact_labels(message: _Message, hits: list[TermHit]) -> dict[int, str]:
     labels: dict[int, str] = {}
     for hit in hits:
         for entry in hit.entries:
+            if entry.kind == "concept":
+                continue
             group = compiled.lexicon.groups[entry.group]
             if group.category == "contact_im" and (not entry.latin or _latin_boundaries_ok(
                     message.text, message.offsets.span(hit.start, hit.end), compiled)):
@@ -457,10 +513,14 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     """
     message = _Message(text, dense, compiled, tokenizer)
     findings: list[Finding] = []
+    evasive: set[int] = set()
     contact_labels: dict[int, str] = {}
+    matches: list[RuleMatch] = []
     if hits:
-        findings.extend(_judge_hits(message, hits))
+        findings.extend(_judge_hits(message, hits, evasive))
         contact_labels = _contact_labels(message, hits)
+        matches = _match_rules(message, hits)
+        findings.extend(_rule_findings(message, matches))
     digits = digit_view(dense, compiled.tables) if contact_labels or numbers else dense
     for end, label in contact_labels.items():
         account = find_account(digits, end, message.offsets, label, recognizers)
@@ -469,10 +529,127 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     if numbers:
         findings.extend(_finding(text, d) for d in find_numbers(
             dense, digits, message.offsets, recognizers))
+        findings.extend(_finding(text, d) for d in find_assembled(
+            dense, digits, message.offsets, recognizers))
     if links:
         light, light_offsets = message.light
         findings.extend(_finding(text, d) for d in find_links(light, light_offsets, recognizers))
+        findings.extend(_finding(text, d) for d in find_obfuscated(
+            text, compiled.tables, message.offsets, recognizers))
+    if matches:
+        findings = _apply_allow_rules(message, matches, findings, evasive)
     return make_verdict(text, _settle(text, findings), compiled)
+
+
+# --------------------------------------------------------------------------- rules
+
+# Marks that end a sentence, for a rule's scope = "sentence" (typography, not rule data).
+_SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+
+
+def _match_rules(message: _Message, hits: list[TermHit]) -> list[RuleMatch]:
+    """The rules of the rule language matched against the message's concept hits."""
+    compiled = message.compiled
+    concepts = compiled.lexicon.concepts
+    found: list[ConceptHit] = []
+    for hit in hits:
+        for entry in hit.entries:
+            if entry.kind != "concept":
+                continue
+            if entry.latin and not _latin_boundaries_ok(
+                    message.text, message.offsets.span(hit.start, hit.end), compiled):
+                continue
+            found.append(ConceptHit(hit.start, hit.end, concepts[entry.group].id))
+    if not found:
+        return []
+    grouped = by_concept(found)
+    rules = present_rules(compiled.lexicon.rules, set(grouped))
+    if not rules:
+        return []
+    ends: list[int] | None = None
+
+    def segment(scope: str, position: int) -> int:
+        nonlocal ends
+        if scope == "clause":
+            return bisect_right(message.offsets.clause_starts, position)  # type: ignore[attr-defined]
+        if scope == "sentence":
+            if ends is None:
+                ends = [m.start() for m in _SENTENCE_END.finditer(message.text)]
+            return bisect_right(ends, message.offsets.span(position, position + 1)[0])
+        return 0
+
+    matches: list[RuleMatch] = []
+    for rule in rules:
+        matches.extend(match_rule(rule, grouped, segment))
+    return matches
+
+
+def _rule_findings(message: _Message, matches: list[RuleMatch]) -> list[Finding]:
+    """A finding for each match of a reporting rule (a refusal around it: a warning)."""
+    lexicon = message.compiled.lexicon
+    labels = lexicon.messages.category_labels
+    templates = lexicon.messages.reasons
+    findings = []
+    for match in matches:
+        rule = match.rule
+        if rule.effect != "report":
+            continue
+        start, end = message.offsets.span(match.start, match.end)
+        words = "」「".join(dict.fromkeys(message.dense[h.start:h.end] for h in match.parts))
+        category = labels.get(rule.category, rule.category)
+        severity = rule.severity
+        reason = templates.get("rule", "「{context}」：{label}（{category}）").format(
+            context=words, label=rule.label, category=category)
+        if severity == "block" and rule.negatable and message.may_be_negated(match.start,
+                                                                              match.end):
+            cue = _negation(message, match.start, match.start, match.end, touching=False,
+                            guidance_first=True)
+            if cue is not None:
+                severity = "warn"
+                reason = templates.get("negated", "{label}（{cue}）").format(
+                    label=rule.label, term=words, context=words, category=category,
+                    cue=message.dense[cue.start:cue.end])
+        findings.append(Finding(rule.id, rule.category, severity, start, end,
+                                message.text[start:end], reason))
+    return findings
+
+
+def _apply_allow_rules(message: _Message, matches: list[RuleMatch], findings: list[Finding],
+                       evasive: set[int]) -> list[Finding]:
+    """Findings the allow rules excuse, lowered to warnings (evasive spellings never are)."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}  # demoted rule → (start, end, label)
+    for match in matches:
+        rule = match.rule
+        if rule.effect == "allow":
+            lo = max(0, match.start - rule.window)
+            hi = min(len(message.dense), match.end + rule.window)
+            start, end = message.offsets.span(lo, hi)
+            for name in rule.demotes:
+                spans.setdefault(name, []).append((start, end, rule.label))
+    if not spans:
+        return findings
+    merged: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = {}
+    for name, found in spans.items():
+        union: list[tuple[int, int, str]] = []
+        for start, end, label in sorted(found):
+            if union and start <= union[-1][1]:
+                union[-1] = (union[-1][0], max(end, union[-1][1]), union[-1][2])
+            else:
+                union.append((start, end, label))
+        merged[name] = ([u[0] for u in union], union)
+    template = message.compiled.lexicon.messages.reasons.get("allowed", "{label}")
+    result = []
+    for finding in findings:
+        known = merged.get(finding.rule)
+        if known is not None and finding.severity == "block" and id(finding) not in evasive:
+            starts, union = known
+            index = bisect_right(starts, finding.start) - 1
+            if index >= 0 and finding.end <= union[index][1]:
+                finding = Finding(finding.rule, finding.category, "warn", finding.start,
+                                  finding.end, finding.text,
+                                  template.format(label=union[index][2], term=finding.text))
+        result.append(finding)
+    return result
 
 
 def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLexicon) -> Verdict:

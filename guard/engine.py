@@ -17,7 +17,14 @@ from guard.confirm import LazyTokenizer
 from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, load_lexicon
 from guard.normalize import normalize
-from guard.recognizers import Recognizers, build_recognizers, may_hold_link, may_hold_number
+from guard.recognizers import (
+    Recognizers,
+    build_recognizers,
+    may_hold_assembled,
+    may_hold_link,
+    may_hold_number,
+    may_hold_obfuscated,
+)
 from guard.scan import TermHit, scan_terms
 from guard.verdict import Verdict, pass_verdict
 
@@ -95,8 +102,8 @@ class Guard:
         hits = scan_terms(dense, compiled)
         if hits:
             hits = drop_unsupported(hits, dense, compiled, recognizers)
-        numbers = may_hold_number(dense, recognizers)
-        links = may_hold_link(text, compiled.tables.light)
+        numbers = _numbers(dense, recognizers, compiled)
+        links = _links(text, compiled)
         if not (hits or numbers or links):
             return pass_verdict(text)
         return decide(text, dense, hits, numbers, links, compiled, recognizers, self._tokenizer)
@@ -108,8 +115,7 @@ class Guard:
         hits = scan_terms(dense, compiled)
         supported = drop_unsupported(hits, dense, compiled, self._recognizers) if hits else hits
         return Candidates(text, dense, hits, supported,
-                          may_hold_number(dense, self._recognizers),
-                          may_hold_link(text, compiled.tables.light))
+                          _numbers(dense, self._recognizers, compiled), _links(text, compiled))
 
     def judge(self, candidates: Candidates) -> Verdict:
         """The verdict on an inspected message: `judge(inspect(t)) == check(t)`."""
@@ -129,6 +135,17 @@ class Guard:
         hits = scan_terms(dense, compiled)
         return decide(text, dense, hits, True, True, compiled, self._recognizers,
                       self._tokenizer)
+
+
+def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) -> bool:
+    """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
+    return (may_hold_number(dense, recognizers)
+            or may_hold_assembled(dense, compiled.tables.numeral))
+
+
+def _links(text: str, compiled: CompiledLexicon) -> bool:
+    """The link recognizers' prefilters (registry: e-mail, URL, 口令, obfuscated addresses)."""
+    return may_hold_link(text, compiled.tables.light) or may_hold_obfuscated(text)
 
 
 def build_guard(lexicon_dirs: Sequence[str | Path]) -> Guard:

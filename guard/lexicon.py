@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from guard.rules import Concept, Rule, check_references, parse_concept, parse_rule
 from guard.tomlfile import LexiconError, TomlFile
 from guard.verdict import CATEGORIES
 
@@ -81,6 +82,8 @@ class NumberRules:
     allowed_domains: tuple[str, ...]
     code_symbols: str
     units: str
+    courier_prefixes: tuple[str, ...] = ()
+    part_links: tuple[str, ...] = ()  # words between the parts of a number given in pieces
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,12 @@ class Lexicon:
     boundaries: str
     numbers: NumberRules
     messages: Messages
+    # soft cues (不方便) negate only the guidance verb they stand right before;
+    # excuses (说话不方便) are no refusal at all
+    negation_soft: tuple[str, ...] = ()
+    negation_excuses: tuple[str, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    rules: tuple[Rule, ...] = ()
     fingerprint: str = field(default="", compare=False)
 
 
@@ -148,7 +157,16 @@ def _int(src: TomlFile, table: dict[str, Any], key: str, where: tuple[str, int],
 # --------------------------------------------------------------------------- sections
 
 _CONTEXT_LISTS = ("before", "after", "near_before", "near_after")
-_KNOWN_SECTIONS = {"group", "allow", "context", "negation", "normalize", "numbers", "messages"}
+_KNOWN_SECTIONS = {"format", "group", "allow", "context", "negation", "normalize", "numbers",
+                   "messages", "concept", "rule"}
+_SECTION_KEYS = {
+    "numbers": {"phone_context", "landline_context", "bank_context", "not_contact_context",
+                "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
+                "courier_prefixes", "part_links", "context_window", "code_symbols", "units"},
+    "messages": {"block_warning", "warn_reminder", "category_labels", "reasons"},
+}
+# The lexicon file format this version reads (`format = 1` at the top of a file).
+FORMAT = 1
 
 
 class _Builder:
@@ -161,6 +179,8 @@ class _Builder:
         self.negation: list[str] = []
         self.negation_after: list[str] = []
         self.negation_anywhere: list[str] = []
+        self.negation_soft: list[str] = []
+        self.negation_excuses: list[str] = []
         self.negation_window = 3
         self.negation_after_window = 6
         self.symbols: dict[str, str] = {}
@@ -170,6 +190,9 @@ class _Builder:
         self.messages: dict[str, Any] = {}
         self.digests: list[str] = []
         self.sources: dict[str, TomlFile] = {}
+        self.concepts: dict[str, Concept] = {}
+        self.rules: dict[str, Rule] = {}
+        self.rule_sources: dict[str, TomlFile] = {}
 
     def add_file(self, path: Path) -> None:
         src = TomlFile(path)
@@ -179,8 +202,23 @@ class _Builder:
                 line = src.line_of(f"[{key}]") if f"[{key}]" in src.text else _key_line(src, key)
                 raise src.error(line, f"unknown section '{key}' "
                                 f"(known: {', '.join(sorted(_KNOWN_SECTIONS))})")
+        version = src.data.get("format", FORMAT)
+        if version != FORMAT:
+            raise src.error(_key_line(src, "format"),
+                            f"format {version!r} is not one this guard reads (format = {FORMAT})")
         for index, table in enumerate(_table_list(src, "group")):
             self._add_group(src, index, table)
+        for index, table in enumerate(_table_list(src, "concept")):
+            concept = parse_concept(src, index, table)
+            known_concept = self.concepts.get(concept.id)
+            if known_concept is not None:  # a merchant extends a built-in concept
+                concept = replace(known_concept, terms=tuple(dict.fromkeys(
+                    known_concept.terms + concept.terms)))
+            self.concepts[concept.id] = concept
+        for index, table in enumerate(_table_list(src, "rule")):
+            rule = parse_rule(src, index, table)
+            self.rules[rule.id] = rule
+            self.rule_sources[rule.id] = src
         for index, table in enumerate(_table_list(src, "allow")):
             where = ("[[allow]]", index, "phrases")
             self.allow.extend(_strings(src, table.get("phrases"), where))
@@ -192,6 +230,13 @@ class _Builder:
             if value is not None:
                 if not isinstance(value, dict):
                     raise src.error(_key_line(src, section), f"'{section}' must be a table")
+                known = _SECTION_KEYS[section]
+                unknown = sorted(set(value) - known)
+                if unknown:
+                    raise src.error(src.line_of(f"[{section}]", 0, unknown[0],
+                                                default=_key_line(src, unknown[0])),
+                                    f"unknown key '{unknown[0]}' in [{section}] "
+                                    f"(known: {', '.join(sorted(known))})")
                 target.update(value)
                 self.sources[section] = src
 
@@ -272,7 +317,8 @@ class _Builder:
             return
         if not isinstance(table, dict):
             raise src.error(_key_line(src, "negation"), "'negation' must be a table")
-        unknown = set(table) - {"cues", "after", "anywhere", "window", "after_window"}
+        unknown = set(table) - {"cues", "after", "anywhere", "soft", "excuses", "window",
+                                "after_window"}
         if unknown:
             bad = sorted(unknown)[0]
             raise src.error(src.line_of("[negation]", 0, bad), f"unknown key '{bad}'")
@@ -281,6 +327,10 @@ class _Builder:
             _strings(src, table.get("after", []), ("[negation]", 0, "after")))
         self.negation_anywhere.extend(
             _strings(src, table.get("anywhere", []), ("[negation]", 0, "anywhere")))
+        self.negation_soft.extend(
+            _strings(src, table.get("soft", []), ("[negation]", 0, "soft")))
+        self.negation_excuses.extend(
+            _strings(src, table.get("excuses", []), ("[negation]", 0, "excuses")))
         self.negation_window = _int(src, table, "window", ("[negation]", 0),
                                     self.negation_window)
         self.negation_after_window = _int(src, table, "after_window", ("[negation]", 0),
@@ -314,7 +364,9 @@ class _Builder:
                                 "'clause_boundaries' must be a string")
             self.boundaries += boundaries
 
-    def freeze(self) -> Lexicon:
+    def freeze(self, recognizer_rules: Iterable[str] = ()) -> Lexicon:
+        check_references(self.rules, self.concepts, {*self.groups, *recognizer_rules},
+                         self.rule_sources)
         return Lexicon(
             groups=tuple(self.groups.values()),
             allow=tuple(dict.fromkeys(self.allow)),
@@ -329,6 +381,10 @@ class _Builder:
             boundaries=self.boundaries,
             numbers=self._numbers(),
             messages=self._messages(),
+            negation_soft=tuple(dict.fromkeys(self.negation_soft)),
+            negation_excuses=tuple(dict.fromkeys(self.negation_excuses)),
+            concepts=tuple(self.concepts.values()),
+            rules=tuple(self.rules.values()),
             fingerprint=hashlib.sha256("\n".join(self.digests).encode()).hexdigest(),
         )
 
@@ -339,7 +395,8 @@ class _Builder:
         data = self.numbers
         lists = {}
         for key in ("phone_context", "landline_context", "bank_context", "not_contact_context",
-                    "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains"):
+                    "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
+                    "courier_prefixes", "part_links"):
             lists[key] = _strings(src, data.get(key, []), ("[numbers]", 0, key))
         return NumberRules(
             context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),
@@ -411,4 +468,6 @@ def load_lexicon(extra_dirs: Iterable[str | Path] = (),
                                "(a lexicon is a .toml file; see lexicons/ for examples)")
         for path in files:
             builder.add_file(path)
-    return builder.freeze()
+    from guard.recognizers import RULE_NAMES
+
+    return builder.freeze(RULE_NAMES)

@@ -1,6 +1,6 @@
 """The pre-send check: a message judged with the agent's earlier messages of the conversation.
 
-Agents split evasions over messages ("加我那个绿色软件", then "号是mm520"). The
+Agents split evasions over messages ("用那个绿色软件", then "号是mm520"). The
 audit finds such splits in logs afterwards (guard/audit/conversation.py); a
 pre-send filter must stop the message that completes one. This is that same
 rule, the same code (`split_findings` over the same window), with the

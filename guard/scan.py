@@ -37,7 +37,8 @@ def scan_terms(dense: str, compiled: CompiledLexicon) -> list[TermHit]:
     """Term hits outside allow-listed phrases.
 
     A hit inside an allow-listed phrase (微信 in 微信付款的订单) is dropped here,
-    so a message holding only such mentions stays on the fast path.
+    so a message holding only such mentions stays on the fast path (concept
+    words of the rule language stay: rules.toml has its own `unless`).
     """
     hits: list[TermHit] = []
     allowed: list[tuple[int, int]] = []
@@ -68,6 +69,12 @@ def _outside(hits: list[TermHit], allowed: list[tuple[int, int]]) -> list[TermHi
             index -= 1
         if earliest > hit.start:
             kept.append(hit)
+        else:
+            # the rule language's concepts are not terms: an allowed phrase (官方客服)
+            # excuses a term inside it, never a concept word a rule looks for
+            concepts = tuple(e for e in hit.entries if e.kind == "concept")
+            if concepts:
+                kept.append(TermHit(hit.start, hit.end, concepts))
     kept.reverse()
     return kept
 

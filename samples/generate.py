@@ -172,7 +172,7 @@ MENTIONS = ["京东的价格我们管不了哦", "这款蓝牙耳机可以连接
             "我们没有微信的哦，有问题就在这里说"]
 # Evasions split over consecutive agent messages: each part alone passes.
 SPLITS = [
-    ("加我那个绿色软件", "号是{wx}"),
+    ("用那个绿色软件", "号是{wx}"),
     ("微", "信 {wx}"),
     ("V", "X {wx}"),
     ("淘", "宝搜我们店名，那边便宜"),

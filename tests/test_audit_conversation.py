@@ -46,7 +46,7 @@ def splits(report):  # type: ignore[no-untyped-def]
 def test_a_split_evasion_names_both_messages(tmp_path: Path, guard) -> None:
     log = write_log(tmp_path / "log.jsonl", [
         (0, "buyer", "能加个联系方式吗"),
-        (10, "agent", "加我那个绿色软件"),
+        (10, "agent", "用那个绿色软件"),
         (20, "buyer", "哪个？"),  # a buyer's line in between does not break the window
         (30, "agent", "号是mm520"),
     ])
@@ -55,7 +55,7 @@ def test_a_split_evasion_names_both_messages(tmp_path: Path, guard) -> None:
     (finding,) = splits(report)
     assert finding.lines == (2, 4)
     assert finding.line == 4
-    assert finding.message == "加我那个绿色软件\n号是mm520"
+    assert finding.message == "用那个绿色软件\n号是mm520"
     assert finding.text == finding.message[finding.start:finding.end]
     assert "\n" in finding.text  # the span reaches over the boundary
     assert finding.masked.count("█") > 0

@@ -73,3 +73,23 @@ def test_evidence_in_reports(tmp_path: Path, guard) -> None:
             assert len(finding.masked) == len(finding.message)
     buyer = [f for f in report.findings if f.role == "buyer"]
     assert buyer and all("138****5678" in f.message for f in buyer)
+
+
+def test_a_buyers_phone_in_numerals_or_circled_digits_is_masked(tmp_path: Path, guard) -> None:
+    """With --role all, the recognizers' registry says what is personal, whatever the spelling."""
+    texts = ["我电话一三八一二三四五六七八，快点发货", "我手机①③⑨①②③④⑤⑥⑦⑧，到了打我",
+             "号码前三位138，中间1234，最后5678"]
+    path = tmp_path / "log.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for index, text in enumerate(texts):
+            out.write(json.dumps({"shop": "店铺A", "agent": "客服1", "conversation": "C1",
+                                  "time": f"2026-11-01T10:0{index}:00+08:00", "role": "buyer",
+                                  "text": text}, ensure_ascii=False) + "\n")
+    report = audit_to_report([str(path)], role="all", guard=guard)
+    buyer = [f for f in report.findings if f.role == "buyer"]
+    assert len({f.message for f in buyer}) == 3
+    dumped = json.dumps(report.to_dict(), ensure_ascii=False)
+    for secret in ("一二三四", "②③④⑤", "1234"):
+        assert secret not in dumped
+    for finding in buyer:
+        assert finding.text == finding.message[finding.start:finding.end]

@@ -211,14 +211,14 @@ def test_block_rewrite_clean_warn_split_and_button(driver: webdriver.Chrome, ser
     assert sent(driver)[-1] == WARN
 
     # a split evasion: the message completes what an earlier one began
-    box(driver).send_keys("加我那个绿色软件")
+    box(driver).send_keys("用那个绿色软件")
     box(driver).send_keys(Keys.ENTER)
     wait(driver, "return window.sent.length > 4;")
     box(driver).send_keys("号是mm520")
     box(driver).send_keys(Keys.ENTER)
     wait(driver, UI + "return host && host.dataset.state === 'block';")
     assert "号是mm520" not in sent(driver)
-    assert "与您之前发的「加我那个绿色软件」连起来构成违规" in ui(driver, ".panel").text
+    assert "与您之前发的「用那个绿色软件」连起来构成违规" in ui(driver, ".panel").text
     driver.save_screenshot(str(shots / "split.png"))
     ui(driver, "button.close").click()
 

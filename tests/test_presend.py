@@ -18,18 +18,18 @@ def presend(guard) -> Presend:  # type: ignore[no-untyped-def]
 def test_a_message_that_completes_a_split_is_blocked(presend: Presend) -> None:
     alone = presend.verdict("号是mm520")
     assert alone.verdict != "block"
-    verdict = presend.verdict("号是mm520", ["好的亲", "加我那个绿色软件"])
+    verdict = presend.verdict("号是mm520", ["好的亲", "用那个绿色软件"])
     assert verdict.verdict == "block"
     (finding,) = [f for f in verdict.findings if f.joined is not None]
     joined = finding.joined
     assert joined.context == (1,)  # the second earlier message, not the first
-    assert joined.text == "加我那个绿色软件\n号是mm520"
+    assert joined.text == "用那个绿色软件\n号是mm520"
     assert joined.text[joined.start:joined.end] == "绿色软件\n号"
     assert finding.text == "号是mm520"[finding.start:finding.end] == "号"
     data = verdict.to_dict()
     assert data["findings"][0]["split"]["context"] == [1]
     # the suggestion passes alone and after the same context
-    assert presend.verdict(verdict.suggestion, ["好的亲", "加我那个绿色软件"]).verdict == "pass"
+    assert presend.verdict(verdict.suggestion, ["好的亲", "用那个绿色软件"]).verdict == "pass"
 
 
 def test_same_findings_as_the_audit_rule(presend: Presend, guard) -> None:  # type: ignore[no-untyped-def]

@@ -74,14 +74,14 @@ def test_check_with_context_marks_split_findings(client: TestClient) -> None:
     alone = client.post("/v1/check", json={"text": "号是mm520"}).json()
     assert alone["verdict"] != "block"
     result = client.post("/v1/check", json={"text": "号是mm520", "shop": "店铺A",
-                                            "context": ["稍等", "加我那个绿色软件"]}).json()
+                                            "context": ["稍等", "用那个绿色软件"]}).json()
     assert result["verdict"] == "block"
     split = [f for f in result["findings"] if "split" in f]
     assert split and split[0]["split"]["context"] == [1]
-    assert split[0]["split"]["text"] == "加我那个绿色软件\n号是mm520"
+    assert split[0]["split"]["text"] == "用那个绿色软件\n号是mm520"
     assert all("号是mm520"[f["start"]:f["end"]] == f["text"] for f in result["findings"])
     ok = client.post("/v1/check", json={"text": result["suggestion"],
-                                        "context": ["稍等", "加我那个绿色软件"]}).json()
+                                        "context": ["稍等", "用那个绿色软件"]}).json()
     assert ok["verdict"] == "pass"
 
 
@@ -109,7 +109,7 @@ def test_a_dense_message_at_the_limit_is_answered(client: TestClient) -> None:
 # ------------------------------------------------------------------- batch
 
 def test_batch_answers_in_order(client: TestClient, guard) -> None:  # type: ignore[no-untyped-def]
-    messages = ["好的", "去淘宝拍", {"text": "号是mm520", "context": ["加我那个绿色软件"]},
+    messages = ["好的", "去淘宝拍", {"text": "号是mm520", "context": ["用那个绿色软件"]},
                 "不能加微信哦"]
     response = client.post("/v1/check/batch", json={"messages": messages})
     assert response.status_code == 200

@@ -23,6 +23,7 @@ from guard.audit.report import (
     WorstMessage,
     top_worst,
 )
+from guard.recognizers import PERSONAL
 from guard.verdict import Verdict
 
 
@@ -142,7 +143,8 @@ class OwnEvidence(NamedTuple):
 def own_evidence(text: str, role: str, verdict: Verdict) -> OwnEvidence:
     """`OwnEvidence` of a message with this verdict (which has findings)."""
     findings = verdict.findings
-    positions = private_positions(text, role, [(f.start, f.end) for f in findings])
+    positions = private_positions(text, role, [(f.start, f.end) for f in findings],
+                                  [(f.start, f.end) for f in findings if f.rule in PERSONAL])
     message = apply_mask(text, positions)
     masked = apply_mask(verdict.masked, positions)
     chosen = findings

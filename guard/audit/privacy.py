@@ -163,17 +163,40 @@ def _names(text: str, *, buyer: bool) -> Iterable[list[int]]:
             yield list(range(name_start + 1, name_start + length))
 
 
+def _recognized(text: str, spans: Iterable[tuple[int, int]], *, buyer: bool) -> Iterable[list[int]]:
+    """Positions to mask in the spans the Guard's recognizers found personal data in.
+
+    The registry (guard.recognizers.PERSONAL) says which findings are such
+    data: a phone in Chinese numerals or circled digits (一三八…, ①③⑧…), a
+    number given in pieces, a disguised e-mail. In a buyer's line they are
+    masked like any number of theirs (first 3 and last 4 characters kept);
+    in an agent's line only where the text presents them as the buyer's.
+    """
+    for start, end in spans:
+        if not buyer and _BUYER_NUMBER_CUE.search(text, max(0, start - 14), start) is None:
+            continue
+        visible = [i for i in range(start, end) if text[i].isalnum()]
+        if len(visible) >= 13 and text[visible[0]] in "8８":  # +86: no secret
+            visible = visible[2:]
+        yield visible[3:len(visible) - 4] if len(visible) > 7 else visible
+
+
 def private_positions(text: str, role: str,
-                      protected: Iterable[tuple[int, int]] = ()) -> frozenset[int]:
+                      protected: Iterable[tuple[int, int]] = (),
+                      personal: Iterable[tuple[int, int]] = ()) -> frozenset[int]:
     """Character positions of `text` that hide a buyer's personal data.
 
     `protected` are the spans of findings in an agent's line: addresses and
     names are not masked inside them (the violation must stay visible);
     numbers identified as the buyer's are (partially) masked anyway.
+    `personal` are the spans of findings whose recognizer finds personal
+    data (guard.recognizers.PERSONAL), whatever their spelling.
     """
     buyer = role != "agent"
     positions: set[int] = set()
     for group in _numbers(text, buyer=buyer):
+        positions.update(group)
+    for group in _recognized(text, personal, buyer=buyer):
         positions.update(group)
     soft: set[int] = set()
     for group in _addresses(text):

@@ -36,7 +36,7 @@ _WARM_CALLS: tuple[tuple[str, str, str, dict[str, Any] | None], ...] = (
     ("GET", "/healthz", "", None),
     ("POST", "/v1/check", "", {"text": "亲，您的订单已经发货了，请注意查收哦"}),
     ("POST", "/v1/check", "", {"text": "加我微信详聊", "context": ["好的亲"]}),
-    ("POST", "/v1/check", "", {"text": "号是mm520", "context": ["加我那个绿色软件"]}),
+    ("POST", "/v1/check", "", {"text": "号是mm520", "context": ["用那个绿色软件"]}),
     ("POST", "/v1/check/batch", "", {"messages": ["好的", {"text": "去淘宝拍", "context": []}]}),
     ("POST", "/v1/suggest", "", {"text": "还没发货 我不想要了 怎么退款"}),
     ("GET", "/v1/replies/return-freight", "quality=true", None),

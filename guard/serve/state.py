@@ -39,7 +39,7 @@ CACHED_CHARS = 512
 # the tokenizer must read, a split over two messages, a buyer's question.
 WARM_MESSAGES = ("亲，您的订单已经发货了，请注意查收哦", "加我微信详聊", "去南京东路买",
                  "手机 138 0013 8000", "复制 ￥Xk92LmQp￥ 打开", "好的，已经给您备注了")
-WARM_SPLIT = (("加我那个绿色软件",), "号是mm520")
+WARM_SPLIT = (("用那个绿色软件",), "号是mm520")
 WARM_QUESTION = "还没发货 我不想要了 怎么退款"
 
 

@@ -24,9 +24,8 @@ _LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}|[48]00[0-9]{7}")
 _CARD = re.compile(r"[0-9]{16,19}")
 _ACCOUNT = re.compile(r"[a-z][a-z0-9]{5,19}|[0-9]{5,12}")
 _LATIN_RUN = re.compile(r"[a-z]+$")
-_PHONE_LETTER_PREFIXES = ("tel", "call", "phone", "mobile", "vx", "wx", "v", "qq", "dh", "sj")
 _URL_CHAR = r"[a-z0-9\-._~:/?#\[\]@!$&'()*+;=%]"
-_EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Links: first a cheap look at the ORIGINAL text, then at the light view.
 _LINK_PUNCTUATION = re.compile(r"[@＠/／:：¥￥$€£₳₴₰₤¢₸₱₩.．。｡]")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\U0001D400-\U0001D7FF\u24b6-\u24e9]")
@@ -83,6 +82,8 @@ class Recognizers:
     # dense → the numeral view of _number_views: ASCII digits hidden (\x03),
     # Chinese numerals as digits, in one translation.
     numeral_marks: dict[int, str]
+    # digit groups joined by `[numbers] part_links` (assembled.py)
+    part_links: re.Pattern[str]
 
 
 def _number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -134,11 +135,17 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
     }
     numeral_marks = dict(numerals)
     numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
+    from guard.recognizers.assembled import link_pattern
+
+    for key, category in (("assembled_number", "contact_number"),
+                          ("obfuscated_address", "link"), ("obfuscated_email", "contact_number")):
+        template = lexicon.messages.reasons.get(key, "{category}")
+        reasons[key] = template.replace("{category}", labels.get(category, category))
     return Recognizers(rules, *_number_candidate(numerals), url, code,
                        re.compile(rf"(?:{fillers})*"), reasons,
                        _words(rules.phone_context), _words(rules.landline_context),
                        _words(rules.bank_context), _words(rules.not_contact_context),
-                       numeral_marks)
+                       numeral_marks, link_pattern(rules.part_links))
 
 
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
@@ -156,6 +163,11 @@ def may_hold_link(text: str, light_table: dict[int, str]) -> bool:
     if _LINK_PUNCTUATION.search(text) is None or _LATIN.search(text) is None:
         return False
     return _LINK_SHAPE.search(text.translate(light_table)) is not None
+
+
+def _courier_prefix(letters: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether a Latin run before a number is a courier's code (the whole run: sf, zto)."""
+    return letters in prefixes
 
 
 def luhn_valid(digits: str) -> bool:
@@ -215,6 +227,13 @@ def _order_distance(dense: str, start: int, recognizers: Recognizers) -> int | N
                     recognizers.not_contact_words, through_masks=True)
 
 
+def order_word_before(dense: str, start: int, recognizers: Recognizers) -> bool:
+    """Whether an order / tracking word stands right before a number (no contact word nearer)."""
+    near_order = _order_distance(dense, start, recognizers)
+    return near_order is not None and _order_word_wins(near_order, _contact_distance(
+        dense, start, start, recognizers.phone_words, recognizers))
+
+
 def _order_word_wins(near_order: int | None, near_contact: int | None) -> bool:
     """Whether an order/tracking word stands nearer the number than any contact word."""
     return near_order is not None and (near_contact is None or near_order < near_contact)
@@ -267,10 +286,14 @@ def find_numbers(dense: str, digits: str, offsets: SpanMap,
         start, end = match.span()
         # Only a letter right before can start a courier prefix ([a-z]+$ ends
         # at `start`: the dense view holds no newline for $ to stop before).
+        # A courier code glued to the number (SF13812345678) makes it a tracking
+        # number; any other Latin word before it (a name: Tony 138…, Lily138…)
+        # does not switch detection off.
         if start > 0 and "a" <= dense[start - 1] <= "z":
             latin = _LATIN_RUN.search(dense, max(0, start - 12), start)
-            if latin and not latin.group().endswith(_PHONE_LETTER_PREFIXES):
-                continue  # SF13812345678…: a tracking number with a courier prefix
+            if latin and _courier_prefix(latin.group(), rules.courier_prefixes) and \
+                    offsets.span(start - 1, start)[1] == offsets.span(start, start + 1)[0]:
+                continue
         near_order = _order_distance(dense, start, recognizers)
         if near_order is not None and _order_word_wins(near_order, _contact_distance(
                 dense, start, end, recognizers.phone_words, recognizers)):
@@ -325,7 +348,7 @@ def find_account(digits: str, after: int, offsets: SpanMap, label: str,
 def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[Detection]:
     """URLs and short links, e-mail addresses, 淘口令 — on the light view."""
     found: list[Detection] = []
-    emails = [m.span() for m in _EMAIL.finditer(light)]  # in order, none overlapping
+    emails = [m.span() for m in EMAIL.finditer(light)]  # in order, none overlapping
     email_starts = [start for start, _ in emails]
     for start, end in emails:
         found.append(_detection("email", "contact_number", start, end, offsets, recognizers))

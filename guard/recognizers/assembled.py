@@ -1,0 +1,148 @@
+"""Numbers assembled from parts: a mobile number given in pieces or in disguise.
+
+* pieces with positional or linking words between them: "前三位138，中间四位
+  1234，最后四位5678", "136再加上0000再加上1111", "前3位177，后8位…";
+* digits spoken in pinyin or English: "yao san ba …", "one three eight …";
+* Latin letters standing for digits inside a number: l38l2345678, 15O-l234 (l/i = 1, o = 0).
+
+The pieces are read on the digit view (Chinese numerals as digits, so "后八位"
+is "后8位"); the linking words are data (`[numbers] part_links`). A result
+counts only if it is a whole mobile number; order and tracking words right
+before it rule it out, as for a number written plainly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from guard.normalize import SpanMap
+from guard.recognizers.core import Detection, Recognizers, order_word_before
+
+RULE = "assembled_number"
+CATEGORY = "contact_number"
+
+# Spoken digits (pinyin and English), longest first where one starts another.
+_SPOKEN = {
+    "ling": "0", "dong": "0", "zero": "0", "yao": "1", "yi": "1", "one": "1", "liang": "2",
+    "er": "2", "two": "2", "san": "3", "three": "3", "si": "4", "four": "4", "wu": "5",
+    "five": "5", "liu": "6", "six": "6", "guai": "7", "qi": "7", "seven": "7", "ba": "8",
+    "eight": "8", "jiu": "9", "gou": "9", "nine": "9",
+}
+_SYLLABLE = "|".join(sorted(_SPOKEN, key=len, reverse=True))
+# three spoken digits or more in a row (the dense view has dropped the spaces)
+_SPOKEN_RUN = re.compile(f"(?:{_SYLLABLE}){{3,}}")
+_ONE_SYLLABLE = re.compile(_SYLLABLE)
+# digits with letters standing for some: at least four real digits among them
+_LETTER_DIGITS = re.compile(r"[0-9lio]*[0-9][0-9lio]*")
+_LETTERS_AS_DIGITS = str.maketrans("lio", "110")
+_MOBILE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
+_MOBILE_IN = re.compile(r"(?<![0-9])(?:86)?1[3-9][0-9]{9}(?![0-9])")
+_POSITION = r"(?:前|后|末|最后|中间|尾|剩下|第)(?:[0-9]{1,2}(?:位|段|节|个|条)|位|段)?"
+# The characters of _POSITION: the dense view must keep them (compiled.py).
+POSITION_CHARS = "前后末最中间尾剩下第位段节个条"
+
+
+def link_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Two or more digit groups joined by linking words only (on the digit view)."""
+    link = "|".join([_POSITION, *sorted(map(re.escape, words), key=len, reverse=True)])
+    return re.compile(rf"(?<![0-9])[0-9]{{2,11}}(?:(?:{link}){{1,5}}[0-9]{{2,11}}){{1,5}}(?![0-9])")
+
+
+_LETTER_NEXT_TO_DIGIT = re.compile(r"[0-9][lio]|[lio][0-9]")
+
+
+def may_hold_assembled(dense: str, numeral: re.Pattern[str]) -> bool:
+    """A cheap test: enough digits, numerals or spoken digits for a mobile number.
+
+    Eleven digits and numerals in the message, or four digits with a letter
+    beside one (l38l…), or a run of spoken digits. `numeral` finds a Chinese numeral.
+    """
+    count = 0
+    for digit in "0123456789":
+        count += dense.count(digit)
+    if count >= 11:
+        return True
+    if count >= 4 and _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
+        return True
+    if numeral.search(dense) is not None and \
+            count + len(numeral.findall(dense)) >= 11:
+        return True
+    return _SPOKEN_RUN.search(dense) is not None
+
+
+class _View:
+    """The digit view with spoken digits and letter-digits replaced, and where each came from."""
+
+    __slots__ = ("changed", "positions", "text")
+
+    def __init__(self, digits: str) -> None:
+        pieces: list[str] = []
+        positions: list[int] = []  # dense index of each character of the view
+        done = 0
+        spans: list[tuple[int, int, str]] = []
+        for match in _SPOKEN_RUN.finditer(digits):
+            value = "".join(_SPOKEN[s.group()] for s in _ONE_SYLLABLE.finditer(match.group()))
+            spans.append((match.start(), match.end(), value))
+        for match in _LETTER_DIGITS.finditer(digits):
+            word = match.group()
+            if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and not any(
+                    a < match.end() and match.start() < b for a, b, _ in spans):
+                spans.append((match.start(), match.end(), word.translate(_LETTERS_AS_DIGITS)))
+        for start, end, value in sorted(spans):
+            pieces.append(digits[done:start])
+            positions.extend(range(done, start))
+            pieces.append(value)
+            # each spoken digit stands for its syllable: spread over the span
+            step = (end - start) / len(value)
+            positions.extend(start + int(k * step) for k in range(len(value)))
+            done = end
+        pieces.append(digits[done:])
+        positions.extend(range(done, len(digits)))
+        self.text = "".join(pieces)
+        self.positions = positions
+        self.changed = bool(spans)
+
+    def dense_span(self, start: int, end: int, length: int) -> tuple[int, int]:
+        """The dense span a view span came from."""
+        last = self.positions[end - 1]
+        following = self.positions[end] if end < len(self.positions) else length
+        return self.positions[start], max(last + 1, min(following, length))
+
+
+def find_assembled(dense: str, digits: str, offsets: SpanMap,
+                   recognizers: Recognizers) -> list[Detection]:
+    """Mobile numbers given in pieces, spoken, or with letters for digits."""
+    view = _View(digits)
+    found: list[Detection] = []
+    reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
+    pattern = recognizers.part_links
+    seen: list[tuple[int, int]] = []
+
+    def add(start: int, end: int) -> None:
+        dense_start, dense_end = view.dense_span(start, end, len(dense))
+        if order_word_before(dense, dense_start, recognizers):
+            return
+        if any(a < dense_end and dense_start < b for a, b in seen):
+            return
+        seen.append((dense_start, dense_end))
+        original = offsets.span(dense_start, dense_end)
+        found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
+
+    for match in pattern.finditer(view.text):
+        number = "".join(re.findall(r"[0-9]+", _strip_links(match.group(), recognizers)))
+        if _MOBILE.fullmatch(number):
+            add(*match.span())
+    if view.changed:
+        for match in _MOBILE_IN.finditer(view.text):
+            dense_start, dense_end = view.dense_span(*match.span(), len(dense))
+            if digits[dense_start:dense_end] != match.group():
+                add(*match.span())  # something was read as digits: no plain number
+    return found
+
+
+_POSITIONS = re.compile(_POSITION)
+
+
+def _strip_links(chain: str, recognizers: Recognizers) -> str:
+    """A chain without its positional words ("后8位" holds no digit of the number)."""
+    return _POSITIONS.sub("", chain)

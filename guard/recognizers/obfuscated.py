@@ -1,0 +1,116 @@
+"""Obfuscated addresses: a web address or e-mail with its dot or @ disguised.
+
+"abc at qq dot com", "shop艾特163点com", "www 点 abcshop 点 com",
+"myshop(点)cn", "abcshop。com", and a symbol to swap back on instruction
+("把#换成@：service#163.com"). The disguise words are read back into "." and
+"@" where Latin letters or digits stand on both sides, then the ordinary
+URL and e-mail shapes (core.py) are looked for; only a shape that needed a
+word read back counts here (a plain one is the link recognizer's).
+"""
+
+from __future__ import annotations
+
+import re
+
+from guard.normalize import SpanMap, Tables
+from guard.recognizers.core import EMAIL, Detection, Recognizers
+
+RULE = "obfuscated_address"
+EMAIL_REASON = "obfuscated_email"
+
+_ALNUM = r"[a-z0-9]"
+# Chinese and symbol disguises: a gap (\x00: a dropped space) allowed around them.
+_WORDS = {"点": ".", "點": ".", "。": ".", "．": ".", "句号": ".", "点儿": ".", "艾特": "@",
+          "爱特": "@", "圈a": "@", "小老鼠": "@", "＠": "@"}
+_BRACKETED = re.compile(r"[\[【(（{]\s*(dot|at|点|艾特|圈a|句号)\s*[\]】)）}]")
+_SPACED_LATIN = re.compile(rf"(?<={_ALNUM})\x00+(dot|at)\x00+(?={_ALNUM})")
+_UPPER_LATIN = re.compile(r"(?<=[A-Za-z0-9])(DOT|AT)(?=[A-Za-z0-9])")
+_CHINESE = re.compile(rf"(?<={_ALNUM})\x00*(" + "|".join(
+    sorted(map(re.escape, _WORDS), key=len, reverse=True)) + rf")\x00*(?={_ALNUM})")
+_INSTRUCTION = re.compile(r"(?:把|将)\s*(\S{1,4}?)\s*(?:换成|替换成|改成|变成|换为|替换为)\s*"
+                          r"(@|＠|点|\.|。|艾特)")
+_NAMED_SYMBOLS = {"逗号": ",，", "井号": "#＃", "星号": "*＊", "斜杠": "/／", "横杠": "-－",
+                  "空格": " ", "感叹号": "!！", "问号": "?？", "and": "&"}
+_DISGUISES = re.compile(r"点|點|。|．|句号|艾特|爱特|圈a|小老鼠|＠|换成|替换|改成|dot|\bat\b",
+                        re.IGNORECASE)
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+
+
+def may_hold_obfuscated(text: str) -> bool:
+    """Latin letters and a disguise word: two cheap scans of the original text."""
+    return _LATIN.search(text) is not None and _DISGUISES.search(text) is not None
+
+
+def _target(word: str) -> str:
+    return "@" if word in ("at", "艾特", "圈a", "@", "＠") else "."
+
+
+def _swapped(symbol: str) -> re.Pattern[str]:
+    """Where the symbol an instruction names stands between letters or digits."""
+    named = _NAMED_SYMBOLS.get(symbol.casefold())
+    if named is not None or len(symbol) == 1:
+        chars = "|".join(map(re.escape, named or symbol))
+        return re.compile(rf"(?<=[A-Za-z0-9])\s*(?:{chars})\s*(?=[A-Za-z0-9])")
+    return re.compile(rf"(?<=[A-Za-z0-9]){re.escape(symbol)}(?=[A-Za-z0-9])", re.IGNORECASE)
+
+
+def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
+                    recognizers: Recognizers) -> list[Detection]:
+    """Web addresses and e-mails whose dot or @ was written as a word or a swapped symbol."""
+    marks = text.translate(tables.light_marks)
+    if len(marks) != len(text):
+        return []  # a character expanded: the original positions are not kept here
+    replace: dict[int, tuple[int, str]] = {}  # start → (end, replacement), on the original
+
+    for match in _INSTRUCTION.finditer(text):
+        for found in _swapped(match.group(1)).finditer(text):
+            if not (match.start() <= found.start() < match.end()):
+                replace.setdefault(found.start(), (found.end(), _target(match.group(2))))
+    for pattern in (_BRACKETED, _UPPER_LATIN):
+        for match in pattern.finditer(text):
+            replace.setdefault(match.start(), (match.end(), _target(match.group(1).casefold())))
+    for pattern in (_SPACED_LATIN, _CHINESE):
+        for match in pattern.finditer(marks):
+            word = match.group(1)
+            replace.setdefault(match.start(), (match.end(), _WORDS.get(word, _target(word))))
+    if not replace:
+        return []
+    # the light view with the replacements made, and each character's original position
+    pieces: list[str] = []
+    positions: list[int] = []
+    changed: list[int] = []  # view positions of the replacements
+    index = 0
+    for start in sorted(replace):
+        if start < index:
+            continue
+        end, value = replace[start]
+        for k in range(index, start):
+            if marks[k] != "\x00":
+                pieces.append(marks[k])
+                positions.append(k)
+        changed.append(len(pieces))
+        pieces.append(value)
+        positions.append(start)
+        index = end
+    for k in range(index, len(marks)):
+        if marks[k] != "\x00":
+            pieces.append(marks[k])
+            positions.append(k)
+    view = "".join(pieces)
+    found: list[Detection] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, reason, category in ((EMAIL, EMAIL_REASON, "contact_number"),
+                                      (recognizers.url, RULE, "link")):
+        for match in pattern.finditer(view):
+            start, end = match.span()
+            if not any(start <= c < end for c in changed):
+                continue
+            if any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            original_end = positions[end - 1] + 1
+            if positions[end - 1] in replace:
+                original_end = replace[positions[end - 1]][0]
+            found.append(Detection(RULE, category, positions[start], original_end,
+                                   recognizers.reasons[reason]))
+    return found

@@ -1,0 +1,109 @@
+"""Matching the rule language's rules against one message's concept hits.
+
+Runs on the slow path only, on the concept hits the single automaton pass
+found. Each rule is matched in one sweep over the hits of its own concepts
+(two pointers over a window of the normalized view), so the work grows with
+the number of hits, never with their square.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from guard.rules import Rule
+
+
+class ConceptHit(NamedTuple):
+    """A concept term found in the dense view at [start, end)."""
+
+    start: int
+    end: int
+    concept: str
+
+
+class RuleMatch(NamedTuple):
+    """Where a rule's concepts stand together: the dense span and the hits used."""
+
+    rule: Rule
+    start: int
+    end: int
+    parts: tuple[ConceptHit, ...]
+
+
+# scope, dense position → the id of the clause / sentence it lies in
+Segmenter = Callable[[str, int], int]
+
+
+def by_concept(hits: Sequence[ConceptHit]) -> dict[str, list[ConceptHit]]:
+    """The hits of each concept, in order of start."""
+    grouped: dict[str, list[ConceptHit]] = {}
+    for hit in sorted(hits):
+        grouped.setdefault(hit.concept, []).append(hit)
+    return grouped
+
+
+def present_rules(rules: Sequence[Rule], present: set[str]) -> list[Rule]:
+    """The rules the present concepts could satisfy (positions not yet looked at)."""
+    return [rule for rule in rules if rule.satisfiable(present)]
+
+
+def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
+               segment: Segmenter) -> list[RuleMatch]:
+    """Every place `rule` matches, left to right, none overlapping."""
+    wanted = {*rule.all, *rule.any, *rule.of}
+    hits = sorted(h for name in wanted for h in grouped.get(name, ()))
+    if not hits:
+        return []
+    segments = [segment(rule.scope, h.start) for h in hits]
+    unless = sorted(h for name in rule.unless for h in grouped.get(name, ()))
+    unless_starts = [h.start for h in unless]
+    matches: list[RuleMatch] = []
+    counts: dict[str, int] = {}
+    window = rule.window
+    j = 0  # hits[i:j] are in the window
+    i = 0
+    n = len(hits)
+    while i < n:
+        if j < i:
+            j, counts = i, {}
+        found = _satisfied(rule, counts)
+        while not found and j < n and segments[j] == segments[i] \
+                and hits[j].end - hits[i].start <= window:
+            counts[hits[j].concept] = counts.get(hits[j].concept, 0) + 1
+            j += 1
+            found = _satisfied(rule, counts)
+        if found:
+            parts = tuple(hits[i:j])
+            start, end = hits[i].start, max(h.end for h in parts)
+            if not _cancelled(rule, unless, unless_starts, start, end, segments[i], segment):
+                matches.append(RuleMatch(rule, start, end, parts))
+                i, j, counts = j, j, {}  # the next match starts after this one
+                continue
+        # slide: drop hits[i]
+        if j > i:
+            concept = hits[i].concept
+            counts[concept] -= 1
+            if not counts[concept]:
+                del counts[concept]
+        i += 1
+    return matches
+
+
+def _satisfied(rule: Rule, counts: dict[str, int]) -> bool:
+    if not counts:
+        return False
+    return (all(c in counts for c in rule.all)
+            and (not rule.any or any(c in counts for c in rule.any))
+            and sum(c in counts for c in rule.of) >= rule.at_least)
+
+
+def _cancelled(rule: Rule, unless: list[ConceptHit], starts: list[int], start: int, end: int,
+               segment_id: int, segment: Segmenter) -> bool:
+    """Whether an `unless` concept stands within the window around the match, in scope."""
+    if not unless:
+        return False
+    lo = bisect_left(starts, start - rule.window)
+    hi = bisect_right(starts, end + rule.window)
+    return any(segment(rule.scope, hit.start) == segment_id for hit in unless[lo:hi])

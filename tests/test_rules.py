@@ -1,0 +1,137 @@
+"""The rule language (lexicons/rules.toml): every rule's examples, its errors, its matching."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from guard import Guard, LexiconError
+from guard.lexicon import load_lexicon
+from guard.rulematch import ConceptHit, match_rule
+from guard.rules import expand
+from guard.verdict import RANK
+
+LEXICON = load_lexicon()
+REPORTING = [r for r in LEXICON.rules if r.effect == "report"]
+EXAMPLES = [(rule, text) for rule in REPORTING for text in rule.examples]
+NOT_EXAMPLES = [(rule, text) for rule in LEXICON.rules for text in rule.not_examples]
+
+
+def _id(value: object) -> str:
+    return value.id if hasattr(value, "id") else str(value)[:20]
+
+
+@pytest.mark.parametrize(("rule", "text"), EXAMPLES, ids=_id)
+def test_each_rule_finds_its_examples(guard: Guard, rule, text: str) -> None:  # type: ignore[no-untyped-def]
+    verdict = guard.check(text)
+    assert RANK[verdict.verdict] >= RANK[rule.severity], (rule.source, verdict.to_dict())
+    assert any(f.category == rule.category and RANK[f.severity] >= RANK[rule.severity]
+               for f in verdict.findings), (rule.source, verdict.to_dict())
+    assert all(text[f.start:f.end] == f.text for f in verdict.findings)
+
+
+@pytest.mark.parametrize(("rule", "text"), NOT_EXAMPLES, ids=_id)
+def test_each_rule_leaves_its_not_examples_alone(guard: Guard, rule, text: str) -> None:  # type: ignore[no-untyped-def]
+    verdict = guard.check(text)
+    assert rule.id not in {f.rule for f in verdict.findings}, (rule.source, verdict.to_dict())
+    assert verdict.verdict != "block", (rule.source, verdict.to_dict())
+
+
+def test_every_reporting_rule_has_examples_and_not_examples() -> None:
+    assert REPORTING
+    assert all(rule.examples and rule.not_examples for rule in REPORTING)
+
+
+def test_alternatives_spell_out_in_order() -> None:
+    assert expand("(您|你)(的|)电话") == ["您的电话", "您电话", "你的电话", "你电话"]
+    assert expand("电话") == ["电话"]
+
+
+def write(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+_CONCEPT = '[[concept]]\nid = "gift"\nterms = ["小礼物"]\n\n'
+
+
+@pytest.mark.parametrize(("content", "line", "what"), [
+    ('[[concept]]\nid = "gift"\nterm = ["x"]\n', 3, "unknown key 'term'"),
+    ('[[concept]]\nid = "Gift!"\nterms = ["x"]\n', 2, "'id' must be a name"),
+    ('[[concept]]\nid = "gift"\nterms = ["(a|b"]\n', 3, "unbalanced parentheses"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nall = ["gift"]\nexamples = ["x"]\n'
+     'windw = 3\n', 10, "unknown key 'windw'"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nall = ["gfit"]\nexamples = ["x"]\n', 8,
+     "unknown concept 'gfit'"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "linkk"\nall = ["gift"]\nexamples = ["x"]\n', 7,
+     "'category' must be one of"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nall = ["gift"]\n', 5, "no examples"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nall = ["gift"]\nexamples = ["x"]\n'
+     'scope = "page"\n', 10, "'scope' must be one of"),
+    (_CONCEPT + '[[rule]]\nid = "r"\neffect = "allow"\nall = ["gift"]\ndemotes = ["wechatt"]\n',
+     9, "'wechatt' in 'demotes'"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nof = ["gift"]\nat_least = 2\n'
+     'examples = ["x"]\n', 9, "'at_least' must be"),
+    ('format = 7\n', 1, "format 7"),
+])
+def test_a_wrong_rule_file_names_file_and_line(tmp_path: Path, content: str, line: int,
+                                               what: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(LexiconError) as caught:
+        load_lexicon([tmp_path])
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}:"), message
+    assert what in message
+
+
+def test_a_merchant_writes_a_rule(tmp_path: Path) -> None:
+    write(tmp_path, '''format = 1
+[[concept]]
+id = "my_gift"
+terms = ["小礼品", "(送|给)(您|你)(个|一个)赠品"]
+
+[[concept]]
+id = "my_review"
+terms = ["好评", "五星"]
+
+[[rule]]
+id = "gift_for_review"
+label = "好评送礼品"
+category = "offplatform_trade"
+all = ["my_gift", "my_review"]
+window = 20
+negatable = true
+examples = ["五星好评，送您个赠品"]
+not_examples = ["赠品随货发出"]
+''')
+    guard = Guard([tmp_path], use_cache=False)
+    verdict = guard.check("五星好评，送您个赠品")
+    assert verdict.verdict == "block"
+    assert [f.rule for f in verdict.findings if f.category == "offplatform_trade"] == [
+        "gift_for_review"]
+    assert guard.check("赠品随货发出").verdict == "pass"
+    assert guard.check("我们不做五星好评送您个赠品的事").verdict == "warn"
+
+
+def test_matching_is_one_sweep_over_the_hits() -> None:
+    """A rule over thousands of hits: matches are found left to right, none overlapping."""
+    rule = next(r for r in LEXICON.rules if r.id == "review_reward")
+    hits = []
+    for k in range(5000):
+        hits.append(ConceptHit(10 * k, 10 * k + 2, "review"))
+        hits.append(ConceptHit(10 * k + 3, 10 * k + 4, "reward"))
+    calls = []
+
+    def segment(scope: str, position: int) -> int:
+        calls.append(position)
+        return 0
+
+    grouped = {"review": hits[0::2], "reward": hits[1::2]}
+    matches = match_rule(rule, grouped, segment)
+    assert len(matches) == 5000
+    assert len(calls) <= 2 * len(hits)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(matches))
