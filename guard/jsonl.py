@@ -64,7 +64,7 @@ def answer_jsonl(name: str, answer: Callable[[str], tuple[str, dict[str, Any]]],
     out = sys.stdout.buffer
     counts: Counter[str] = Counter()
     written = True  # until the reader goes away
-    lines = _Lines(stream)
+    lines = _Lines(stream, label)
     try:
         for record in _with_break(read_records(lines), lines):
             counts["records"] += 1
@@ -108,8 +108,9 @@ def _decompressed(raw: IO[bytes], name: str) -> IO[bytes]:
 class _Lines:
     """`iter_lines` of a stream, counted; where a compressed stream breaks off, the error."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, stream: IO[bytes], label: str) -> None:
         self.stream = stream
+        self.label = label
         self.count = 0
         self.broken: Exception | None = None
 
@@ -128,4 +129,10 @@ def _with_break(records: Iterator[Record | Rejected], lines: _Lines,
     rejected with the reason: every whole line before it was read."""
     yield from records
     if lines.broken is not None:
+        if not lines.count:  # not even a first line: not a file to read (the audit's rule too)
+            from guard.cache import os_reason
+
+            reason = os_reason(lines.broken) if isinstance(lines.broken, OSError) and \
+                lines.broken.errno else lines.broken
+            raise UsageError(f"{lines.label}：无法读取：{reason}")
         yield Rejected(lines.count + 1, cut_short(lines.broken))

@@ -160,3 +160,77 @@ def test_the_round_trip_in_a_real_browser(tmp_path: Path) -> None:
     alone = write_log(tmp_path / "alone.jsonl", [MESSAGES[2]])
     assert audit(str(alone)) == 1
     assert audit(str(alone), "--baseline", str(saved)) == 0
+
+
+# ---------------------------------------------------------------- the manager's views
+
+
+NEIGHBOURS = [  # a conversation: the buyer gives a phone number, the agent breaks a rule
+    {"shop": "店铺A", "agent": "客服1", "conversation": "c9", "time": "2026-11-04T09:00:00",
+     "role": "buyer", "text": "我电话13912345678，快点发货"},
+    {"shop": "店铺A", "agent": "客服1", "conversation": "c9", "time": "2026-11-04T09:00:30",
+     "role": "agent", "text": "好的亲"},
+    {"shop": "店铺A", "agent": "客服1", "conversation": "c9", "time": "2026-11-05T09:01:00",
+     "role": "agent", "text": "加我微信发你优惠"},
+]
+
+
+def test_the_html_views(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in NEIGHBOURS) + "\n"
+                   + "\n".join(json.dumps({"shop": "店铺B", "agent": "客服3", "conversation":
+                                           f"v{i}", "time": "2026-11-04T10:00:00",
+                                           "role": "agent", "text": f"加 {v} 聊"},
+                                          ensure_ascii=False)
+                               for i, v in enumerate(["VX", "ｖ ｘ", "𝐯𝐱", "vx"])) + "\n",
+                   encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793500000")  # 2026-11-01 10:26 China time
+    page = tmp_path / "r.html"
+    assert audit(str(log.resolve()), "--html", str(page)) == 1
+    html = page.read_text(encoding="utf-8")
+    assert "聊天记录日期：2026-11-04 至 2026-11-05" in html
+    assert "报告生成：2026-11-01 10:26" in html
+    # rows name the file as given relative to here, not the absolute path
+    assert html.count(str(log.resolve())) == 1  # the header only
+    for table in ("shops-table", "agents-table", "rules-table", "terms-table", "evidence-table"):
+        assert f"class='sortable' id='{table}'" in html
+    # four spellings of one term: one row
+    assert "<td class='msg'>VX</td><td class='msg'>VX ×1、vx ×1、ｖｘ ×1、𝐯𝐱 ×1</td>" in html
+    # the violation among the lines before it; the buyer's phone number masked
+    view = html[html.index("id='by-agent'"):]
+    assert "第1行 买家" in view and "第2行 客服" in view and "好的亲" in view
+    assert "13912345678" not in html and "我电话***********，快点发货" in view
+
+
+def test_tables_sort_and_filter_in_a_real_browser(tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "r.html"
+    samples = Path(__file__).resolve().parent.parent / "samples" / "chat_log.jsonl"
+    assert audit(str(samples), "--html", str(page)) == 1
+    driver, profile = _browser(tmp_path)
+    try:
+        driver.get(page.as_uri())
+        table = driver.find_element(By.ID, "agents-table")
+        driver.find_element(By.CSS_SELECTOR, "input[data-filter='agents-table']").send_keys(
+            "店铺02")
+        shown = [r for r in table.find_elements(By.CSS_SELECTOR, "tr")[1:] if r.is_displayed()]
+        assert len(shown) == 3 and all("店铺02" in r.text for r in shown)
+        heading = table.find_elements(By.CSS_SELECTOR, "th")[2]  # 消息
+        heading.click()
+        counts = [int(r.find_elements(By.CSS_SELECTOR, "td")[2].text)
+                  for r in table.find_elements(By.CSS_SELECTOR, "tr")[1:] if r.is_displayed()]
+        assert counts == sorted(counts)
+        heading.click()
+        counts = [int(r.find_elements(By.CSS_SELECTOR, "td")[2].text)
+                  for r in table.find_elements(By.CSS_SELECTOR, "tr")[1:] if r.is_displayed()]
+        assert counts == sorted(counts, reverse=True)
+        evidence = driver.find_element(By.ID, "evidence-table")
+        driver.find_element(By.CSS_SELECTOR, "input[data-filter='evidence-table']").send_keys(
+            "提醒")
+        shown = [r for r in evidence.find_elements(By.CSS_SELECTOR, "tr.finding")
+                 if r.is_displayed()]
+        assert shown and all("提醒" in r.text for r in shown)
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)

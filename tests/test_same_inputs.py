@@ -162,3 +162,14 @@ def test_check_shows_labels_and_context_not_ids_and_offsets() -> None:
     as_json = json.loads(guard_cli("check", "--json", "加我薇信").stdout)
     assert as_json["findings"][0]["rule"] == "wechat"  # JSON keeps the ids
     assert as_json["findings"][0]["category"] == "contact_im"
+
+
+def test_a_gz_name_on_a_file_that_is_not_gzip_is_one_error_in_both(tmp_path: Path) -> None:
+    fake = tmp_path / "plain.jsonl.gz"
+    fake.write_bytes(MESSAGES.read_bytes())
+    check = guard_cli("check", "--jsonl", str(fake))
+    audit = guard_cli("audit", str(fake))
+    for done in (check, audit):
+        assert done.returncode == 2 and done.stdout == b""
+        assert done.stderr.decode().splitlines() == [
+            f"guard: {fake}：无法读取：Not a gzipped file (b'{{\"')"]

@@ -110,7 +110,7 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
         kind = type(row)
         if kind is Row or kind is NonText:
             timed(row.shop, row.conversation, row.agent, row.role, row.line,  # type: ignore[union-attr]
-                  row.moment)  # type: ignore[union-attr]
+                  row.moment, row)  # type: ignore[union-attr]
             if kind is Row and row.role == "agent":  # type: ignore[union-attr]
                 conversations.remember((row.shop, row.agent, row.conversation), row.line,
                                        row.moment, row.text, judged_of(row.text).edges)
@@ -131,12 +131,12 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
             skipped += 1
             builder.non_text[record.kind] = builder.non_text.get(record.kind, 0) + 1
             timed(record.shop, record.conversation, record.agent, record.role, record.line,
-                  record.moment)
+                  record.moment, record)
             continue
         row: Row = record  # type: ignore[assignment]
         role = row.role
         if role != "system":
-            timed(row.shop, row.conversation, row.agent, role, row.line, row.moment)
+            timed(row.shop, row.conversation, row.agent, role, row.line, row.moment, row)
         if role != "agent" and not judge_all:
             skipped += 1
             continue
@@ -169,7 +169,8 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
             tally.blocked += 1
         if found:
             tally.findings += found
-            evidence.add(row, verdict, splits, name)
+            evidence.add(row, verdict, splits, name,
+                         clock.before(row.shop, row.conversation, row.line))
     for (shop, agent, role, day), tally in tallies.items():
         builder.count_messages((shop, agent, role), day, tally.values())
     builder.count_records(label, records, scanned, skipped, rejected, split_count)

@@ -9,8 +9,9 @@ depend on its text and role alone and are worked out once per distinct pair.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from guard.audit.conversation import PART_LIMIT, SplitFinding
 from guard.audit.privacy import apply_mask, private_positions, safe_reason
@@ -188,17 +189,23 @@ class Evidence:
         self.listed: set[tuple[str, str]] = set()
 
     def add(self, row: Row, verdict: Verdict, splits: Sequence[SplitFinding],
-            name: str) -> None:
-        """Finding records, term and rule counts, and the worst-message entry of one message."""
+            name: str, before: Sequence[Any] = ()) -> None:
+        """Finding records, term and rule counts, and the worst-message entry of one message.
+
+        `before`: the conversation's messages just before it (Row or NonText),
+        shown beside each finding as neighbour lines (`neighbours`).
+        """
         builder = self.builder
         place: Place = (self.label, row.line, row.shop, row.agent, row.conversation, row.time,
                         row.role)
         records: list[FindingRecord] = []
+        context = neighbours(before)
         own = None
         if verdict.findings:
             own = self.evidence_of(row.text, row.role)
             lines = (row.line,)
-            records.extend(FindingRecord(*place, *listed, lines) for listed in own.listed)
+            records.extend(FindingRecord(*place, *listed, lines, context)
+                           for listed in own.listed)
             for key, count in own.terms:
                 builder.terms[key] = builder.terms.get(key, 0) + count
             for key, tally in own.rules:
@@ -213,7 +220,7 @@ class Evidence:
             records.append(FindingRecord(*place, *listed_finding(
                 f.rule, f.category, f.severity, f.start, f.end,
                 safe_reason(f.reason, f.text, shown), message,
-                apply_mask(split.masked, positions)), lines))
+                apply_mask(split.masked, positions)), lines, context))
             joined.append((message, f.start, f.end, f.severity, lines, f.rule))
             key = term_key(f.rule, f.category, shown)
             builder.terms[key] = builder.terms.get(key, 0) + 1
@@ -234,6 +241,41 @@ class Evidence:
             builder.worst.append(_worst_entry(place, row, own, joined, name))
         if len(builder.worst) > 4 * MAX_WORST:
             builder.worst = top_worst(builder.worst)
+
+
+# A neighbour line is shown up to this many characters (its end: what leads to the finding).
+NEIGHBOUR_CHARS = 60
+
+
+# In a buyer's line shown beside a finding, any run of 4 or more digits, however
+# written (Chinese numerals, circled, full-width, with separators), is hidden.
+_NUMBER_RUN = re.compile(r"[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]"
+                         r"(?:[\s\-－—.·,，]*[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]){3,}")
+
+
+def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
+    """(line, role, text) of the messages before a finding: personal data masked, bounded.
+
+    A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
+    is not judged, every run of four or more digits in it, however written;
+    an agent's line as an agent's; a message that is not text shows its type.
+    """
+    shown = []
+    for row in rows:
+        text = getattr(row, "text", None)
+        if text is None:
+            text = f"[{getattr(row, 'kind', '非文字消息')}]"
+        else:
+            text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
+            positions = set(private_positions(text, row.role))
+            if row.role != "agent":
+                for match in _NUMBER_RUN.finditer(text):
+                    positions.update(range(match.start(), match.end()))
+            text = apply_mask(text, positions)
+            if len(text) > NEIGHBOUR_CHARS:
+                text = "…" + text[-NEIGHBOUR_CHARS:]
+        shown.append((row.line, row.role, text))
+    return tuple(shown)
 
 
 def _worst_entry(place: Place, row: Row, own: OwnEvidence | None, joined: list[Joined],

@@ -147,6 +147,10 @@ class _Thread:
     pending_agent: str = ""  # the agent the open turn's buyer lines name
     pending_first: bool = False
     buyers: bool = False  # a turn began in this conversation
+    # the last three messages (rows), newest last: the lines a finding is shown among
+    third: Any = None
+    second: Any = None
+    last: Any = None
 
 
 class ResponseClock:
@@ -192,8 +196,8 @@ class ResponseClock:
             responses.conversations += 1
 
     def message(self, shop: str, conversation: str, agent: str, role: str, line: int,
-                moment: datetime) -> None:
-        """One buyer or agent message (others are ignored)."""
+                moment: datetime, row: Any = None) -> None:
+        """One buyer or agent message (others are ignored); `row` kept as a neighbour line."""
         key = (shop, conversation)
         thread = self.threads.get(key)
         if thread is not None and line - thread.last_line > GAP_LINES:
@@ -222,6 +226,16 @@ class ResponseClock:
         else:
             return
         thread.last_line = line
+        thread.third, thread.second, thread.last = thread.second, thread.last, row
+
+    def before(self, shop: str, conversation: str, line: int) -> tuple[Any, ...]:
+        """The (up to two) messages of the conversation just before the one on `line`."""
+        thread = self.threads.get((shop, conversation))
+        if thread is None:
+            return ()
+        rows = (thread.third, thread.second) if thread.last is not None and \
+            thread.last.line == line else (thread.second, thread.last)
+        return tuple(row for row in rows if row is not None)
 
     def start_counting(self) -> None:
         """The lines before are fed: what follows is this part's own."""

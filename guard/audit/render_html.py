@@ -22,6 +22,7 @@ from guard.audit.metrics import BINS, Responses, shop_totals
 from guard.audit.render_terminal import (
     METRIC_HEADINGS,
     agent_label,
+    grouped_terms,
     metric_cells,
     percent,
     term_label,
@@ -85,6 +86,18 @@ tr[data-review="not_violation"] td.msg { opacity: .6; }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .panel button.main { font: inherit; padding: 4px 14px; border-radius: 6px; border: 0;
   background: #3867d6; color: #fff; cursor: pointer; }
+details.agent { background: #fff; border: 1px solid var(--line); border-radius: 8px;
+  padding: 6px 12px; margin: 6px 0; }
+details.agent summary { cursor: pointer; }
+.thread { border-left: 3px solid var(--line); margin: 8px 0; padding: 2px 10px; }
+.thread .line { white-space: pre-wrap; word-break: break-all; }
+.thread .line.buyer { color: #374151; }
+.thread .line.hit { font-weight: 600; }
+.thread .ln { color: var(--muted); font-size: 11px; margin-right: 8px; font-weight: normal; }
+input.filter { width: 360px; max-width: 100%; padding: 4px 8px; border: 1px solid #cbd5e1;
+  border-radius: 6px; font: inherit; }
+th[aria-sort="ascending"]::after { content: " ▲"; }
+th[aria-sort="descending"]::after { content: " ▼"; }
 pre.toml { background: #f3f4f6; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; }
 """
 
@@ -227,7 +240,9 @@ def _legend() -> str:
 def _tally_row(first: Sequence[str], tally: dict[str, int],
                responses: Responses | None = None) -> str:
     cells = "".join(f"<td>{_e(v)}</td>" for v in first)
-    timed = "".join(f"<td class='num'>{_e(v)}</td>" for v in metric_cells(responses))
+    figures = (responses or Responses()).figures()
+    timed = "".join(f"<td class='num' data-sort='{-1 if raw is None else raw}'>{_e(v)}</td>"
+                    for v, raw in zip(metric_cells(responses), figures.values(), strict=True))
     return (f"<tr>{cells}<td class='num'>{tally['messages']:,}</td>"
             f"<td class='num'>{tally['block']:,}</td><td class='num'>{tally['warn']:,}</td>"
             f"<td class='num'>{percent(tally['warn'] + tally['block'], tally['messages'])}"
@@ -272,6 +287,70 @@ def _response_chart(rows: Sequence[tuple[str, list[int]]]) -> str:
     return f'<div class="legend">{legend}</div>' + "".join(parts)
 
 
+def _agent_view(w: Any, report: Report, chosen: Sequence[FindingRecord], short: Any) -> None:
+    """Per agent, each violation among the conversation's lines just before it."""
+    from guard.audit.labels import ROLE_LABELS
+
+    by_agent: dict[tuple[str, str], list[FindingRecord]] = {}
+    seen: set[tuple[str, int]] = set()
+    for finding in chosen:
+        if (finding.file, finding.line) in seen:
+            continue  # one message, shown once
+        seen.add((finding.file, finding.line))
+        by_agent.setdefault((finding.shop, finding.agent), []).append(finding)
+    if not by_agent:
+        return
+    w("<h2 id='by-agent'>按客服查看：每条违规和它之前的对话</h2>"
+      "<p class='note'>每条违规消息前是同一会话里紧挨着的两条消息（买家的个人信息已脱敏）。</p>")
+    for (shop, agent), items in sorted(by_agent.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        w(f"<details class='agent'><summary><b>{_e(shop)} / {_e(agent or '（未填）')}</b>"
+          f"　{len(items):,} 条违规消息</summary>")
+        for finding in items:
+            w(f"<div class='thread'><div class='note'>{_e(short(finding.file))}:{finding.line}"
+              f"　会话 {_e(finding.conversation)}　"
+              f"{_e(report.rule_labels.get(finding.rule, finding.rule))}</div>")
+            for line, role, text in finding.context:
+                w(f"<div class='line {_e(role)}'><span class='ln'>第{line}行 "
+                  f"{_e(ROLE_LABELS.get(role, role))}</span>{_e(text)}</div>")
+            spans = [(finding.start, finding.end, finding.severity)]
+            w(f"<div class='line agent hit'><span class='ln'>第{finding.line}行 "
+              f"{_e(ROLE_LABELS.get(finding.role, finding.role))}</span>"
+              f"{highlight(finding.message, spans, finding.lines)}</div></div>")
+        w("</details>")
+
+
+def _filter(table: str, hint: str) -> str:
+    return (f"<p><input type='search' class='filter' data-filter='{table}' "
+            f"placeholder='{_e(hint)}' aria-label='{_e(hint)}'></p>")
+
+
+def made_at() -> str:
+    """When the report is made (China time); SOURCE_DATE_EPOCH fixes it, for reproducible pages."""
+    import os
+    from datetime import datetime
+
+    from guard.times import CHINA_TZ
+
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = (datetime.fromtimestamp(int(fixed), CHINA_TZ) if fixed.isdigit()
+              else datetime.now(CHINA_TZ))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def short_names(files: Sequence[str]) -> Any:
+    """A file's name as rows show it: as given when relative, else relative to here, else
+    its base name (the header lists the files in full)."""
+    import os
+
+    def short(name: str) -> str:
+        if not os.path.isabs(name):
+            return name
+        relative = os.path.relpath(name)
+        return relative if not relative.startswith("..") else os.path.basename(name)
+
+    return short
+
+
 def _script() -> str:
     return package_files("guard.audit").joinpath("review.js").read_text(encoding="utf-8")
 
@@ -309,9 +388,13 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
     w(f"<h1>{_e(title)}</h1>")
     scope = "只检查客服消息" if report.settings.role == "agent" else "检查全部消息"
     window = report.settings
-    w(f'<div class="meta">文件：{_e("、".join(files) or "—")}　·　{scope}　·　'
+    days = sorted(report.days)
+    span = f"{days[0]} 至 {days[-1]}" if days else "—"
+    w(f'<div class="meta">文件：{_e("、".join(files) or "—")}　·　聊天记录日期：{_e(span)}'
+      f"　·　报告生成：{_e(made_at())}　·　{scope}　·　"
       f"拆分检查：同一会话相邻 {window.window_messages} 条客服消息、"
       f"{window.window_seconds // 60} 分钟内</div>")
+    short = short_names(files)
     cards = [
         ("记录", f"{t['records']:,}", ""), ("已检查", f"{t['scanned']:,}", ""),
         ("跳过", f"{t['skipped']:,}", ""), ("拒收", f"{t['rejected']:,}",
@@ -347,19 +430,22 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
     head = ("<th class='num'>消息</th><th class='num'>拦截</th><th class='num'>提醒</th>"
             "<th class='num'>违规率</th>"
             + "".join(f"<th class='num'>{_e(name)}</th>" for name in METRIC_HEADINGS))
-    w(f"<h2 id='shops'>各店铺</h2><table><tr><th>店铺</th><th>客服数</th>{head}</tr>")
+    w(f"<h2 id='shops'>各店铺</h2><table class='sortable' id='shops-table'><tr><th>店铺</th>"
+      f"<th>客服数</th>{head}</tr>")
     timed = shop_totals(report.responses)
     for shop, tally in sorted(report.shops().items(),
                               key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0])):
         w(_tally_row((shop, str(tally["agents"])), tally, timed.get(shop)))
     w("</table>")
-    w(f"<h2 id='agents'>各客服</h2><table><tr><th>店铺</th><th>客服</th>{head}</tr>")
+    w("<h2 id='agents'>各客服</h2>" + _filter("agents-table", "筛选：店铺、客服……")
+      + f"<table class='sortable' id='agents-table'><tr><th>店铺</th><th>客服</th>{head}</tr>")
     for (shop, agent, role), values in agents:
         w(_tally_row((shop, agent_label(agent, role)), dict(zip(TALLY, values, strict=True)),
                      report.responses.get((shop, agent)) if role == "agent" else None))
     w("</table>")
 
-    w("<h2 id='rules'>命中最多的规则</h2><table><tr><th>规则</th><th>类别</th>"
+    w("<h2 id='rules'>命中最多的规则</h2><table class='sortable' id='rules-table'>"
+      "<tr><th>规则</th><th>类别</th>"
       "<th class='num'>次数</th><th class='num'>拦截</th><th class='num'>提醒</th></tr>")
     for (rule, category), (count, warn, block) in sorted(report.rules.items(),
                                                          key=lambda kv: (-kv[1][0], kv[0])):
@@ -368,11 +454,13 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
           f"<td class='num'>{count:,}</td><td class='num'>{block:,}</td>"
           f"<td class='num'>{warn:,}</td></tr>")
     w("</table>")
-    w(f"<h2 id='terms'>命中最多的说法（前 {TOP_TERMS} 个）</h2><table><tr><th>命中内容</th>"
+    w(f"<h2 id='terms'>命中最多的说法（前 {TOP_TERMS} 个）</h2>"
+      "<table class='sortable' id='terms-table'><tr><th>命中内容</th><th>写法</th>"
       "<th>规则</th><th class='num'>次数</th></tr>")
-    for (rule, _, term), count in sorted(report.terms.items(),
-                                         key=lambda kv: (-kv[1], kv[0]))[:TOP_TERMS]:
+    for rule, term, count, spellings in grouped_terms(report)[:TOP_TERMS]:
+        written = "、".join(f"{spelling} ×{n:,}" for spelling, n in spellings if spelling)
         w(f"<tr><td class='msg'>{_e(term_label(report, rule, term))}</td>"
+          f"<td class='msg'>{_e(written)}</td>"
           f"<td>{_e(report.rule_labels.get(rule, rule))}</td><td class='num'>{count:,}</td></tr>")
     w("</table>")
 
@@ -381,7 +469,8 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
         w("<table><tr><th>位置</th><th>店铺 / 客服</th><th>结论</th>"
           "<th>消息（买家个人信息已脱敏）</th></tr>")
         for worst in report.worst:
-            w(f"<tr><td class='where'>{_e(worst.file)}:{worst.line}<br>{_e(worst.time)}</td>"
+            w(f"<tr><td class='where'>{_e(short(worst.file))}:{worst.line}<br>"
+              f"{_e(worst.time)}</td>"
               f"<td class='who'>{_e(worst.shop)}<br>{_e(agent_label(worst.agent, worst.role))}"
               "</td>"
               f"<td><span class='tag {_e(worst.verdict)}'>"
@@ -402,7 +491,9 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
         if t["findings"] > listed:
             w(f'<p class="note">另有 {t["findings"] - listed:,} 条发现只计数、不列出：'
               "一条消息最多列出 20 条自己的发现。</p>")
-        w("<table id='evidence-table'><tr><th>位置</th><th>店铺 / 客服</th><th>级别</th>"
+        w(_filter("evidence-table", "筛选：店铺、客服、规则、拦截 / 提醒……")
+          + "<table class='sortable' id='evidence-table'><tr><th>位置</th><th>店铺 / 客服</th>"
+          "<th>级别</th>"
           "<th>类别 / 规则</th><th>消息（买家个人信息已脱敏）</th><th>原因</th><th>复核</th></tr>")
         for finding in chosen:
             key = finding_key(finding.rule, finding.text, finding.shop)
@@ -412,7 +503,8 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
             w(f"<tr class='finding' data-key='{_e(key)}' data-rule='{_e(finding.rule)}' "
               f"data-rule-label='{_e(report.rule_labels.get(finding.rule, finding.rule))}' "
               f"data-term='{_e(finding.text)}' data-phrase='{_e(phrase)}'>"
-              f"<td class='where'>{_e(finding.file)}:{finding.line}<br>{_e(finding.time)}</td>"
+              f"<td class='where' data-sort='{_e(short(finding.file))}:{finding.line:012d}'>"
+              f"{_e(short(finding.file))}:{finding.line}<br>{_e(finding.time)}</td>"
               f"<td class='who'>{_e(finding.shop)}<br>"
               f"{_e(agent_label(finding.agent, finding.role))}<br>"
               f"<span class='note'>会话 {_e(finding.conversation)}</span></td>"
@@ -431,13 +523,15 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
     else:
         w('<div class="empty">没有发现。</div>')
 
+    _agent_view(w, report, chosen, short)
+
     if t["rejected"]:
         w(f"<h2 id='rejected'>拒收的记录（{t['rejected']:,} 条）</h2>")
         if t["rejected"] > len(report.rejected):
             w(f'<p class="note">列出前 {len(report.rejected):,} 条。</p>')
         w("<table><tr><th>位置</th><th>原因</th></tr>")
         for rejected in report.rejected:
-            w(f"<tr><td class='where'>{_e(rejected.file)}:{rejected.line}</td>"
+            w(f"<tr><td class='where'>{_e(short(rejected.file))}:{rejected.line}</td>"
               f"<td>{_e(rejected.reason)}</td></tr>")
         w("</table>")
     w("<footer>由 guard audit 生成。本报告是单个文件，不引用任何网络资源。证据中买家的手机号、"

@@ -68,6 +68,25 @@ def term_label(report: Report, rule: str, term: str) -> str:
     return shown(term) if term else f"〈{report.rule_labels.get(rule, rule)}〉"
 
 
+def grouped_terms(report: Report) -> list[tuple[str, str, int, list[tuple[str, int]]]]:
+    """(rule, term, count, [(spelling, count)]): a term's spellings as one row, most first.
+
+    Spellings are one term when they read alike once normalized (NFKC, case,
+    spaces and noise: ＶＸ, v x, 𝐯𝐱 and vx); the row shows the commonest.
+    """
+    from guard.audit.baseline import normalized
+
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for (rule, _, term), count in report.terms.items():
+        groups.setdefault((rule, normalized(term)), []).append((term, count))
+    rows = []
+    for (rule, _), spellings in groups.items():
+        spellings.sort(key=lambda sc: (-sc[1], sc[0]))
+        rows.append((rule, spellings[0][0], sum(c for _, c in spellings), spellings))
+    rows.sort(key=lambda r: (-r[2], r[0], r[1]))
+    return rows
+
+
 def parts_text(worst: WorstMessage) -> Text:
     """The message, each joined message on its own line with its line number."""
     pieces = worst.message.split("\n")
@@ -179,10 +198,11 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         table.add_column("命中内容")
         table.add_column("规则")
         table.add_column("次数", justify="right")
-        ranked_terms = sorted(report.terms.items(), key=lambda kv: (-kv[1], kv[0]))
-        for (rule, _, term), count in ranked_terms[:TOP_TERMS]:
-            table.add_row(term_label(report, rule, term), report.rule_labels.get(rule, rule),
-                          f"{count:,}")
+        for rule, term, count, spellings in grouped_terms(report)[:TOP_TERMS]:
+            label = term_label(report, rule, term)
+            if len(spellings) > 1:
+                label += f"（{len(spellings)} 种写法）"
+            table.add_row(label, report.rule_labels.get(rule, rule), f"{count:,}")
         console.print(table)
     if report.worst:
         table = Table(title="最严重的消息", title_justify="left", title_style="bold",

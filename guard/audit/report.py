@@ -115,6 +115,8 @@ class FindingRecord(MessagePlace):
     offset: int
     message_length: int
     lines: tuple[int, ...]
+    # the conversation's messages just before it: (line, role, text), personal data masked
+    context: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def split(self) -> bool:
@@ -129,6 +131,8 @@ class FindingRecord(MessagePlace):
             "message": self.message, "masked": self.masked, "offset": self.offset,
             "message_length": self.message_length, "lines": list(self.lines),
             "split": self.split, "key": finding_key(self.rule, self.text, self.shop),
+            "context": [{"line": line, "role": role, "text": text}
+                        for line, role, text in self.context],
         }
 
     @classmethod
@@ -136,7 +140,8 @@ class FindingRecord(MessagePlace):
         return cls(*_place_of(data), data["rule"], data["category"], data["severity"],
                    data["start"], data["end"], data["text"], data["reason"], data["message"],
                    data["masked"], data.get("offset", 0),
-                   data.get("message_length", len(data["message"])), tuple(data["lines"]))
+                   data.get("message_length", len(data["message"])), tuple(data["lines"]),
+                   tuple((c["line"], c["role"], c["text"]) for c in data.get("context", ())))
 
 
 @dataclass(frozen=True, slots=True)

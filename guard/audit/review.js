@@ -122,8 +122,8 @@
     var cell = row.cells[index];
     if (!cell) { return ""; }
     var text = cell.getAttribute("data-sort") || cell.textContent.trim();
-    var number = parseFloat(text.replace(/[,%秒]/g, ""));
-    return /^[-\d.,%秒]+$/.test(text) && !isNaN(number) ? number : text;
+    var number = parseFloat(text.replace(/[,%]/g, ""));
+    return /^-?[\d.,%]+$/.test(text) && !isNaN(number) ? number : text;
   }
 
   document.querySelectorAll("table.sortable").forEach(function (table) {

@@ -8,7 +8,8 @@ Two stages, each a function over a partition's Arrow batches:
   (why), validated by the local reader's own code (readers.parse_lines and
   make_row). With --role agent, system records are only counted (one count
   row per file and partition): they never reach the shuffle; buyers' records
-  reach it without their text, for the response times (metrics.py).
+  reach it, for the response times (metrics.py) and as the lines shown
+  before a finding (evidence.neighbours).
 * `audit_partition` — after the rows are partitioned by conversation and
   sorted by time, each file's rows of the partition go through the chunk
   unit (chunk.audit_rows), reaching back over the whole conversation; out
@@ -85,7 +86,6 @@ class RecordWriter:
 
     def __init__(self, role: str):
         self.skip = frozenset() if role == "all" else SYSTEM
-        self.untold = "" if role == "all" else "buyer"  # a role whose text is not needed
         self.columns: list[list[Any]] = [[] for _ in RECORD_FIELDS]
         self.skipped: dict[int, int] = {}
 
@@ -101,7 +101,7 @@ class RecordWriter:
             else:
                 row: Row = record  # type: ignore[assignment]
                 values = (file_index, row.line, row.shop, row.agent, row.conversation, row.time,
-                          row.role, "" if row.role == self.untold else row.text,
+                          row.role, row.text,
                           (row.moment - _EPOCH) // _MICROSECOND, None, None, None)
             for column, value in zip(self.columns, values, strict=True):
                 column.append(value)
