@@ -165,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"guard: {exc}\n")
         return EXIT_USAGE
     except LexiconError as exc:
-        err.write(f"guard: 词库错误：{exc}\n")
+        from guard.datamsg import data_error_in_chinese
+
+        err.write(f"guard: 词库错误：{data_error_in_chinese(str(exc))}\n")
         return EXIT_USAGE
     except RunError as exc:
         err.write(f"guard: {exc}\n")

@@ -105,3 +105,26 @@ def test_usage_errors_are_one_chinese_line(argv: list[str], expected: str,
 ])
 def test_translate_error(english: str, chinese: str) -> None:
     assert translate_error(english) == chinese
+
+
+GROUP = '[[group]]\nid = "mine"\ncategory = "contact_im"\nlabel = "我的"\n'
+
+
+@pytest.mark.parametrize(("toml", "expected"), [
+    ("x = [1, 2\n",
+     "my.toml:1: 数组没有闭合（在文件末尾）；这一行开始的数组、内联表或字符串没有闭合"),
+    ("a = 1\na = 2\n", "my.toml:2: 不能重复给一个键赋值（第 2 行第 6 列）"),
+    (GROUP + 'colour = "x"\nblock = ["abc"]\n', "my.toml:5: 未知的键 'colour'"),
+    (GROUP, "my.toml:1: 词组 'mine' 没有词（至少给出其中之一：block"),
+    ("[bogus]\nx = 1\n", "my.toml:1: 未知的段 'bogus'（可用：allow"),
+    (GROUP.replace('"我的"', "3") + 'block = ["abc"]\n', "my.toml:4: 「label」必须是非空的字符串"),
+])
+def test_a_broken_lexicon_is_said_in_chinese(toml: str, expected: str, tmp_path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "my.toml").write_text(toml, encoding="utf-8")
+    assert main(["check", "--lexicons", str(tmp_path), "加我微信"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("guard: 词库错误：") and err.count("\n") == 1, err
+    assert expected in err, err
+    prose = re.sub(r"'[^']*'|[\w/.-]+\.toml|[a-z_]+(, [a-z_]+)+", "", err)
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", prose), err
