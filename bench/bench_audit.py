@@ -53,8 +53,8 @@ with open(sys.argv[1], "rb") as log:
 print(count)
 """
 STARTUP = "from guard import Guard; Guard().check('去京东买')"
-# `guard audit` as it was before the response times (metrics.py): no clock, and the
-# buyers' lines dropped by the reader unread. The same run side by side with the real
+# `guard audit` as it was before the response times (metrics.py): no clock (so no
+# neighbour lines beside the findings either), and the buyers' lines dropped unread. The same run side by side with the real
 # one gives what the metrics cost (target: at most 10 % more time).
 NO_METRICS = """
 import sys
@@ -64,6 +64,7 @@ class NoClock:
     def __init__(self, *args): pass
     def message(self, *args): pass
     def start_counting(self): pass
+    def before(self, *args): return ()
     def finish(self): return {}
 
 chunk.ResponseClock = NoClock

@@ -184,6 +184,8 @@ class Evidence:
         self.builder = builder
         self.label = label
         self.evidence_of = evidence_of
+        # (text, role) → how a neighbour line is shown: chat repeats itself
+        self.shown_lines: dict[tuple[str, str], str] = {}
         # (text, role) of the messages already in the worst list as themselves: a
         # later copy ranks below the first (same display, later line), so is not added
         self.listed: set[tuple[str, str]] = set()
@@ -199,7 +201,7 @@ class Evidence:
         place: Place = (self.label, row.line, row.shop, row.agent, row.conversation, row.time,
                         row.role)
         records: list[FindingRecord] = []
-        context = neighbours(before)
+        context = neighbours(before, self.shown_lines)
         own = None
         if verdict.findings:
             own = self.evidence_of(row.text, row.role)
@@ -255,19 +257,24 @@ _NUMBER_RUN = re.compile(r"[0-9０-９零〇一二三四五六七八九幺两壹
                          r"(?:[\s\-－—.·,，]*[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]){3,}")
 
 
-def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
+def neighbours(rows: Sequence[Any], known: dict[tuple[str, str], str] | None = None
+               ) -> tuple[tuple[int, str, str], ...]:
     """(line, role, text) of the messages before a finding: personal data masked, bounded.
 
     A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
     is not judged, every run of four or more digits in it, however written;
     an agent's line as an agent's; a message that is not text shows its type.
+    `known`: lines already shown, by (text, role).
     """
     shown = []
     for row in rows:
         text = getattr(row, "text", None)
         if text is None:
             text = f"[{getattr(row, 'kind', '非文字消息')}]"
+        elif known is not None and (text, row.role) in known:
+            text = known[(text, row.role)]
         else:
+            original = text
             text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
             positions = set(private_positions(text, row.role))
             if row.role != "agent":
@@ -276,6 +283,8 @@ def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
             text = apply_mask(text, positions)
             if len(text) > NEIGHBOUR_CHARS:
                 text = "…" + text[-NEIGHBOUR_CHARS:]
+            if known is not None:
+                known[(original, row.role)] = text
         shown.append((row.line, row.role, text))
     return tuple(shown)
 
