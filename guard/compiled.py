@@ -23,10 +23,11 @@ import ahocorasick
 from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
 from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
+from guard.rulematch import RuleIndex
 from guard.rules import Concept
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 14
+CACHE_FORMAT = 16
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -59,6 +60,11 @@ class CompiledLexicon:
     # term, by the two characters they hold across it: bigram → ((word, k), …)
     # with word[k-1:k+1] == bigram. See confirm.word_crosses.
     crossings: dict[str, tuple[tuple[str, int], ...]]
+    rule_index: RuleIndex  # the rule language's rules by the concepts that start them
+    concept_ids: tuple[str, ...]  # TermEntry.group of a concept entry → the concept's id
+    # how far a rule's words may stand from one another (the longest window plus
+    # the longest concept word): the audit's shortcut reaches this far across messages
+    rule_reach: int
 
 
 def _is_latin(key: str) -> bool:
@@ -123,12 +129,25 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                     continue
                 entries.remove(same_group[0])
             entries.append(entry)
+    # The rule language rides the two passes that exist: a reporting rule's
+    # anchor (the first concept of `all`, or each of `any` / `of`) is a term of
+    # the keyword automaton; every concept's words are in the context
+    # automaton, scanned only once an anchor (or another term) was found. An
+    # allow rule only lowers other findings: it needs no anchor.
+    anchors = {name for rule in lexicon.rules if rule.effect == "report"
+               for name in (rule.all[:1] or (*rule.any, *rule.of))}
+    concept_words: dict[str, set[tuple[str, str]]] = {}
+    concept_length = 1
     for index, concept in enumerate(lexicon.concepts):
         for term in _concept_spellings(concept):
             key = normalize_term(term, tables)
             if not key:
                 raise LexiconError(f"{concept.source}: term '{term}' of concept '{concept.id}' "
                                    "is only spaces, punctuation or symbols")
+            concept_words.setdefault(key, set()).add(("concept", concept.id))
+            concept_length = max(concept_length, len(key))
+            if concept.id not in anchors:
+                continue
             entries = by_key.setdefault(key, [])
             if not any(e.kind == "concept" and e.group == index for e in entries):
                 entries.append(TermEntry(index, "concept", term, _is_latin(key)))
@@ -150,6 +169,9 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
             if key:
                 context_words.setdefault(key, set()).add(("", side))
     number_words = [normalize_term(w, tables) for w in _number_words(lexicon)]
+    context_length = max(map(len, context_words), default=1)
+    for key, keys in concept_words.items():
+        context_words.setdefault(key, set()).update(keys)
     alphabet = set().union(*by_key, *allowed, *context_words, *number_words)
     tables = with_alphabet(tables, alphabet)
 
@@ -165,9 +187,10 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     for key, keys in context_words.items():
         context.add_word(key, (len(key), frozenset(keys)))
     context.make_automaton()
-    return CompiledLexicon(lexicon, tables, terms, context, len(by_key),
-                           max(map(len, context_words), default=1),
-                           _crossing_index(lexicon, tables))
+    return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
+                           _crossing_index(lexicon, tables), RuleIndex(lexicon.rules),
+                           tuple(c.id for c in lexicon.concepts),
+                           max((r.window for r in lexicon.rules), default=0) + concept_length)
 
 
 def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from guard.recognizers import (
     find_numbers,
     find_obfuscated,
 )
-from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, present_rules
+from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule
 from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
 from guard.verdict import RANK, Finding, Verdict, worst
 
@@ -323,20 +323,29 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
     (ignoring clauses) or, for a messaging app, an account may follow; a
     concept hit stays if the concepts present could satisfy a rule that uses
     it. All are necessary conditions of what decide() checks, so no verdict
-    changes; the message just stays fast.
+    changes; the message just stays fast. (An allow rule only lowers other
+    findings: it has no anchor and is looked at once something is found.)
     """
     if any(e.kind in ("block", "mention") for h in hits for e in h.entries):
         return hits
-    useful = _useful_concepts(hits, compiled)
+    kept = _supported_terms(hits, dense, compiled, recognizers)
+    anchors = [h for h in hits if any(e.kind == "concept" for e in h.entries)]
+    if anchors and _rule_possible(anchors, dense, compiled):
+        supported = {id(h) for h in kept}
+        return [h for h in hits if id(h) in supported or any(
+            e.kind == "concept" for e in h.entries)]
+    return kept
+
+
+def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
+                     recognizers: Recognizers) -> list[TermHit]:
+    """The needs_context hits a context word or an account could support."""
     context: list[ContextHit] | None = None
     ends: list[int] = []
     reach = NEAR_WINDOW + compiled.context_length
     digits: str | None = None
     kept = []
     for hit in hits:
-        if useful and any(e.kind == "concept" and e.group in useful for e in hit.entries):
-            kept.append(hit)
-            continue
         categories = {compiled.lexicon.groups[e.group].category for e in hit.entries
                       if e.kind != "concept"}
         if not categories:
@@ -364,15 +373,17 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
     return kept
 
 
-def _useful_concepts(hits: list[TermHit], compiled: CompiledLexicon) -> set[int]:
-    """The indexes of the concepts present that some satisfiable rule uses."""
-    concepts = compiled.lexicon.concepts
-    present = {concepts[e.group].id for h in hits for e in h.entries if e.kind == "concept"}
-    if not present:
-        return set()
-    names = {name for rule in present_rules(compiled.lexicon.rules, present)
-             for name in rule.concepts}
-    return {i for i, concept in enumerate(concepts) if concept.id in names}
+def _rule_possible(anchors: list[TermHit], dense: str, compiled: CompiledLexicon) -> bool:
+    """Whether the concepts present (anchors, and the words the context pass finds)
+    could satisfy a reporting rule, wherever they stand."""
+    ids = compiled.concept_ids
+    present = {ids[e.group] for h in anchors for e in h.entries if e.kind == "concept"}
+    index = compiled.rule_index
+    for ctx in scan_context(dense, compiled):
+        for key in ctx.keys:
+            if key[0] == "concept":
+                present.add(key[1])
+    return any(rule.effect == "report" for rule in index.present(present))
 
 
 def _finding(text: str, detection: Detection) -> Finding:
@@ -519,8 +530,9 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     if hits:
         findings.extend(_judge_hits(message, hits, evasive))
         contact_labels = _contact_labels(message, hits)
-        matches = _match_rules(message, hits)
-        findings.extend(_rule_findings(message, matches))
+        if any(e.kind == "concept" for hit in hits for e in hit.entries):
+            matches = _match_rules(message, "report")
+            findings.extend(_rule_findings(message, matches))
     digits = digit_view(dense, compiled.tables) if contact_labels or numbers else dense
     for end, label in contact_labels.items():
         account = find_account(digits, end, message.offsets, label, recognizers)
@@ -536,8 +548,11 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
         findings.extend(_finding(text, d) for d in find_links(light, light_offsets, recognizers))
         findings.extend(_finding(text, d) for d in find_obfuscated(
             text, compiled.tables, message.offsets, recognizers))
-    if matches:
-        findings = _apply_allow_rules(message, matches, findings, evasive)
+    if compiled.rule_index.allow and any(
+            f.severity == "block" and id(f) not in evasive for f in findings):
+        allowing = _match_rules(message, "allow")
+        if allowing:
+            findings = _apply_allow_rules(message, allowing, findings, evasive)
     return make_verdict(text, _settle(text, findings), compiled)
 
 
@@ -547,23 +562,28 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 
 
-def _match_rules(message: _Message, hits: list[TermHit]) -> list[RuleMatch]:
-    """The rules of the rule language matched against the message's concept hits."""
+def _match_rules(message: _Message, effect: str) -> list[RuleMatch]:
+    """The rules of one effect matched against the message's concept words.
+
+    Reporting rules only where an anchor (a concept term of the keyword pass)
+    was found, allow rules only where a finding could be lowered: the
+    concepts' words come from the context pass, which that triggers.
+    """
     compiled = message.compiled
-    concepts = compiled.lexicon.concepts
     found: list[ConceptHit] = []
-    for hit in hits:
-        for entry in hit.entries:
-            if entry.kind != "concept":
+    for ctx in message.context:
+        for key in ctx.keys:
+            if key[0] != "concept":
                 continue
-            if entry.latin and not _latin_boundaries_ok(
-                    message.text, message.offsets.span(hit.start, hit.end), compiled):
-                continue
-            found.append(ConceptHit(hit.start, hit.end, concepts[entry.group].id))
+            word = message.dense[ctx.start:ctx.end]
+            if word.isascii() and word.isalnum() and not _latin_boundaries_ok(
+                    message.text, message.offsets.span(ctx.start, ctx.end), compiled):
+                break
+            found.append(ConceptHit(ctx.start, ctx.end, key[1]))
     if not found:
         return []
     grouped = by_concept(found)
-    rules = present_rules(compiled.lexicon.rules, set(grouped))
+    rules = [r for r in compiled.rule_index.present(set(grouped)) if r.effect == effect]
     if not rules:
         return []
     ends: list[int] | None = None

@@ -100,10 +100,10 @@ class Guard:
         recognizers = self._recognizers
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled)
-        if hits:
-            hits = drop_unsupported(hits, dense, compiled, recognizers)
         numbers = _numbers(dense, recognizers, compiled)
         links = _links(text, compiled)
+        if hits:
+            hits = drop_unsupported(hits, dense, compiled, recognizers)
         if not (hits or numbers or links):
             return pass_verdict(text)
         return decide(text, dense, hits, numbers, links, compiled, recognizers, self._tokenizer)
@@ -113,9 +113,10 @@ class Guard:
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled)
+        numbers = _numbers(dense, self._recognizers, compiled)
+        links = _links(text, compiled)
         supported = drop_unsupported(hits, dense, compiled, self._recognizers) if hits else hits
-        return Candidates(text, dense, hits, supported,
-                          _numbers(dense, self._recognizers, compiled), _links(text, compiled))
+        return Candidates(text, dense, hits, supported, numbers, links)
 
     def judge(self, candidates: Candidates) -> Verdict:
         """The verdict on an inspected message: `judge(inspect(t)) == check(t)`."""
@@ -140,7 +141,7 @@ class Guard:
 def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) -> bool:
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
     return (may_hold_number(dense, recognizers)
-            or may_hold_assembled(dense, compiled.tables.numeral))
+            or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral))
 
 
 def _links(text: str, compiled: CompiledLexicon) -> bool:

@@ -53,8 +53,8 @@ def test_the_samples_as_a_user_runs_them(tmp_path: Path,
                    "--csv", str(out["csv"]), "--html", str(out["html"])])
     assert status == 1
     terminal = capsys.readouterr().out
-    for heading in ("guard 审计汇总", "各店铺", "各客服", "命中最多的规则", "命中最多的说法",
-                    "最严重的消息"):
+    for heading in ("guard 审计汇总", "各店铺", "各客服", "命中最多的规则", "常见说法",
+                    "最严重的消息", "报告已写出："):
         assert heading in terminal
     report = json.loads(out["json"].read_text(encoding="utf-8"))
     totals = report["totals"]

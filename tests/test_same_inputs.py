@@ -139,15 +139,23 @@ def test_audit_terminal_tables_stay_aligned_with_an_rtl_override(tmp_path: Path)
     text = out.getvalue()
     assert not any(unicodedata.category(c) in HIDDEN for c in text.replace("\n", ""))
     assert "店铺\\u202eA坏" in text and "客服\\t1" in text and "加我\\u202e微信聊" in text
+    lines = text.splitlines()
     tables: list[list[str]] = []
-    for line in text.splitlines():  # every line of a table is as wide as its border
-        if line.startswith("┏"):
-            tables.append([])
-        if tables and line[:1] in "┏┃┡│└├":
-            tables[-1].append(line.rstrip())
-    assert len(tables) >= 4
-    for table in tables:
-        assert len({cell_len(line) for line in table}) == 1, "\n".join(table)
+    for index, line in enumerate(lines):  # compact tables: a header, a rule, the rows
+        if line and set(line) == {"─"}:
+            rows = [row for row in lines[index + 1:] if row.strip()]
+            width = cell_len(line)
+            body = []
+            for row in rows:  # the rows run on as long as they are as wide as the rule
+                if cell_len(row) != width:
+                    break
+                body.append(row)
+            tables.append([lines[index - 1], line, *body])
+    assert len(tables) >= 3
+    for table in tables:  # every line of a table is as wide as its rule
+        assert len(table) >= 3 and len({cell_len(line) for line in table}) == 1, \
+            "\n".join(table)
+    assert any("店铺\\u202eA坏" in line for table in tables for line in table)
 
 
 def test_check_shows_labels_and_context_not_ids_and_offsets() -> None:

@@ -247,6 +247,13 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
             _warn(f"{name}：没有读到任何记录（文件是空的，或只有空行）")
     if not report.totals["records"]:
         _warn("没有读到任何记录，没有可审计的内容（退出码 2）")
+    outputs = [(flag, getattr(args, flag.replace("-", "_"), None) or "")
+               for flag in ("json", "csv", "html", "write-baseline")]
+    outputs = [(flag, path) for flag, path in outputs if path]
+    if outputs and not args.quiet and sys.stderr.isatty():  # no silent seconds after the bar
+        sys.stderr.write("guard: 正在写出报告：" + "、".join(path for _, path in outputs)
+                         + " ……\n")
+        sys.stderr.flush()
     if not _write_outputs(args, report, spool, files, review):
         return status  # standard output closed by its reader: nothing more to show
     if done is not None:
@@ -257,11 +264,12 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
         from guard.audit.render_terminal import render_report
 
         if "-" in (args.json, args.csv, args.html):
-            render_report(report, Console(file=sys.stderr, highlight=False), files, review)
+            render_report(report, Console(file=sys.stderr, highlight=False), files, review,
+                          outputs)
         else:
             write_stdout(lambda: (render_report(report, Console(file=sys.stdout,
                                                                 highlight=False), files,
-                                                  review),
+                                                  review, outputs),
                                   sys.stdout.flush()))
     return status
 

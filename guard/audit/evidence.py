@@ -228,6 +228,8 @@ class Evidence:
             builder.count_rule((f.rule, f.category), 1, warn, 1 - warn)
         builder.findings.extend(records)
         builder.totals["findings_listed"] += len(records)
+        reason = next((r.reason for r in records if r.severity == "block"),
+                      records[0].reason if records else "")
         if own is not None and not splits:
             key = (row.text, row.role)
             if key in self.listed:
@@ -236,9 +238,9 @@ class Evidence:
             shown = own.shown
             builder.worst.append(WorstMessage(
                 *place, name, shown.message, shown.spans, own.rule_names, (row.line,),
-                shown.offset, shown.length))
+                shown.offset, shown.length, reason))
         else:
-            builder.worst.append(_worst_entry(place, row, own, joined, name))
+            builder.worst.append(_worst_entry(place, row, own, joined, name, reason))
         if len(builder.worst) > 4 * MAX_WORST:
             builder.worst = top_worst(builder.worst)
 
@@ -279,7 +281,7 @@ def neighbours(rows: Sequence[Any]) -> tuple[tuple[int, str, str], ...]:
 
 
 def _worst_entry(place: Place, row: Row, own: OwnEvidence | None, joined: list[Joined],
-                 name: str) -> WorstMessage:
+                 name: str, reason: str = "") -> WorstMessage:
     """The message as one display: the widest joined window, every span shifted into it.
 
     A joined text ends with (the start of) this message, as every joined
@@ -298,4 +300,4 @@ def _worst_entry(place: Place, row: Row, own: OwnEvidence | None, joined: list[J
         rules.append(rule)
     shown = display(widest, spans)
     return WorstMessage(*place, name, shown.message, shown.spans, tuple(dict.fromkeys(rules)),
-                        lines, shown.offset, shown.length)
+                        lines, shown.offset, shown.length, reason)

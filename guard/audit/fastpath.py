@@ -76,8 +76,11 @@ class Shortcut:
             windows = [rule.window for rule in lexicon.context.values()]
             windows += [NEAR_WINDOW, lexicon.negation_window, lexicon.negation_after_window,
                         lexicon.numbers.context_window]
+            # a rule's words may stand a window apart: its anchor that far from an end
+            windows.append(compiled.rule_reach)
             reach = longest + max(windows) + compiled.context_length + 2
-            self._support = NEAR_WINDOW + compiled.context_length + 1
+            self._support = max(NEAR_WINDOW + compiled.context_length + 1,
+                                compiled.rule_reach + 1)
         except (AttributeError, TypeError, ValueError):  # a lexicon without the usual parts
             return
         self._inspect = guard.inspect

@@ -8,23 +8,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from guard.audit.labels import ROLE_LABELS, SEVERITY_LABELS
+from guard.audit.labels import ROLE_LABELS
 from guard.audit.metrics import Responses, shop_totals
 from guard.audit.report import TALLY, Report, WorstMessage
 from guard.termtext import escape_controls as shown
 from guard.termtext import escaped_text
 
 SPAN_STYLE = {"warn": "black on yellow", "block": "bold white on red"}
-TOP_AGENTS = 15
-TOP_RULES = 10
+# The summary fits a 50-line terminal: the longest lists are cut here (the HTML has them all).
+TOP_SHOPS = 5
+TOP_AGENTS = 6
+TOP_RULES = 5
 TOP_TERMS = 10
-TOP_WORST = 10
-TOP_REJECTED = 10
+TOP_WORST = 5
+TOP_REJECTED = 3
 
 
 def percent(part: int, whole: int) -> str:
@@ -123,17 +126,18 @@ def _summary(report: Report, files: Sequence[str]) -> Panel:
                       f"（其中跨消息拆分 {t['split_findings']:,}）" if t["split_findings"] else ""),
     ]
     if files:
-        lines.insert(0, Text("文件：" + "、".join(shown(f) for f in files), style="dim"))
+        lines.insert(0, Text("文件：" + "、".join(shown(f) for f in files), style="dim",
+                             no_wrap=True, overflow="ellipsis"))
     return Panel(Group(*lines), title="guard 审计汇总", title_align="left",
                  border_style="red" if t["block"] else ("yellow" if t["warn"] else "green"))
 
 
 def _tally_table(title: str, first: Sequence[str]) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    table = _compact(title)
     for name in first:
-        table.add_column(name)
+        table.add_column(name, no_wrap=True)
     for name in ("消息", "拦截", "提醒", "违规率", *METRIC_HEADINGS):
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     return table
 
 
@@ -144,12 +148,41 @@ def _tally_cells(tally: dict[str, int]) -> list[Text | str]:
             percent(tally["warn"] + tally["block"], tally["messages"])]
 
 
+def headline(report: Report) -> Text:
+    """The one line a manager reads first: how bad, how wide, what most."""
+    t = report.totals
+    scanned = t["scanned"]
+    if not t["records"]:
+        return Text("没有读到任何记录", style="bold red")
+    if not t["block"] and not t["warn"]:
+        return Text(f"没有发现违规：已检查 {scanned:,} 条消息，全部通过", style="bold green")
+    offenders = sum(1 for (_, _, role), v in report.agents.items()
+                    if role == "agent" and v[2] + v[3])
+    agents = sum(1 for (_, _, role) in report.agents if role == "agent")
+    top = max(report.rules.items(), key=lambda kv: (kv[1][0], kv[0]), default=None)
+    most = (f"；最多：{report.rule_labels.get(top[0][0], top[0][0])} {top[1][0]:,} 次"
+            if top else "")
+    return Text.assemble(
+        ("拦截 ", "bold"), (f"{t['block']:,}", "bold red"), ("、提醒 ", "bold"),
+        (f"{t['warn']:,}", "bold yellow"),
+        (f" 条（违规率 {percent(t['warn'] + t['block'], scanned)}）；"
+         f"{agents:,} 位客服中 {offenders:,} 位违规{most}", "bold"))
+
+
+def _compact(title: str) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", header_style="bold",
+                 box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+
+
 def render_report(report: Report, console: Console, files: Sequence[str] = (),
-                  review: Any = None) -> None:
-    """Totals, shops, agents, top rules and terms, the worst messages, rejected records.
+                  review: Any = None, outputs: Sequence[tuple[str, str]] = ()) -> None:
+    """The summary, fitting a 50-line terminal: the headline, totals, the worst shops,
+    agents and rules, the worst messages (rule and reason), rejected records, and where
+    the whole report is (`outputs`: (flag, file) written) — or how to get it.
 
     `review` (baseline.Review): with --baseline, how many findings are new.
     """
+    console.print(headline(report))
     console.print(_summary(report, files))
     if review is not None and review.baseline is not None:
         new, done = review.new, review.reviewed
@@ -162,16 +195,16 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
     shops = sorted(report.shops().items(),
                    key=lambda kv: (-kv[1]["block"], -kv[1]["warn"], kv[0]))
     if shops:
-        table = _tally_table("各店铺", ("店铺", "客服数"))
+        table = _tally_table(_top("各店铺", TOP_SHOPS, len(shops)), ("店铺", "客服数"))
         timed = shop_totals(report.responses)
-        for shop, tally in shops:
+        for shop, tally in shops[:TOP_SHOPS]:
             table.add_row(shown(shop), str(tally["agents"]), *_tally_cells(tally),
                           *metric_cells(timed.get(shop)))
         console.print(table)
     agents = sorted(report.agents.items(),
                     key=lambda kv: (-kv[1][3], -kv[1][2], kv[0]))
     if agents:
-        title = "各客服" + (f"（违规最多的 {TOP_AGENTS} 位，共 {len(agents)} 位）"
+        title = "各客服" + (f"（违规最多的 {TOP_AGENTS} 位，共 {len(agents):,} 位）"
                           if len(agents) > TOP_AGENTS else "")
         table = _tally_table(title, ("店铺", "客服"))
         for (shop, agent, role), values in agents[:TOP_AGENTS]:
@@ -181,45 +214,36 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
                                         if role == "agent" else None))
         console.print(table)
     if report.rules:
-        table = Table(title="命中最多的规则", title_justify="left", title_style="bold",
-                      header_style="bold")
-        for name, justify in (("规则", "left"), ("类别", "left"), ("次数", "right"),
-                              ("拦截", "right"), ("提醒", "right")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table = _compact(_top("命中最多的规则", TOP_RULES, len(report.rules)))
+        for name, justify in (("规则", "left"), ("次数", "right"), ("拦截", "right"),
+                              ("提醒", "right"), ("常见说法", "left")):
+            table.add_column(name, justify=justify, no_wrap=name != "常见说法",  # type: ignore[arg-type]
+                             overflow="ellipsis")
+        spellings: dict[str, list[str]] = {}
+        for rule, term, count, variants in grouped_terms(report):
+            if term:
+                written = term_label(report, rule, term)
+                if len(variants) > 1:
+                    written += f"（{len(variants)} 种写法）"
+                spellings.setdefault(rule, []).append(f"{written} {count:,}")
         ranked = sorted(report.rules.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        for (rule, category), (count, warn, block) in ranked[:TOP_RULES]:
-            table.add_row(report.rule_labels.get(rule, rule),
-                          report.category_labels.get(category, category),
-                          f"{count:,}", f"{block:,}", f"{warn:,}")
-        console.print(table)
-    if report.terms:
-        table = Table(title="命中最多的说法", title_justify="left", title_style="bold",
-                      header_style="bold")
-        table.add_column("命中内容")
-        table.add_column("规则")
-        table.add_column("次数", justify="right")
-        for rule, term, count, spellings in grouped_terms(report)[:TOP_TERMS]:
-            label = term_label(report, rule, term)
-            if len(spellings) > 1:
-                label += f"（{len(spellings)} 种写法）"
-            table.add_row(label, report.rule_labels.get(rule, rule), f"{count:,}")
+        for (rule, _), (count, warn, block) in ranked[:TOP_RULES]:
+            table.add_row(report.rule_labels.get(rule, rule), f"{count:,}", f"{block:,}",
+                          f"{warn:,}", "、".join(spellings.get(rule, [])[:3]) or "—")
         console.print(table)
     if report.worst:
-        table = Table(title="最严重的消息", title_justify="left", title_style="bold",
-                      header_style="bold", show_lines=True)
-        table.add_column("位置", no_wrap=True)
-        table.add_column("店铺 / 客服")
-        table.add_column("结论", no_wrap=True)
-        table.add_column("消息（买家个人信息已脱敏）", ratio=1, overflow="fold")
-        for worst in report.worst[:TOP_WORST]:
-            table.add_row(
-                Text(f"{shown(worst.file)}:{worst.line}\n{shown(worst.time)}", style="dim"),
-                f"{shown(worst.shop)}\n{shown(agent_label(worst.agent, worst.role))}",
-                Text(SEVERITY_LABELS.get(worst.verdict, worst.verdict),
-                     style=SPAN_STYLE.get(worst.verdict, "")),
-                parts_text(worst),
-            )
-        console.print(table)
+        console.print(Text(_top("最严重的消息（买家个人信息已脱敏）", TOP_WORST,
+                                len(report.worst)), style="bold"))
+        for index, worst in enumerate(report.worst[:TOP_WORST], 1):
+            rules = "、".join(report.rule_labels.get(r, r) for r in worst.rules) or "—"
+            head = Text.assemble(
+                f"{index}. ", (f"{shown(worst.file.rsplit('/', 1)[-1])}:{worst.line}", "dim"),
+                "  ", shown(agent_label(worst.agent, worst.role)), "  ",
+                (rules, SPAN_STYLE.get(worst.verdict, "")), "  ",
+                shown(worst.reason.replace("\n", "⏎")))
+            message = Text("   ").append_text(_one_line(parts_text(worst)))
+            for line in (head, message):
+                console.print(line, no_wrap=True, overflow="ellipsis")
     if report.totals["rejected"]:
         count = report.totals["rejected"]
         lines = [Text(f"拒收 {count:,} 条记录（未计入检查）：", style="bold red")]
@@ -229,3 +253,27 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         if report.totals["rejected"] > TOP_REJECTED:
             lines.append(Text("  …… 完整清单见 --json 报告的 rejected", style="dim"))
         console.print(Group(*lines))
+    console.print(_where(outputs))
+
+
+def _top(title: str, limit: int, count: int) -> str:
+    return title + (f"（前 {limit} 个，共 {count:,} 个）" if count > limit else "")
+
+
+def _one_line(text: Text) -> Text:
+    """A message of joined parts on one line (parts joined with ⏎)."""
+    out = text.copy()
+    out.plain = out.plain.replace("\n", "⏎")
+    return out
+
+
+def _where(outputs: Sequence[tuple[str, str]]) -> Text:
+    """Where the whole report went, or how to get it (the HTML first)."""
+    names = {"json": "JSON", "csv": "CSV", "html": "HTML", "write-baseline": "基线"}
+    written = [f"{names.get(flag, flag)} {shown(path)}" for flag, path in outputs
+               if path and path != "-"]
+    if any(flag == "html" for flag, path in outputs if path and path != "-"):
+        return Text("报告已写出：" + "、".join(written) + "（用浏览器打开 HTML：图表、证据、复核）",
+                    style="bold")
+    told = ("报告已写出：" + "、".join(written) + "。") if written else ""
+    return Text(told + "完整报告（图表、每条证据、复核）：加 --html 报告.html", style="dim")

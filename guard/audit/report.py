@@ -160,6 +160,7 @@ class WorstMessage(MessagePlace):
     lines: tuple[int, ...]
     offset: int
     message_length: int
+    reason: str = ""  # the reason of its worst finding, as the findings give it
 
     def rank(self) -> tuple:
         """Worst first: blocked before warned, more blocking spans, then input position.
@@ -177,7 +178,7 @@ class WorstMessage(MessagePlace):
             "verdict": self.verdict, "message": self.message,
             "spans": [list(span) for span in self.spans], "rules": list(self.rules),
             "lines": list(self.lines), "offset": self.offset,
-            "message_length": self.message_length,
+            "message_length": self.message_length, "reason": self.reason,
         }
 
     @classmethod
@@ -185,7 +186,7 @@ class WorstMessage(MessagePlace):
         return cls(*_place_of(data), data["verdict"], data["message"],
                    tuple((s[0], s[1], s[2]) for s in data["spans"]), tuple(data["rules"]),
                    tuple(data["lines"]), data.get("offset", 0),
-                   data.get("message_length", len(data["message"])))
+                   data.get("message_length", len(data["message"])), data.get("reason", ""))
 
 
 @dataclass(frozen=True)

@@ -49,23 +49,40 @@ def link_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _LETTER_NEXT_TO_DIGIT = re.compile(r"[0-9][lio]|[lio][0-9]")
+_RUN = re.compile(r"[0-9]{3,}")
 
 
-def may_hold_assembled(dense: str, numeral: re.Pattern[str]) -> bool:
+_FOUR_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){3}")
+_LATIN_ONE = re.compile(r"[lio]")
+_LATIN_SIX = re.compile(r"[a-z]{6}")
+
+
+def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
+    """Finds eleven digits or Chinese numerals anywhere in a text (linear: no backtracking)."""
+    chars = "[0-9" + re.escape(numeral_chars) + "]"
+    others = "[^0-9" + re.escape(numeral_chars) + "]"
+    return re.compile(f"{chars}(?:{others}*+{chars}){{10}}")
+
+
+def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str]) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
-    Eleven digits and numerals in the message, or four digits with a letter
-    beside one (l38l…), or a run of spoken digits. `numeral` finds a Chinese numeral.
+    Eleven digits and numerals in the message (in pieces: not one run), or
+    four digits with a letter beside one (l38l…), or a run of spoken digits.
     """
-    count = 0
-    for digit in "0123456789":
-        count += dense.count(digit)
-    if count >= 11:
-        return True
-    if count >= 4 and _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
-        return True
-    if numeral.search(dense) is not None and \
-            count + len(numeral.findall(dense)) >= 11:
+    if eleven.search(dense) is not None:
+        if numeral.search(dense) is not None:
+            return True
+        # pieces: two runs of three digits or more, none longer than a mobile
+        # number, together as long as one (a single run is the phone recognizer's)
+        runs = [n for n in map(len, _RUN.findall(dense)) if n <= 11]
+        if len(runs) > 1 and sum(runs) >= 11:
+            return True
+    if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
+        return (_LATIN_ONE.search(dense) is not None and _FOUR_DIGITS.search(dense) is not None
+                and _LETTER_NEXT_TO_DIGIT.search(dense) is not None)
+    if _FOUR_DIGITS.search(dense) is not None and \
+            _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
         return True
     return _SPOKEN_RUN.search(dense) is not None
 

@@ -84,6 +84,7 @@ class Recognizers:
     numeral_marks: dict[int, str]
     # digit groups joined by `[numbers] part_links` (assembled.py)
     part_links: re.Pattern[str]
+    eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
 
 
 def _number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -135,7 +136,7 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
     }
     numeral_marks = dict(numerals)
     numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
-    from guard.recognizers.assembled import link_pattern
+    from guard.recognizers.assembled import eleven_pattern, link_pattern
 
     for key, category in (("assembled_number", "contact_number"),
                           ("obfuscated_address", "link"), ("obfuscated_email", "contact_number")):
@@ -145,7 +146,8 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
                        re.compile(rf"(?:{fillers})*"), reasons,
                        _words(rules.phone_context), _words(rules.landline_context),
                        _words(rules.bank_context), _words(rules.not_contact_context),
-                       numeral_marks, link_pattern(rules.part_links))
+                       numeral_marks, link_pattern(rules.part_links),
+                       eleven_pattern("".join(chr(cp) for cp in numerals)))
 
 
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:

@@ -31,14 +31,21 @@ _INSTRUCTION = re.compile(r"(?:把|将)\s*(\S{1,4}?)\s*(?:换成|替换成|改�
                           r"(@|＠|点|\.|。|艾特)")
 _NAMED_SYMBOLS = {"逗号": ",，", "井号": "#＃", "星号": "*＊", "斜杠": "/／", "横杠": "-－",
                   "空格": " ", "感叹号": "!！", "问号": "?？", "and": "&"}
-_DISGUISES = re.compile(r"点|點|。|．|句号|艾特|爱特|圈a|小老鼠|＠|换成|替换|改成|dot|\bat\b",
-                        re.IGNORECASE)
+# A disguise between letters or digits, or an instruction to swap a symbol back.
+_ALNUM_WIDE = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]"
+_DISGUISED = re.compile(
+    rf"{_ALNUM_WIDE}\s*(?:点|點|。|．|句号|艾特|爱特|圈[aA]|小老鼠|＠|DOT|AT"
+    r"|[\[【(（{]\s*(?:dot|at|DOT|AT|点|艾特)|\s(?:dot|at)\s)"
+    rf"\s*{_ALNUM_WIDE}|换成|替换|改成")
+
+
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
 
 
 def may_hold_obfuscated(text: str) -> bool:
-    """Latin letters and a disguise word: two cheap scans of the original text."""
-    return _LATIN.search(text) is not None and _DISGUISES.search(text) is not None
+    """Latin letters (an address has some), then a disguise word between letters or
+    digits, or a swap instruction: two scans, the first cheap."""
+    return _LATIN.search(text) is not None and _DISGUISED.search(text) is not None
 
 
 def _target(word: str) -> str:
