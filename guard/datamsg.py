@@ -34,6 +34,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], _Replacement], ...] = tuple(
         (r"; an array, inline table or string opened on this line is never closed",
          "；这一行开始的数组、内联表或字符串没有闭合"),
         # guard's loaders
+        (r"no \.toml lexicon files in this folder \(a lexicon is a \.toml file; "
+         r"see lexicons/ for examples\)",
+         "这个目录里没有 .toml 词库文件（词库是 .toml 文件，可参考内置的 lexicons/ 目录）"),
         (r"not valid UTF-8", "不是有效的 UTF-8"),
         (r"cannot read: ", "无法读取："),
         (r"unknown (key|section|setting|category|scenario|fact|period|placeholder|situation)"

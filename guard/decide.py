@@ -61,6 +61,25 @@ class _Message:
     _light: tuple[str, OffsetMap] | None = None
     _tokens: list[tuple[int, int]] | None = None
     _offsets: SpanMap | None = None
+    _concepts: dict[str, list[ConceptHit]] | None = None
+    _negation_reach: tuple[int, int] | None = None
+
+    def concepts(self) -> dict[str, list[ConceptHit]]:
+        """The concept words of the message by concept, in order (from the context pass)."""
+        if self._concepts is None:
+            found: list[ConceptHit] = []
+            compiled = self.compiled
+            for ctx in self.context:
+                for key in ctx.keys:
+                    if key[0] != "concept":
+                        continue
+                    word = self.dense[ctx.start:ctx.end]
+                    if word.isascii() and word.isalnum() and not _latin_boundaries_ok(
+                            self.text, self.offsets.span(ctx.start, ctx.end), compiled):
+                        break
+                    found.append(ConceptHit(ctx.start, ctx.end, key[1]))
+            self._concepts = by_concept(found)
+        return self._concepts
 
     def _scan_context(self) -> list[ContextHit]:
         context = scan_context(self.dense, self.compiled)
@@ -96,12 +115,17 @@ class _Message:
         if self.anywhere_cue is not None:
             return True
         assert self._cue_ends is not None
-        compiled = self.compiled
-        lexicon = compiled.lexicon
-        before = (max((rule.window for rule in lexicon.context.values()), default=0)
-                  + compiled.context_length + lexicon.negation_window)
-        after = lexicon.negation_after_window + compiled.context_length
         ends = self._cue_ends
+        if not ends:
+            return False
+        if self._negation_reach is None:
+            compiled = self.compiled
+            lexicon = compiled.lexicon
+            self._negation_reach = (
+                max((rule.window for rule in lexicon.context.values()), default=0)
+                + compiled.context_length + lexicon.negation_window,
+                lexicon.negation_after_window + compiled.context_length)
+        before, after = self._negation_reach
         return bisect_left(ends, start - before) < bisect_right(ends, end + after)
 
     @property
@@ -570,19 +594,9 @@ def _match_rules(message: _Message, effect: str) -> list[RuleMatch]:
     concepts' words come from the context pass, which that triggers.
     """
     compiled = message.compiled
-    found: list[ConceptHit] = []
-    for ctx in message.context:
-        for key in ctx.keys:
-            if key[0] != "concept":
-                continue
-            word = message.dense[ctx.start:ctx.end]
-            if word.isascii() and word.isalnum() and not _latin_boundaries_ok(
-                    message.text, message.offsets.span(ctx.start, ctx.end), compiled):
-                break
-            found.append(ConceptHit(ctx.start, ctx.end, key[1]))
-    if not found:
+    grouped = message.concepts()
+    if not grouped:
         return []
-    grouped = by_concept(found)
     rules = [r for r in compiled.rule_index.present(set(grouped)) if r.effect == effect]
     if not rules:
         return []

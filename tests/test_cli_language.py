@@ -128,3 +128,11 @@ def test_a_broken_lexicon_is_said_in_chinese(toml: str, expected: str, tmp_path,
     assert expected in err, err
     prose = re.sub(r"'[^']*'|[\w/.-]+\.toml|[a-z_]+(, [a-z_]+)+", "", err)
     assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", prose), err
+
+
+def test_an_empty_lexicon_folder_is_said_in_chinese(tmp_path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--lexicons", str(tmp_path), "加我微信"]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"guard: 词库错误：{tmp_path}: 这个目录里没有 .toml 词库文件"
+                   "（词库是 .toml 文件，可参考内置的 lexicons/ 目录）\n")

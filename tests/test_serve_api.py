@@ -351,7 +351,7 @@ def test_reload_swaps_the_lexicon_and_keeps_the_old_one_when_broken(guard, tmp_p
     assert client.post("/v1/reload").status_code == 401
 
     response = client.post("/v1/reload", headers=auth)  # an empty folder is an error
-    assert response.status_code == 422 and "no .toml" in error_of(response)
+    assert response.status_code == 422 and "没有 .toml 词库文件" in error_of(response)
     assert response.json()["reloaded"] is False
 
     (folder / "mine.toml").write_text(

@@ -16,7 +16,12 @@ from __future__ import annotations
 import re
 
 from guard.normalize import SpanMap
-from guard.recognizers.core import Detection, Recognizers, order_word_before
+from guard.recognizers.core import (
+    Detection,
+    Recognizers,
+    order_word_before,
+    phone_word_before,
+)
 
 RULE = "assembled_number"
 CATEGORY = "contact_number"
@@ -33,7 +38,7 @@ _SYLLABLE = "|".join(sorted(_SPOKEN, key=len, reverse=True))
 _SPOKEN_RUN = re.compile(f"(?:{_SYLLABLE}){{3,}}")
 _ONE_SYLLABLE = re.compile(_SYLLABLE)
 # digits with letters standing for some: at least four real digits among them
-_LETTER_DIGITS = re.compile(r"[0-9lio]*[0-9][0-9lio]*")
+_LETTER_DIGITS = re.compile(r"[li]?[0-9](?:[0-9lio]*[0-9])?")
 _LETTERS_AS_DIGITS = str.maketrans("lio", "110")
 _MOBILE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 _MOBILE_IN = re.compile(r"(?<![0-9])(?:86)?1[3-9][0-9]{9}(?![0-9])")
@@ -135,9 +140,11 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
     pattern = recognizers.part_links
     seen: list[tuple[int, int]] = []
 
-    def add(start: int, end: int) -> None:
+    def add(start: int, end: int, tail_first: bool = False) -> None:
         dense_start, dense_end = view.dense_span(start, end, len(dense))
-        if order_word_before(dense, dense_start, recognizers):
+        # "手机尾号5521，前面是…": 尾号 is an order word too, but here a phone word leads
+        if not (tail_first and phone_word_before(dense, dense_start, recognizers)) and \
+                order_word_before(dense, dense_start, recognizers):
             return
         if any(a < dense_end and dense_start < b for a, b in seen):
             return
@@ -146,9 +153,13 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
 
     for match in pattern.finditer(view.text):
-        number = "".join(re.findall(r"[0-9]+", _strip_links(match.group(), recognizers)))
-        if _MOBILE.fullmatch(number):
+        # the groups: runs of two digits or more (a link word may hold one: 下1条)
+        groups = re.findall(r"[0-9]{2,}", _strip_links(match.group(), recognizers))
+        if _MOBILE.fullmatch("".join(groups)):
             add(*match.span())
+        elif _TAIL_FIRST.search(view.text, max(0, match.start() - 8), match.start()) and \
+                _MOBILE.fullmatch("".join(groups[1:] + groups[:1])):
+            add(*match.span(), tail_first=True)  # the tail given first: 尾号5521，前面是…
     if view.changed:
         for match in _MOBILE_IN.finditer(view.text):
             dense_start, dense_end = view.dense_span(*match.span(), len(dense))
@@ -158,6 +169,8 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
 
 
 _POSITIONS = re.compile(_POSITION)
+_TAIL_FIRST = re.compile(
+    r"(?:尾号|尾数|后[0-9]{1,2}位|末[0-9]{1,2}位|最后[0-9]{0,2}位?)(?:是|为)?$")
 
 
 def _strip_links(chain: str, recognizers: Recognizers) -> str:

@@ -25,7 +25,7 @@ _CARD = re.compile(r"[0-9]{16,19}")
 _ACCOUNT = re.compile(r"[a-z][a-z0-9]{5,19}|[0-9]{5,12}")
 _LATIN_RUN = re.compile(r"[a-z]+$")
 _URL_CHAR = r"[a-z0-9\-._~:/?#\[\]@!$&'()*+;=%]"
-EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
+EMAIL = re.compile(r"[a-z0-9][a-z0-9._%+\-_]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 # Links: first a cheap look at the ORIGINAL text, then at the light view.
 _LINK_PUNCTUATION = re.compile(r"[@＠/／:：¥￥$€£₳₴₰₤¢₸₱₩.．。｡]")
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\U0001D400-\U0001D7FF\u24b6-\u24e9]")
@@ -146,7 +146,8 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
                        re.compile(rf"(?:{fillers})*"), reasons,
                        _words(rules.phone_context), _words(rules.landline_context),
                        _words(rules.bank_context), _words(rules.not_contact_context),
-                       numeral_marks, link_pattern(rules.part_links),
+                       numeral_marks,
+                       link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
                        eleven_pattern("".join(chr(cp) for cp in numerals)))
 
 
@@ -234,6 +235,12 @@ def order_word_before(dense: str, start: int, recognizers: Recognizers) -> bool:
     near_order = _order_distance(dense, start, recognizers)
     return near_order is not None and _order_word_wins(near_order, _contact_distance(
         dense, start, start, recognizers.phone_words, recognizers))
+
+
+def phone_word_before(dense: str, start: int, recognizers: Recognizers) -> bool:
+    """Whether a phone word (手机, 电话 …) stands within the window before `start`."""
+    return _nearest(dense, start, recognizers.rules.context_window,
+                    recognizers.phone_words) is not None
 
 
 def _order_word_wins(near_order: int | None, near_contact: int | None) -> bool:

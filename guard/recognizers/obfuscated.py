@@ -35,7 +35,7 @@ _NAMED_SYMBOLS = {"逗号": ",，", "井号": "#＃", "星号": "*＊", "斜杠"
 _ALNUM_WIDE = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]"
 _DISGUISED = re.compile(
     rf"{_ALNUM_WIDE}\s*(?:点|點|。|．|句号|艾特|爱特|圈[aA]|小老鼠|＠|DOT|AT"
-    r"|[\[【(（{]\s*(?:dot|at|DOT|AT|点|艾特)|\s(?:dot|at)\s)"
+    r"|[\[【(（{]\s*(?:dot|at|DOT|AT|点|艾特)\s*[\]】)）}]|\s(?:dot|at)\s)"
     rf"\s*{_ALNUM_WIDE}|换成|替换|改成")
 
 

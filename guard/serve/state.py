@@ -187,5 +187,7 @@ def _describe(exc: Exception) -> str:
     from guard.lexicon import LexiconError
 
     if isinstance(exc, LexiconError):
-        return str(exc)
+        from guard.datamsg import data_error_in_chinese
+
+        return data_error_in_chinese(str(exc))  # read by a person: the log, the 422 body
     return f"{type(exc).__name__}: {exc}"
