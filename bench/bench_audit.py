@@ -54,8 +54,9 @@ print(count)
 """
 STARTUP = "from guard import Guard; Guard().check('去京东买')"
 # `guard audit` as it was before the response times (metrics.py): no clock (so no
-# neighbour lines beside the findings either), and the buyers' lines dropped unread. The same run side by side with the real
-# one gives what the metrics cost (target: at most 10 % more time).
+# neighbour lines beside the findings either), and the buyers' lines dropped unread.
+# The same run side by side with the real one gives what the metrics cost (target:
+# at most 10 % more time).
 NO_METRICS = """
 import sys
 import guard.audit.chunk as chunk
