@@ -221,6 +221,12 @@ class _Builder:
             self.rule_sources[rule.id] = src
         for index, table in enumerate(_table_list(src, "allow")):
             where = ("[[allow]]", index, "phrases")
+            if not isinstance(table, dict):
+                raise src.error(src.line_of("[[allow]]", index), "an [[allow]] must be a table")
+            unknown = sorted(set(table) - {"phrases", "note"})
+            if unknown:
+                raise src.error(src.line_of("[[allow]]", index, unknown[0]),
+                                f"unknown key '{unknown[0]}' in [[allow]] (known: note, phrases)")
             self.allow.extend(_strings(src, table.get("phrases"), where))
         self._add_context(src)
         self._add_negation(src)
@@ -340,6 +346,14 @@ class _Builder:
         table = src.data.get("normalize")
         if table is None:
             return
+        if not isinstance(table, dict):
+            raise src.error(_key_line(src, "normalize"), "'normalize' must be a table")
+        unknown = sorted(set(table) - {"symbols", "numerals", "clause_boundaries"})
+        if unknown:
+            raise src.error(src.line_of("[normalize]", 0, unknown[0],
+                                        default=_key_line(src, unknown[0])),
+                            f"unknown key '{unknown[0]}' in [normalize] "
+                            "(known: clause_boundaries, numerals, symbols)")
         for key in ("symbols", "numerals"):
             mapping = table.get(key, {})
             line = src.line_of(f"[normalize.{key}]")

@@ -59,6 +59,14 @@ phrases = ["卫星天线"]
     ('[surprise]\nx = 1\n', 1, "unknown section 'surprise'"),
     ('[[group]]\nid = "x"\nlabel = "x"\ncategory = "link"\nblock = ["。。"]\n', 1,
      "only spaces, punctuation or symbols"),
+    # every section rejects an unknown key (a typo never loads silently)
+    ('format = 1\n[numbers]\ncontext_windw = 5\n', 3, "unknown key 'context_windw' in [numbers]"),
+    ('[messages]\nblock_warnin = "x"\n', 2, "unknown key 'block_warnin' in [messages]"),
+    ('[normalize]\nclause_boundary = "，"\n', 2, "unknown key 'clause_boundary'"),
+    ('[[allow]]\nphrase = ["a"]\n', 2, "unknown key 'phrase' in [[allow]]"),
+    ('[negation]\ncue = ["a"]\n', 2, "unknown key 'cue'"),
+    ('[context.link]\nbefor = ["a"]\n', 2, "unknown key 'befor'"),
+    ('format = 2\n', 1, "format 2"),
 ])
 def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                          what: str) -> None:
@@ -115,3 +123,13 @@ def test_the_cache_folder_keeps_only_recently_used_files(tmp_path: Path,
     assert f"lexicon-{KEEP_COMPILED + 2:032d}.pickle" in kept  # the newest old ones stay
     assert f"lexicon-{0:032d}.pickle" not in kept
     assert not leftover.exists()
+
+
+def test_every_builtin_lexicon_file_declares_its_format() -> None:
+    import tomllib
+
+    from guard.lexicon import FORMAT
+
+    for path in sorted(builtin_dir().glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert data.get("format") == FORMAT, path
