@@ -42,6 +42,8 @@ _OS_REASONS = {
     errno.EROFS: "只读文件系统", errno.EACCES: "没有写权限", errno.EPERM: "不允许的操作",
     errno.ENOTDIR: "路径中有一段不是目录", errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额",
     errno.ENOENT: "没有这个文件或目录", errno.EISDIR: "是目录，不是文件",
+    errno.EADDRINUSE: "端口已被占用", errno.EADDRNOTAVAIL: "本机没有这个地址",
+    errno.EMFILE: "打开的文件太多", errno.EIO: "输入输出错误",
 }
 
 

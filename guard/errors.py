@@ -8,6 +8,8 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 
+from guard.cache import os_reason
+
 EXIT_OK = 0
 EXIT_BLOCKED = 1  # check: a message was blocked; audit: the --fail-on level was reached
 EXIT_USAGE = 2  # a usage error, a broken lexicon, a rejected input record, a failed run
@@ -56,7 +58,7 @@ def write_stdout(write: Callable[[], object], what: str = "标准输出") -> boo
         return False
     except OSError as exc:
         silence_stdout()
-        raise RunError(f"写入{what}失败：{exc.strerror or exc}") from None
+        raise RunError(f"写入{what}失败：{os_reason(exc)}") from None
 
 
 def silence_stdout() -> None:

@@ -207,7 +207,7 @@ def test_a_full_disk_is_one_line_and_status_2(flag: str) -> None:
                            flag, "/dev/full"], capture_output=True, cwd=ROOT, timeout=120)
     assert done.returncode == 2
     assert done.stderr.decode().splitlines() == [
-        f"guard: {flag} /dev/full: 写入失败：No space left on device；没有写出报告文件"]
+        f"guard: {flag} /dev/full: 写入失败：磁盘已满；没有写出报告文件"]
 
 
 def test_standard_output_full_or_closed() -> None:
@@ -218,7 +218,7 @@ def test_standard_output_full_or_closed() -> None:
                                   cwd=ROOT, timeout=120)
             assert done.returncode == 2
             assert done.stderr.decode().splitlines()[-1] == (
-                "guard: 写入标准输出失败：No space left on device")
+                "guard: 写入标准输出失败：磁盘已满")
             assert "Traceback" not in done.stderr.decode()
     # a reader that stops after ten bytes: the run ends quietly with its own status
     for extra in (["--json", "-", "--quiet"], []):
@@ -238,7 +238,7 @@ def test_check_jsonl_full_or_closed(tmp_path: Path) -> None:
     with open("/dev/full", "wb") as full:
         done = subprocess.run(check, stdout=full, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
     assert done.returncode == 2
-    assert done.stderr.decode().splitlines() == ["guard: 写入标准输出失败：No space left on device"]
+    assert done.stderr.decode().splitlines() == ["guard: 写入标准输出失败：磁盘已满"]
     shell = subprocess.run(["bash", "-c", 'set -o pipefail; "$@" | head -c 10 > /dev/null',
                             "sh", *check], capture_output=True, cwd=ROOT, timeout=120)
     assert shell.returncode == 1  # every line judged, as the run would have: some blocked

@@ -28,6 +28,7 @@ from typing import IO, Any
 import orjson
 import regex
 
+from guard.cache import os_reason
 from guard.errors import UsageError
 
 KIND = "guard-baseline"
@@ -85,7 +86,7 @@ def load_baseline(path: str) -> Baseline:
     except FileNotFoundError:
         raise UsageError(f"--baseline {path}：没有这个文件") from None
     except OSError as exc:
-        raise UsageError(f"--baseline {path}：无法读取：{exc.strerror or exc}") from None
+        raise UsageError(f"--baseline {path}：无法读取：{os_reason(exc)}") from None
     except orjson.JSONDecodeError as exc:
         raise UsageError(f"--baseline {path}：不是有效的 JSON：{exc}") from None
     if not isinstance(data, dict) or data.get("kind") != KIND:

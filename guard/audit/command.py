@@ -306,7 +306,7 @@ def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: lis
     into place together (stop signals held off meanwhile: a few renames), so
     an interrupted or failed run leaves every target as it was.
     """
-    from guard.cache import AtomicFile
+    from guard.cache import AtomicFile, os_reason
 
     pending: list[AtomicFile] = []
     open_stdout = True
@@ -321,7 +321,7 @@ def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: lis
                 write(out.file)
                 out.close()
             except OSError as exc:
-                raise RunError(f"--{flag} {name}: 写入失败：{exc.strerror or exc}；"
+                raise RunError(f"--{flag} {name}: 写入失败：{os_reason(exc)}；"
                                "没有写出报告文件") from None
         for _, name, binary, write in _writers(args, report, spool, files, review):
             if name == "-":
@@ -333,7 +333,7 @@ def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: lis
             for out in pending:
                 out.commit()
         except OSError as exc:
-            raise RunError(f"{out.path}: 无法写入：{exc.strerror or exc}") from None
+            raise RunError(f"{out.path}: 无法写入：{os_reason(exc)}") from None
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
     finally:

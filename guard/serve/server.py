@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import orjson
 
+from guard.cache import os_reason
 from guard.errors import UsageError
 from guard.serve.limits import EXTENSION_ORIGIN, Limits, ServeConfig
 from guard.serve.middleware import ACCESS_LOGGER, WARMUP
@@ -104,14 +105,14 @@ def _bind(host: str, port: int) -> socket.socket:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     except socket.gaierror as exc:
-        raise UsageError(f"--host {host}：{exc.strerror}") from None
+        raise UsageError(f"--host {host}：{os_reason(exc)}") from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
     except OSError as exc:
         sock.close()
-        raise UsageError(f"无法监听 {host}:{port}：{exc.strerror}") from None
+        raise UsageError(f"无法监听 {host}:{port}：{os_reason(exc)}") from None
     return sock
 
 
