@@ -124,8 +124,7 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     for row in context:
         kind = type(row)
         if kind is Row or kind is NonText:
-            timed(row.shop, row.conversation, row.agent, row.role, row.line,  # type: ignore[union-attr]
-                  row.moment, row)  # type: ignore[union-attr]
+            timed(row)
             if kind is Row and row.role == "agent":  # type: ignore[union-attr]
                 conversations.remember((row.shop, row.agent, row.conversation), row.line,
                                        row.moment, row.text, judged_of(row.text).edges)
@@ -145,13 +144,12 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
         if type(record) is NonText:  # an image, a card…: not judged, counted by its type
             skipped += 1
             builder.non_text[record.kind] = builder.non_text.get(record.kind, 0) + 1
-            timed(record.shop, record.conversation, record.agent, record.role, record.line,
-                  record.moment, record)
+            timed(record)
             continue
         row: Row = record  # type: ignore[assignment]
         role = row.role
         if role != "system":
-            timed(row.shop, row.conversation, row.agent, role, row.line, row.moment, row)
+            timed(row)
         if role != "agent" and not judge_all:
             skipped += 1
             continue

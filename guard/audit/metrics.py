@@ -195,34 +195,47 @@ class ResponseClock:
         if thread.pending_first:
             responses.conversations += 1
 
-    def message(self, shop: str, conversation: str, agent: str, role: str, line: int,
-                moment: datetime, row: Any = None) -> None:
-        """One buyer or agent message (others are ignored); `row` kept as a neighbour line."""
+    def message(self, row: Any) -> None:
+        """One buyer or agent message, a `Row` or `NonText` (others roles are ignored).
+
+        Called for every such line of the log, so kept lean: the row's fields
+        unpacked at once, a turn's time taken only when it is answered (whole
+        seconds from the timedelta, no float), an agent's message to a
+        conversation with nothing open only moves its neighbour lines.
+        """
+        line, shop, agent, conversation, _, role, _, moment, _ = row
         key = (shop, conversation)
         thread = self.threads.get(key)
-        if thread is not None and line - thread.last_line > GAP_LINES:
-            self._close(key, thread)
-            thread = None
         if thread is None:
             thread = self.threads[key] = _Thread(line)
-        if role == "buyer":
+        elif line - thread.last_line > GAP_LINES:
+            self._close(key, thread)
+            thread = self.threads[key] = _Thread(line)
+        if role == "agent":
+            pending = thread.pending
+            if pending is not None:
+                if self.counting:
+                    delta = moment - pending
+                    seconds = delta.days * 86400 + delta.seconds
+                    if seconds < 0:
+                        seconds = 0
+                    responses = self.agents.get((shop, agent))
+                    if responses is None:
+                        responses = self.agents[(shop, agent)] = Responses()
+                    turns = responses.turns
+                    turns[seconds] = turns.get(seconds, 0) + 1
+                    if thread.pending_first:
+                        responses.first[seconds] = responses.first.get(seconds, 0) + 1
+                        responses.conversations += 1
+                thread.pending = None
+            thread.last_agent = agent
+        elif role == "buyer":
             if thread.pending is None:
                 thread.pending, thread.pending_first = moment, not thread.buyers
                 thread.buyers = True
                 thread.pending_agent = agent
             elif agent:
                 thread.pending_agent = agent
-        elif role == "agent":
-            if thread.pending is not None:
-                if self.counting:
-                    seconds = max(int((moment - thread.pending).total_seconds()), 0)
-                    responses = self._of(shop, agent)
-                    responses.turns[seconds] = responses.turns.get(seconds, 0) + 1
-                    if thread.pending_first:
-                        responses.first[seconds] = responses.first.get(seconds, 0) + 1
-                        responses.conversations += 1
-                thread.pending = None
-            thread.last_agent = agent
         else:
             return
         thread.last_line = line
