@@ -70,18 +70,26 @@ def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
     return re.compile(f"{chars}(?:{others}*+{chars}){{10}}")
 
 
-def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str]) -> bool:
+def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str],
+                       links: re.Pattern[str] | None = None,
+                       digits: dict[int, str] | None = None) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
     Pieces: two runs of digits or numerals (the digit view's groups, two to
     eleven long) that together are as long as a mobile number — a single run
     is the phone recognizer's, and a numeral anywhere (核对一下) is no piece.
+    Given the `[numbers] part_links` pattern and the numerals' digits, the
+    pieces must also be joined by linking words only (13:00-15:00 is no number).
     Or four digits with a letter beside one (l38l…), or a run of spoken digits.
     """
     if eleven.search(dense) is not None:
         runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 2 <= n <= 11]
         if len(runs) > 1 and sum(runs) >= 11:
-            return True
+            if links is None or digits is None:
+                return True
+            view = dense.translate(digits) if numeral.search(dense) is not None else dense
+            if links.search(view) is not None:
+                return True
         # letters for digits among numerals (l三八…): the letter test below reads ASCII only
         if numeral.search(dense) is not None and _LATIN_ONE.search(dense) is not None:
             return True
