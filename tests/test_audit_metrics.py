@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from guard.audit.metrics import GAP_LINES, Responses, median
+from guard.audit.render_csv import HEADER
 from guard.audit.report import Report, merge_reports
 from guard.cli import main
 
@@ -132,3 +135,67 @@ def test_median_of_counts(counts: dict[int, int], expected: float | None) -> Non
 def test_bins_put_each_turn_in_one_bin() -> None:
     responses = Responses({10: 2, 30: 1, 31: 1, 180: 1, 181: 1, 5000: 3}, {}, 4, 1, 2)
     assert responses.bins() == [3, 1, 1, 1, 0, 3, 4]
+
+
+# The same log as a QA lead's spreadsheet (--csv-summary), by hand from LOG: per row
+# (scope, shop, agent, agents, messages, conversations, turns, answered, unanswered,
+#  first-response median, mean response, answered within 3 min, unanswered conversations).
+# A's messages: c1's three and c2's two; B's: c3's two; C sent nothing. Turns as above.
+EXPECTED_SUMMARY = [
+    ("店铺", "S1", "", "2", "7", "3", "6", "5", "1", "50.0", "112.0", "0.6667", "1"),
+    ("客服", "S1", "A", "", "5", "2", "4", "3", "1", "40.0", "106.7", "0.5", "1"),
+    ("客服", "S1", "B", "", "2", "1", "2", "2", "0", "120.0", "120.0", "1.0", "0"),
+    ("店铺", "S2", "", "1", "0", "1", "1", "0", "1", "", "", "0.0", "1"),
+    ("客服", "S2", "C", "", "0", "1", "1", "0", "1", "", "", "0.0", "1"),
+]
+SUMMARY_COLUMNS = ("范围", "店铺", "客服", "客服人数", "消息数", "会话数", "买家轮次", "已回复轮次",
+                   "未回复轮次", "首响中位（秒）", "平均响应（秒）", "3分钟回复占比", "未回复会话")
+
+
+def summary(log: Path, *args: str) -> tuple[bytes, list[dict[str, str]]]:
+    out = log.with_suffix(".summary.csv")
+    assert main(["audit", str(log), "--quiet", "--fail-on", "never", "--csv-summary", str(out),
+                 *args]) == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads the Chinese right
+    return raw, list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def test_the_csv_summary_has_the_figures_worked_out_by_hand(tmp_path: Path) -> None:
+    _, rows = summary(write(tmp_path / "log.jsonl", LOG))
+    assert [tuple(row[c] for c in SUMMARY_COLUMNS) for row in rows] == EXPECTED_SUMMARY
+    for row in rows:  # nothing in this log is a violation
+        assert (row["通过"], row["警告"], row["拦截"], row["违规率"]) == \
+            (row["消息数"], "0", "0", "0.0")
+
+
+def test_the_csv_summary_is_the_same_whatever_the_chunks_and_workers(tmp_path: Path) -> None:
+    log = write(tmp_path / "log.jsonl", LOG, filler=30)
+    whole, rows = summary(log)
+    assert [tuple(row[c] for c in SUMMARY_COLUMNS) for row in rows
+            if row["店铺"] != "S9"] == EXPECTED_SUMMARY
+    for args in (("--chunk-bytes", "300"), ("--chunk-bytes", "700", "--workers", "2")):
+        assert summary(log, *args)[0] == whole, args
+
+
+def test_the_csv_summary_keeps_names_excel_would_misread_as_text(tmp_path: Path) -> None:
+    rows = [("2-5", "=1+1", "c1", "10:00:00", "buyer", "在吗"),
+            ("2-5", "=1+1", "c1", "10:00:30", "agent", "在的")]
+    _, written = summary(write(tmp_path / "log.jsonl", rows))
+    assert [(row["店铺"], row["客服"]) for row in written] == \
+        [('="2-5"', ""), ('="2-5"', '="=1+1"')]
+    assert written[1]["平均响应（秒）"] == "30.0"
+
+
+def test_the_findings_csv_keeps_its_columns_beside_the_summary(tmp_path: Path) -> None:
+    log = write(tmp_path / "log.jsonl", LOG)
+    findings = tmp_path / "findings.csv"
+    assert main(["audit", str(log), "--quiet", "--csv", str(findings), "--csv-summary",
+                 str(tmp_path / "summary.csv")]) == 0
+    header = next(csv.reader(io.StringIO(findings.read_text(encoding="utf-8-sig"))))
+    assert tuple(header) == HEADER
+
+
+def test_only_one_report_goes_to_standard_output(tmp_path: Path) -> None:
+    log = write(tmp_path / "log.jsonl", LOG)
+    assert main(["audit", str(log), "--quiet", "--csv", "-", "--csv-summary", "-"]) == 2

@@ -74,6 +74,10 @@ def register(commands: Any) -> None:
                        help="检查哪些消息：agent 只检查客服（默认），all 也检查买家和系统消息")
     audit.add_argument("--json", metavar="FILE", help='完整报告写成 JSON（"-" 为标准输出）')
     audit.add_argument("--csv", metavar="FILE", help='每条发现一行的 CSV（"-" 为标准输出）')
+    audit.add_argument("--csv-summary", metavar="FILE",
+                       help="每个店铺、每个客服一行的服务指标 CSV（首响中位、平均响应、"
+                            "3分钟回复占比、未回复会话及消息数），可用 Excel 打开"
+                            '（"-" 为标准输出）')
     audit.add_argument("--html", metavar="FILE", help="单文件 HTML 报告（含图表，可离线打开）")
     audit.add_argument("--fail-on", choices=FAIL_ON, default="block",
                        help="达到哪个级别时退出码为 1：block（默认）、warn 或 never")
@@ -112,15 +116,16 @@ def exit_status(totals: dict[str, int] | Any, fail_on: str, new: dict[str, int] 
 def _check_outputs(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    to_stdout = [flag for flag in ("json", "csv", "html") if getattr(args, flag) == "-"]
+    to_stdout = [flag for flag in ("json", "csv", "csv_summary", "html")
+                 if getattr(args, flag, None) == "-"]
     if len(to_stdout) > 1:
-        raise UsageError("--json、--csv、--html 中只能有一个写到标准输出（-）")
+        raise UsageError("--json、--csv、--csv-summary、--html 中只能有一个写到标准输出（-）")
     if args.baseline:
         from guard.audit.baseline import load_baseline
 
         load_baseline(args.baseline)  # a broken one fails now, not after the audit
-    for flag in ("json", "csv", "html", "write_baseline"):
-        name = getattr(args, flag)
+    for flag in ("json", "csv", "csv_summary", "html", "write_baseline"):
+        name = getattr(args, flag, None)
         if name and name != "-":
             if Path(name).is_dir():
                 raise UsageError(f"--{flag.replace('_', '-')} {name}: 是目录，不是文件")
@@ -248,7 +253,7 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
     if not report.totals["records"]:
         _warn("没有读到任何记录，没有可审计的内容（退出码 2）")
     outputs = [(flag, getattr(args, flag.replace("-", "_"), None) or "")
-               for flag in ("json", "csv", "html", "write-baseline")]
+               for flag in ("json", "csv", "csv-summary", "html", "write-baseline")]
     outputs = [(flag, path) for flag, path in outputs if path]
     if outputs and not args.quiet and sys.stderr.isatty():  # no silent seconds after the bar
         sys.stderr.write("guard: 正在写出报告：" + "、".join(path for _, path in outputs)
@@ -263,7 +268,7 @@ def finish(args: argparse.Namespace, report: Any, spool: Any, files: list[str],
 
         from guard.audit.render_terminal import render_report
 
-        if "-" in (args.json, args.csv, args.html):
+        if "-" in (args.json, args.csv, getattr(args, "csv_summary", None), args.html):
             render_report(report, Console(file=sys.stderr, highlight=False), files, review,
                           outputs)
         else:
@@ -288,6 +293,11 @@ def _writers(args: argparse.Namespace, report: Any, spool: Any, files: list[str]
 
         writers.append(("csv", args.csv, False, lambda out: write_csv(
             spool.read(), out, report.category_labels, report.rule_labels)))
+    if getattr(args, "csv_summary", None):
+        from guard.audit.render_csv import write_csv_summary
+
+        writers.append(("csv-summary", args.csv_summary, False,
+                        lambda out: write_csv_summary(report, out)))
     if args.html:
         from guard.audit.render_html import write_html
 
@@ -315,8 +325,9 @@ def _write_outputs(args: argparse.Namespace, report: Any, spool: Any, files: lis
             if name == "-":
                 continue
             try:
-                out = AtomicFile(name, text=not binary, newline="" if flag == "csv" else None,
-                                 encoding="utf-8-sig" if flag == "csv" else "utf-8")
+                csv = flag in ("csv", "csv-summary")
+                out = AtomicFile(name, text=not binary, newline="" if csv else None,
+                                 encoding="utf-8-sig" if csv else "utf-8")
                 pending.append(out)
                 write(out.file)
                 out.close()

@@ -269,7 +269,8 @@ def _one_line(text: Text) -> Text:
 
 def _where(outputs: Sequence[tuple[str, str]]) -> Text:
     """Where the whole report went, or how to get it (the HTML first)."""
-    names = {"json": "JSON", "csv": "CSV", "html": "HTML", "write-baseline": "基线"}
+    names = {"json": "JSON", "csv": "CSV", "csv-summary": "CSV 汇总", "html": "HTML",
+             "write-baseline": "基线"}
     written = [f"{names.get(flag, flag)} {shown(path)}" for flag, path in outputs
                if path and path != "-"]
     if any(flag == "html" for flag, path in outputs if path and path != "-"):
