@@ -60,6 +60,7 @@ _RUN = re.compile(r"[0-9]{3,}")
 
 _FOUR_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){3}")
 _LATIN_ONE = re.compile(r"[lio]")
+_ANY_LATIN = re.compile(r"[a-z]")
 _LATIN_SIX = re.compile(r"[a-z]{6}")
 
 
@@ -93,6 +94,8 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
         # letters for digits among numerals (l三八…): the letter test below reads ASCII only
         if numeral.search(dense) is not None and _LATIN_ONE.search(dense) is not None:
             return True
+    if _ANY_LATIN.search(dense) is None:  # spoken digits and letters for digits need letters
+        return False
     if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
         return (_LATIN_ONE.search(dense) is not None and _FOUR_DIGITS.search(dense) is not None
                 and _LETTER_NEXT_TO_DIGIT.search(dense) is not None)
