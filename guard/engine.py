@@ -141,7 +141,8 @@ class Guard:
 def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) -> bool:
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
     return (may_hold_number(dense, recognizers)
-            or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral))
+            or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
+                                  recognizers.part_links, compiled.tables.digits))
 
 
 def _links(text: str, compiled: CompiledLexicon) -> bool:

@@ -65,6 +65,9 @@ def test_assembled_numbers(guard: Guard, text: str, found: str | None) -> None:
     dense, digits, offsets = _views(guard, text)
     assert may_hold_assembled(dense, guard.recognizers.eleven_digits,
                               guard.compiled.tables.numeral) or found is None
+    assert may_hold_assembled(dense, guard.recognizers.eleven_digits,
+                              guard.compiled.tables.numeral, guard.recognizers.part_links,
+                              guard.compiled.tables.digits) or found is None
     spans = [text[d.start:d.end]
              for d in find_assembled(dense, digits, offsets, guard.recognizers)]
     assert spans == ([found] if found else [])
