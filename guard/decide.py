@@ -31,7 +31,7 @@ from guard.recognizers import (
     find_numbers,
     find_obfuscated,
 )
-from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule
+from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, may_match
 from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
 from guard.verdict import RANK, Finding, Verdict, worst
 
@@ -398,16 +398,16 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
 
 
 def _rule_possible(anchors: list[TermHit], dense: str, compiled: CompiledLexicon) -> bool:
-    """Whether the concepts present (anchors, and the words the context pass finds)
-    could satisfy a reporting rule, wherever they stand."""
-    ids = compiled.concept_ids
-    present = {ids[e.group] for h in anchors for e in h.entries if e.kind == "concept"}
-    index = compiled.rule_index
-    for ctx in scan_context(dense, compiled):
-        for key in ctx.keys:
-            if key[0] == "concept":
-                present.add(key[1])
-    return any(rule.effect == "report" for rule in index.present(present))
+    """Whether the concept words present (the words the context pass finds) could
+    satisfy a reporting rule within its window (scope, `unless`, refusals and
+    the Latin-boundary test not looked at: a necessary condition of a match)."""
+    found = [ConceptHit(ctx.start, ctx.end, key[1]) for ctx in scan_context(dense, compiled)
+             for key in ctx.keys if key[0] == "concept"]
+    if not found:
+        return False
+    grouped = by_concept(found)
+    return any(rule.effect == "report" and may_match(rule, grouped)
+               for rule in compiled.rule_index.present(set(grouped)))
 
 
 def _finding(text: str, detection: Detection) -> Finding:

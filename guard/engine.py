@@ -20,6 +20,7 @@ from guard.normalize import normalize
 from guard.recognizers import (
     Recognizers,
     build_recognizers,
+    has_latin,
     may_hold_assembled,
     may_hold_link,
     may_hold_number,
@@ -141,11 +142,14 @@ class Guard:
 def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) -> bool:
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
     return (may_hold_number(dense, recognizers)
-            or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral))
+            or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
+                                  recognizers.part_links, compiled.tables.digits))
 
 
 def _links(text: str, compiled: CompiledLexicon) -> bool:
     """The link recognizers' prefilters (registry: e-mail, URL, 口令, obfuscated addresses)."""
+    if not has_latin(text):  # both need a Latin letter: most messages have none
+        return False
     return may_hold_link(text, compiled.tables.light) or may_hold_obfuscated(text)
 
 

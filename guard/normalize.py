@@ -117,6 +117,15 @@ def _strip_accent(char: str) -> str:
     return char
 
 
+def _enclosed_digit(char: str) -> str:
+    """❶ → 1: a digit drawn in a circle or a box (category No, value 0–9), else the char."""
+    if unicodedata.category(char) == "No":
+        value = unicodedata.numeric(char, None)
+        if value is not None and value == int(value) and 0 <= value <= 9:
+            return str(int(value))
+    return char
+
+
 def _numeral_table(extras: Mapping[str, str]) -> dict[int, str]:
     """CJK characters whose numeric value is a single digit (一, 叁, 〇 …)."""
     table: dict[int, str] = {}
@@ -147,6 +156,8 @@ def build_tables(symbols: Mapping[str, str], numeral_extras: Mapping[str, str],
                     folded = unicodedata.normalize("NFKC", folded)
                 folded = "".join(t2s.get(c, c) for c in folded)
                 folded = "".join(_strip_accent(c) for c in folded)
+                if folded == char:  # NFKC leaves ❶ ➀ ➊ ⓵ ⓿ as they are, unlike ①
+                    folded = _enclosed_digit(char)
             light_form = "".join(
                 c for c in folded if unicodedata.category(c) not in _DROP_FROM_LIGHT
             )

@@ -113,6 +113,32 @@ def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
     return matches
 
 
+def may_match(rule: Rule, grouped: dict[str, list[ConceptHit]]) -> bool:
+    """Whether the rule's concepts stand within its window somewhere (a necessary
+    condition of `match_rule`: scope and `unless` are not looked at, so this
+    holds whenever a match exists). One sweep over the rule's hits."""
+    hits = sorted(h for name in {*rule.all, *rule.any, *rule.of}
+                  for h in grouped.get(name, ()))
+    window = rule.window
+    counts: dict[str, int] = {}
+    j = 0
+    n = len(hits)
+    for i in range(n):
+        if j < i:
+            j, counts = i, {}
+        while j < n and hits[j].end - hits[i].start <= window:
+            counts[hits[j].concept] = counts.get(hits[j].concept, 0) + 1
+            j += 1
+        if _satisfied(rule, counts):
+            return True
+        if j > i:
+            concept = hits[i].concept
+            counts[concept] -= 1
+            if not counts[concept]:
+                del counts[concept]
+    return False
+
+
 def _satisfied(rule: Rule, counts: dict[str, int]) -> bool:
     if not counts:
         return False

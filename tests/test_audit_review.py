@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from guard.audit.baseline import finding_key, load_baseline, normalized
 from guard.cli import main
 from guard.errors import UsageError
+from tests.chromium import headless_chromium
 
 MESSAGES = [  # (shop, agent, text)
     ("店铺A", "客服1", "亲，加我微信聊吧"),
@@ -94,29 +94,6 @@ def test_a_broken_baseline_is_a_usage_error(tmp_path: Path, content: str, messag
 # ---------------------------------------------------------------- in a real browser
 
 
-def _browser(downloads: Path):  # type: ignore[no-untyped-def]
-    webdriver = pytest.importorskip("selenium.webdriver")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not binary or not driver_path:
-        pytest.skip("chromium / chromedriver not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    profile = tempfile.mkdtemp(prefix="guard-review-chrome-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--window-size=1400,1800", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.execute_cdp_cmd("Page.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})
-    return driver, profile
-
-
 def test_the_round_trip_in_a_real_browser(tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
@@ -125,7 +102,7 @@ def test_the_round_trip_in_a_real_browser(tmp_path: Path) -> None:
     assert audit(str(log), "--write-baseline", str(base), "--html", str(page)) == 1
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    driver, profile = _browser(downloads)
+    driver, profile = headless_chromium("1400,1800", downloads)
     try:
         driver.get(page.as_uri())
         rows = driver.find_elements(By.CSS_SELECTOR, "tr.finding")
@@ -208,7 +185,7 @@ def test_tables_sort_and_filter_in_a_real_browser(tmp_path: Path) -> None:
     page = tmp_path / "r.html"
     samples = Path(__file__).resolve().parent.parent / "samples" / "chat_log.jsonl"
     assert audit(str(samples), "--html", str(page)) == 1
-    driver, profile = _browser(tmp_path)
+    driver, profile = headless_chromium("1400,1800", tmp_path)
     try:
         driver.get(page.as_uri())
         table = driver.find_element(By.ID, "agents-table")

@@ -15,6 +15,7 @@ from guard.normalize import dense_offsets, digit_view, light_view, normalize
     ("淘寶 轉賬", "淘宝转账"),             # traditional
     ("微 . 信_❤\u200b号", "微信号"),       # noise between characters
     ("①③⑧", "138"),                     # circled digits
+    ("❶❺⓿ ➀➂ ➊➋ ⓵⓶", "150131212"),       # negative, sans-serif, double circled (not NFKC)
     ("加🐧", "加企鹅"),                    # symbol alias from lexicons/normalize.toml
 ])
 def test_dense_view_folds_evasions(guard: Guard, text: str, dense: str) -> None:

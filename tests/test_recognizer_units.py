@@ -38,6 +38,7 @@ def test_the_registry_declares_every_unit() -> None:
     ("我手机 13812345678", "13812345678"),
     ("电话：一三八一二三四五六七八", "一三八一二三四五六七八"),
     ("Tony 13812345678", "13812345678"),          # a name before it switches nothing off
+    ("电话 ❶❺❾ ❽❶⓿❼ ❷❻❸❸", "❶❺❾ ❽❶⓿❼ ❷❻❸❸"),      # negative circled digits (not NFKC)
     ("SF13812345678", None),                       # a courier code glued to it: tracking
     ("订单号 13812345678", None),
     ("卡号 6222021234567890128", "6222021234567890128"),
@@ -64,6 +65,9 @@ def test_assembled_numbers(guard: Guard, text: str, found: str | None) -> None:
     dense, digits, offsets = _views(guard, text)
     assert may_hold_assembled(dense, guard.recognizers.eleven_digits,
                               guard.compiled.tables.numeral) or found is None
+    assert may_hold_assembled(dense, guard.recognizers.eleven_digits,
+                              guard.compiled.tables.numeral, guard.recognizers.part_links,
+                              guard.compiled.tables.digits) or found is None
     spans = [text[d.start:d.end]
              for d in find_assembled(dense, digits, offsets, guard.recognizers)]
     assert spans == ([found] if found else [])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from guard.serve.limits import ServeConfig
 from guard.serve.state import Engines, build_engine
 from guard.train.bank import load_bank
 from guard.train.judge import Trainer
+from tests.chromium import headless_chromium
 
 KEY = "train-key"
 
@@ -74,25 +74,6 @@ def test_bad_rounds_are_refused_with_an_error(client: TestClient, body: dict,
     assert response.status_code == status and response.json()["error"]
 
 
-def _browser():  # type: ignore[no-untyped-def]
-    webdriver = pytest.importorskip("selenium.webdriver")
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not binary or not driver_path:
-        pytest.skip("chromium / chromedriver not installed")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    profile = tempfile.mkdtemp(prefix="guard-train-chrome-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1000,1400",
-                 f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(driver_path), options=options), profile
-
-
 def test_one_round_in_a_real_browser(tmp_path: Path) -> None:
     pytest.importorskip("uvicorn")
     from selenium.webdriver.common.by import By
@@ -101,7 +82,7 @@ def test_one_round_in_a_real_browser(tmp_path: Path) -> None:
 
     from tests.serving import Served
 
-    driver, profile = _browser()
+    driver, profile = headless_chromium("1000,1400")
     try:
         with Served(["--api-key-env", "GUARD_TRAIN_KEY"], env={"GUARD_TRAIN_KEY": KEY}) as server:
             driver.get(server.url + "/train")

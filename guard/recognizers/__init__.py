@@ -31,6 +31,7 @@ from guard.recognizers.core import (
     find_account,
     find_links,
     find_numbers,
+    has_latin,
     luhn_valid,
     may_hold_link,
     may_hold_number,
@@ -39,7 +40,7 @@ from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
 
 __all__ = [
     "EMAIL", "PERSONAL", "REGISTRY", "RULE_NAMES", "Detection", "Recognizer", "Recognizers",
-    "account_at", "build_recognizers", find_account, find_assembled, find_links,
+    "account_at", "build_recognizers", "has_latin", find_account, find_assembled, find_links,
     find_numbers, find_obfuscated, "luhn_valid", may_hold_assembled, may_hold_link,
     may_hold_number, may_hold_obfuscated,
 ]

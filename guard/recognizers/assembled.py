@@ -14,6 +14,7 @@ before it rule it out, as for a number written plainly.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from guard.normalize import SpanMap
 from guard.recognizers.core import (
@@ -59,6 +60,7 @@ _RUN = re.compile(r"[0-9]{3,}")
 
 _FOUR_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){3}")
 _LATIN_ONE = re.compile(r"[lio]")
+_ANY_LATIN = re.compile(r"[a-z]")
 _LATIN_SIX = re.compile(r"[a-z]{6}")
 
 
@@ -69,20 +71,31 @@ def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
     return re.compile(f"{chars}(?:{others}*+{chars}){{10}}")
 
 
-def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str]) -> bool:
+def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str],
+                       links: re.Pattern[str] | None = None,
+                       digits: dict[int, str] | None = None) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
-    Eleven digits and numerals in the message (in pieces: not one run), or
-    four digits with a letter beside one (l38l…), or a run of spoken digits.
+    Pieces: two runs of digits or numerals (the digit view's groups, two to
+    eleven long) that together are as long as a mobile number — a single run
+    is the phone recognizer's, and a numeral anywhere (核对一下) is no piece.
+    Given the `[numbers] part_links` pattern and the numerals' digits, the
+    pieces must also be joined by linking words only (13:00-15:00 is no number).
+    Or four digits with a letter beside one (l38l…), or a run of spoken digits.
     """
     if eleven.search(dense) is not None:
-        if numeral.search(dense) is not None:
-            return True
-        # pieces: two runs of three digits or more, none longer than a mobile
-        # number, together as long as one (a single run is the phone recognizer's)
-        runs = [n for n in map(len, _RUN.findall(dense)) if n <= 11]
+        runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 2 <= n <= 11]
         if len(runs) > 1 and sum(runs) >= 11:
+            if links is None or digits is None:
+                return True
+            view = dense.translate(digits) if numeral.search(dense) is not None else dense
+            if links.search(view) is not None:
+                return True
+        # letters for digits among numerals (l三八…): the letter test below reads ASCII only
+        if numeral.search(dense) is not None and _LATIN_ONE.search(dense) is not None:
             return True
+    if _ANY_LATIN.search(dense) is None:  # spoken digits and letters for digits need letters
+        return False
     if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
         return (_LATIN_ONE.search(dense) is not None and _FOUR_DIGITS.search(dense) is not None
                 and _LETTER_NEXT_TO_DIGIT.search(dense) is not None)
@@ -90,6 +103,12 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
             _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
         return True
     return _SPOKEN_RUN.search(dense) is not None
+
+
+@lru_cache(maxsize=8)
+def _runs_pattern(eleven: str) -> re.Pattern[str]:
+    """Runs of digits or numerals: the character class `eleven_pattern` starts with."""
+    return re.compile(eleven[:eleven.index("(?:")] + "+")
 
 
 class _View:

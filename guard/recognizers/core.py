@@ -157,6 +157,12 @@ def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
             and recognizers.number_candidate.search(dense) is not None)
 
 
+def has_latin(text: str) -> bool:
+    """Whether the message holds a Latin letter: every link shape and disguised
+    address does (one scan settles most messages for all of them)."""
+    return _LATIN.search(text) is not None
+
+
 def may_hold_link(text: str, light_table: dict[int, str]) -> bool:
     """Whether the message could hold a URL, an e-mail address or a 淘口令.
 
