@@ -17,6 +17,7 @@ import gc
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from guard.audit.conversation import Conversations, SplitFinding
 from guard.audit.evidence import Evidence
@@ -32,6 +33,8 @@ NOT_AGENT = frozenset({"buyer", "system"})
 SYSTEM = frozenset({"system"})
 # A window's reach when rows come grouped by conversation, in time order.
 UNBOUNDED = sys.maxsize
+# Messages the response-time clock is fed at once (metrics.ResponseClock.feed).
+FEED_BATCH = 4096
 
 
 @dataclass(slots=True)
@@ -120,15 +123,19 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
         auditor.shortcut
     conversations = Conversations(shortcut.closed if shortcut is not None else None, lookback)
     clock = ResponseClock(*part) if part is not None else ResponseClock()
-    timed = clock.message
+    # The clock is fed in batches (a list append a message, not a call): a finding's
+    # evidence waits for its neighbour lines until the batch is fed (`flush`).
+    timed: list[Row | NonText] = []
+    timed_append = timed.append
     for row in context:
         kind = type(row)
         if kind is Row or kind is NonText:
-            timed(row.shop, row.conversation, row.agent, row.role, row.line,  # type: ignore[union-attr]
-                  row.moment, row)  # type: ignore[union-attr]
+            timed_append(row)  # type: ignore[arg-type]
             if kind is Row and row.role == "agent":  # type: ignore[union-attr]
                 conversations.remember((row.shop, row.agent, row.conversation), row.line,
                                        row.moment, row.text, judged_of(row.text).edges)
+    clock.feed(timed)
+    timed.clear()
     clock.start_counting()
     window = conversations.window
     builder = ReportBuilder(settings)
@@ -136,6 +143,17 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     tallies: dict[tuple[str, str, str, str], Tally] = {}  # (shop, agent, role, day)
     records, scanned, rejected, split_count = skipped, 0, 0, 0
     no_splits: Sequence[SplitFinding] = ()
+    wanted: list[tuple[int, str, str, int]] = []  # for `clock.feed`
+    waiting: list[tuple[Row, Any, Sequence[SplitFinding], str]] = []  # evidence to add
+
+    def flush() -> None:
+        for (row, verdict, splits, name), before in zip(
+                waiting, clock.feed(timed, wanted), strict=True):
+            evidence.add(row, verdict, splits, name, before)
+        timed.clear()
+        wanted.clear()
+        waiting.clear()
+
     for record in rows:
         records += 1
         if type(record) is Rejected:
@@ -145,13 +163,16 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
         if type(record) is NonText:  # an image, a card…: not judged, counted by its type
             skipped += 1
             builder.non_text[record.kind] = builder.non_text.get(record.kind, 0) + 1
-            timed(record.shop, record.conversation, record.agent, record.role, record.line,
-                  record.moment, record)
+            timed_append(record)
+            if len(timed) >= FEED_BATCH:
+                flush()
             continue
         row: Row = record  # type: ignore[assignment]
         role = row.role
         if role != "system":
-            timed(row.shop, row.conversation, row.agent, role, row.line, row.moment, row)
+            timed_append(row)
+            if len(timed) >= FEED_BATCH:
+                flush()
         if role != "agent" and not judge_all:
             skipped += 1
             continue
@@ -184,8 +205,9 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
             tally.blocked += 1
         if found:
             tally.findings += found
-            evidence.add(row, verdict, splits, name,
-                         clock.before(row.shop, row.conversation, row.line))
+            wanted.append((len(timed), row.shop, row.conversation, row.line))
+            waiting.append((row, verdict, splits, name))
+    flush()
     for (shop, agent, role, day), tally in tallies.items():
         builder.count_messages((shop, agent, role), day, tally.values())
     builder.count_records(label, records, scanned, skipped, rejected, split_count)

@@ -28,7 +28,7 @@ reports merge by adding and the median is exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -195,38 +195,72 @@ class ResponseClock:
         if thread.pending_first:
             responses.conversations += 1
 
-    def message(self, shop: str, conversation: str, agent: str, role: str, line: int,
-                moment: datetime, row: Any = None) -> None:
-        """One buyer or agent message (others are ignored); `row` kept as a neighbour line."""
-        key = (shop, conversation)
-        thread = self.threads.get(key)
-        if thread is not None and line - thread.last_line > GAP_LINES:
-            self._close(key, thread)
-            thread = None
-        if thread is None:
-            thread = self.threads[key] = _Thread(line)
-        if role == "buyer":
-            if thread.pending is None:
-                thread.pending, thread.pending_first = moment, not thread.buyers
-                thread.buyers = True
-                thread.pending_agent = agent
-            elif agent:
-                thread.pending_agent = agent
-        elif role == "agent":
-            if thread.pending is not None:
-                if self.counting:
-                    seconds = max(int((moment - thread.pending).total_seconds()), 0)
-                    responses = self._of(shop, agent)
-                    responses.turns[seconds] = responses.turns.get(seconds, 0) + 1
-                    if thread.pending_first:
-                        responses.first[seconds] = responses.first.get(seconds, 0) + 1
-                        responses.conversations += 1
-                thread.pending = None
-            thread.last_agent = agent
-        else:
-            return
-        thread.last_line = line
-        thread.third, thread.second, thread.last = thread.second, thread.last, row
+    def message(self, row: Any) -> None:
+        """One buyer or agent message, a `Row` or `NonText` (other roles are ignored)."""
+        self._feed((row,))
+
+    def feed(self, rows: Sequence[Any],
+             wanted: Iterable[tuple[int, str, str, int]] = ()) -> list[tuple[Any, ...]]:
+        """The messages `rows`, in order, as `message` each; the neighbour lines asked for.
+
+        `wanted`: (position, shop, conversation, line), positions ascending:
+        what `before(shop, conversation, line)` gives once the first
+        `position` rows are fed — the lines shown beside a finding, asked for
+        after the finding's own row is fed. Fed in one loop, not one call
+        per message: every buyer and agent line of the log comes through here.
+        """
+        shown = []
+        done = 0
+        for position, shop, conversation, line in wanted:
+            if position > done:
+                self._feed(rows[done:position])
+                done = position
+            shown.append(self.before(shop, conversation, line))
+        self._feed(rows[done:] if done else rows)
+        return shown
+
+    def _feed(self, rows: Iterable[Any]) -> None:
+        """The messages in order: kept lean (the fields unpacked at once, a turn's
+        time taken only when answered, in whole seconds from the timedelta)."""
+        threads, agents, counting = self.threads, self.agents, self.counting
+        for row in rows:
+            line, shop, agent, conversation, _, role, _, moment, _ = row
+            key = (shop, conversation)
+            thread = threads.get(key)
+            if thread is None:
+                thread = threads[key] = _Thread(line)
+            elif line - thread.last_line > GAP_LINES:
+                self._close(key, thread)
+                thread = threads[key] = _Thread(line)
+            if role == "agent":
+                pending = thread.pending
+                if pending is not None:
+                    if counting:
+                        delta = moment - pending
+                        seconds = delta.days * 86400 + delta.seconds
+                        if seconds < 0:
+                            seconds = 0
+                        responses = agents.get((shop, agent))
+                        if responses is None:
+                            responses = agents[(shop, agent)] = Responses()
+                        turns = responses.turns
+                        turns[seconds] = turns.get(seconds, 0) + 1
+                        if thread.pending_first:
+                            responses.first[seconds] = responses.first.get(seconds, 0) + 1
+                            responses.conversations += 1
+                    thread.pending = None
+                thread.last_agent = agent
+            elif role == "buyer":
+                if thread.pending is None:
+                    thread.pending, thread.pending_first = moment, not thread.buyers
+                    thread.buyers = True
+                    thread.pending_agent = agent
+                elif agent:
+                    thread.pending_agent = agent
+            else:
+                continue
+            thread.last_line = line
+            thread.third, thread.second, thread.last = thread.second, thread.last, row
 
     def before(self, shop: str, conversation: str, line: int) -> tuple[Any, ...]:
         """The (up to two) messages of the conversation just before the one on `line`."""
