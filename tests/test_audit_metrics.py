@@ -199,3 +199,18 @@ def test_the_findings_csv_keeps_its_columns_beside_the_summary(tmp_path: Path) -
 def test_only_one_report_goes_to_standard_output(tmp_path: Path) -> None:
     log = write(tmp_path / "log.jsonl", LOG)
     assert main(["audit", str(log), "--quiet", "--csv", "-", "--csv-summary", "-"]) == 2
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+def test_the_clock_fed_in_batches_of_any_size_gives_the_same_report(
+        monkeypatch: pytest.MonkeyPatch, batch: int) -> None:
+    """The audit loop feeds the clock in batches: a finding's neighbour lines and the
+    figures must not depend on where a batch ends (the sample log has both)."""
+    import guard.audit.chunk as chunk
+    from guard.audit.run import audit_to_report
+
+    sample = str(Path(__file__).resolve().parent.parent / "samples" / "chat_log.jsonl")
+    whole = audit_to_report([sample], role="all").to_dict()
+    assert any(f["context"] for f in whole["findings"])  # neighbour lines are shown
+    monkeypatch.setattr(chunk, "FEED_BATCH", batch)
+    assert audit_to_report([sample], role="all").to_dict() == whole
