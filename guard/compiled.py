@@ -243,6 +243,10 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 
 # --------------------------------------------------------------------------- cache
 
+_KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "lexicon.py",
+                "recognizers/assembled.py")
+
+
 def _cache_key(lexicon: Lexicon) -> str:
     import importlib.metadata as md
 
@@ -252,8 +256,12 @@ def _cache_key(lexicon: Lexicon) -> str:
             versions.append(md.version(package))
         except md.PackageNotFoundError:
             versions.append("?")
+    # the code whose output is pickled: a guard whose normalization changed (a new
+    # folding, a kept character) must not read tables an older one built
+    here = Path(__file__).parent
+    sources = [(here / name).read_text("utf-8") for name in _KEY_SOURCES]
     material = "|".join([str(CACHE_FORMAT), lexicon.fingerprint, unicodedata.unidata_version,
-                         sys.version, *versions, Path(__file__).read_text("utf-8")])
+                         sys.version, *versions, *sources])
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 

@@ -133,3 +133,22 @@ def test_every_builtin_lexicon_file_declares_its_format() -> None:
     for path in sorted(builtin_dir().glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         assert data.get("format") == FORMAT, path
+
+
+@pytest.mark.parametrize("module", ["normalize.py", "compiled.py", "recognizers/assembled.py"])
+def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A guard whose normalization changed must not read tables an older one cached."""
+    from guard import compiled
+
+    lexicon = load_lexicon([])
+    before = compiled._cache_key(lexicon)
+    assert compiled._cache_key(lexicon) == before  # the same code, the same key
+    real = Path.read_text
+
+    def edited(self: Path, *args: object, **kwargs: object) -> str:
+        text = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return text + "\n# edited" if self.as_posix().endswith("guard/" + module) else text
+
+    monkeypatch.setattr(Path, "read_text", edited)
+    assert compiled._cache_key(lexicon) != before

@@ -102,3 +102,13 @@ def test_obfuscated_addresses(guard: Guard, text: str, found: str | None,
 def test_links(guard: Guard, text: str, rule: str) -> None:
     light, offsets = light_view(text, guard.compiled.tables)
     assert [d.rule for d in find_links(light, offsets, guard.recognizers)] == [rule]
+
+
+@pytest.mark.parametrize("text", [
+    "l三八一二三四五六七八", "一三八l二三四五六七八", "I三九零零一二三四五六七",
+    "核对一下 l", "三八一二三四五六七八o",
+])
+def test_letters_among_numerals_take_the_same_path_as_without_shortcuts(guard: Guard,
+                                                                        text: str) -> None:
+    # the assembled-number prefilter once let "l" + ten numerals pass unjudged
+    assert guard.check(text).verdict == guard.check_without_shortcuts(text).verdict

@@ -40,9 +40,9 @@ from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
 
 __all__ = [
     "EMAIL", "PERSONAL", "REGISTRY", "RULE_NAMES", "Detection", "Recognizer", "Recognizers",
-    "account_at", "build_recognizers", "has_latin", find_account, find_assembled, find_links,
-    find_numbers, find_obfuscated, "luhn_valid", may_hold_assembled, may_hold_link,
-    may_hold_number, may_hold_obfuscated,
+    "account_at", "build_recognizers", "find_account", "find_assembled", "find_links",
+    "find_numbers", "find_obfuscated", "has_latin", "luhn_valid", "may_hold_assembled",
+    "may_hold_link", "may_hold_number", "may_hold_obfuscated",
 ]
 
 _DIGITS = "0123456789"

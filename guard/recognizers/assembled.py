@@ -91,9 +91,11 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
             view = dense.translate(digits) if numeral.search(dense) is not None else dense
             if links.search(view) is not None:
                 return True
-        # letters for digits among numerals (l三八…): the letter test below reads ASCII only
-        if numeral.search(dense) is not None and _LATIN_ONE.search(dense) is not None:
-            return True
+    # letters for digits among numerals (l三八…, ten numerals and a letter): the letter
+    # test below reads ASCII digits only
+    if (_LATIN_ONE.search(dense) is not None and numeral.search(dense) is not None
+            and _ten_pattern(eleven.pattern).search(dense) is not None):
+        return True
     if _ANY_LATIN.search(dense) is None:  # spoken digits and letters for digits need letters
         return False
     if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
@@ -103,6 +105,12 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
             _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
         return True
     return _SPOKEN_RUN.search(dense) is not None
+
+
+@lru_cache(maxsize=8)
+def _ten_pattern(eleven: str) -> re.Pattern[str]:
+    """Ten digits or numerals anywhere: `eleven_pattern` less one (a letter may be the eleventh)."""
+    return re.compile(eleven.replace("{10}", "{9}"))
 
 
 @lru_cache(maxsize=8)
