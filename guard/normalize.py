@@ -117,12 +117,18 @@ def _strip_accent(char: str) -> str:
     return char
 
 
+def _single_digit(char: str) -> str | None:
+    """The digit (0–9) a character stands for by its numeric value (一, 叁, ❶), else None."""
+    value = unicodedata.numeric(char, None)
+    if value is not None and value == int(value) and 0 <= value <= 9:
+        return str(int(value))
+    return None
+
+
 def _enclosed_digit(char: str) -> str:
     """❶ → 1: a digit drawn in a circle or a box (category No, value 0–9), else the char."""
     if unicodedata.category(char) == "No":
-        value = unicodedata.numeric(char, None)
-        if value is not None and value == int(value) and 0 <= value <= 9:
-            return str(int(value))
+        return _single_digit(char) or char
     return char
 
 
@@ -131,9 +137,9 @@ def _numeral_table(extras: Mapping[str, str]) -> dict[int, str]:
     table: dict[int, str] = {}
     for lo, hi in ((0x3000, 0x3100), *_CJK_RANGES, (0xF900, 0xFB00)):
         for cp in range(lo, hi):
-            value = unicodedata.numeric(chr(cp), None)
-            if value is not None and value == int(value) and 0 <= value <= 9:
-                table[cp] = str(int(value))
+            digit = _single_digit(chr(cp))
+            if digit is not None:
+                table[cp] = digit
     for char, digit in extras.items():
         table[ord(char)] = digit
     return table
