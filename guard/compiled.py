@@ -27,12 +27,21 @@ from guard.rulematch import RuleIndex
 from guard.rules import Concept
 from guard.variants import pinyin_spellings
 
-CACHE_FORMAT = 16
+CACHE_FORMAT = 17
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
+
+# What a context word is, as bits of its automaton value (see CompiledLexicon.context).
+CONTEXT_EXCUSE = 1  # ("", "excuse"): a phrase whose refusal cue refuses nothing (说话不方便)
+CONTEXT_ANYWHERE = 2  # ("", "negation_anywhere"): the whole message warns about scams
+CONTEXT_CUE = 4  # ("", "negation" | "negation_after" | "negation_soft"): a refusal cue
+CONTEXT_LATIN = 8  # ASCII letters or digits only: as a concept word, it needs word edges
+_CONTEXT_FLAGS = {"excuse": CONTEXT_EXCUSE, "negation_anywhere": CONTEXT_ANYWHERE,
+                  "negation": CONTEXT_CUE, "negation_after": CONTEXT_CUE,
+                  "negation_soft": CONTEXT_CUE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +59,12 @@ class CompiledLexicon:
     lexicon: Lexicon
     tables: Tables
     terms: Any  # ahocorasick.Automaton: dense key → (length, entries, allowed)
-    # ahocorasick.Automaton: dense key → (length, frozenset of (category, side)),
-    # side being before | after | near_before | near_after, or, with category
-    # "", negation | negation_after | negation_anywhere | negation_soft | excuse.
+    # ahocorasick.Automaton: dense key → (length, keys, flags, concepts): keys a
+    # frozenset of (category, side), side being before | after | near_before |
+    # near_after, or, with category "", negation | negation_after |
+    # negation_anywhere | negation_soft | excuse; flags the CONTEXT_* bits those
+    # keys (and the key's own letters) set, so the slow path tests one int; concepts
+    # the ids of the rule language's concepts the word belongs to.
     context: Any
     spellings: int  # number of distinct matched spellings (for reports)
     context_length: int  # the longest context word or cue
@@ -170,9 +182,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                 context_words.setdefault(key, set()).add(("", side))
     number_words = [normalize_term(w, tables) for w in _number_words(lexicon)]
     context_length = max(map(len, context_words), default=1)
-    for key, keys in concept_words.items():
-        context_words.setdefault(key, set()).update(keys)
-    alphabet = set().union(*by_key, *allowed, *context_words, *number_words)
+    alphabet = set().union(*by_key, *allowed, *context_words, *concept_words, *number_words)
     tables = with_alphabet(tables, alphabet)
 
     terms = ahocorasick.Automaton()
@@ -183,9 +193,15 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         terms.add_word(key, (len(key), tuple(by_key.get(key, ())), key in allowed))
     terms.make_automaton()
     context = ahocorasick.Automaton()
-    context.add_word(PLACEHOLDER + "\x03", (2, frozenset()))
-    for key, keys in context_words.items():
-        context.add_word(key, (len(key), frozenset(keys)))
+    context.add_word(PLACEHOLDER + "\x03", (2, frozenset(), 0, ()))
+    for key in sorted(context_words.keys() | concept_words.keys()):
+        keys = context_words.get(key, set())
+        flags = CONTEXT_LATIN if _is_latin(key) else 0
+        for category, side in keys:
+            if not category:
+                flags |= _CONTEXT_FLAGS[side]
+        concepts = tuple(sorted(name for _, name in concept_words.get(key, ())))
+        context.add_word(key, (len(key), frozenset(keys), flags, concepts))
     context.make_automaton()
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
                            _crossing_index(lexicon, tables), RuleIndex(lexicon.rules),

@@ -45,30 +45,39 @@ def by_concept(hits: Sequence[ConceptHit]) -> dict[str, list[ConceptHit]]:
 
 
 class RuleIndex:
-    """The rules by the concepts that can start them: finding the rules a message's
-    concepts could satisfy looks only at rules that name one of them."""
+    """The rules by effect and by the concepts that can start them: finding the
+    rules a message's concepts could satisfy looks only at rules that name one of them."""
 
     __slots__ = ("allow", "by_concept", "rules")
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
         self.allow = tuple(rule for rule in self.rules if rule.effect == "allow")
-        by_concept: dict[str, list[int]] = {}
+        # effect → concept → the indexes of the rules of that effect it can start
+        by_concept: dict[str, dict[str, list[int]]] = {}
         for index, rule in enumerate(self.rules):
             # a rule needs every `all` concept: one of them is enough to find it by
             keys = rule.all[:1] or (*rule.any, *rule.of)
             for name in keys:
-                by_concept.setdefault(name, []).append(index)
-        self.by_concept = {name: tuple(found) for name, found in by_concept.items()}
+                by_concept.setdefault(rule.effect, {}).setdefault(name, []).append(index)
+        self.by_concept = {effect: {name: tuple(found) for name, found in names.items()}
+                           for effect, names in by_concept.items()}
 
-    def present(self, present: set[str] | frozenset[str]) -> list[Rule]:
-        """The rules the present concepts could satisfy (positions not yet looked at)."""
+    def present(self, present: set[str] | frozenset[str], effect: str) -> list[Rule]:
+        """The rules of `effect` the present concepts could satisfy (positions not yet
+        looked at), in the rule file's order."""
+        index = self.by_concept.get(effect)
+        if not index or not present:
+            return []
         candidates: set[int] = set()
         for name in present:
-            found = self.by_concept.get(name)
+            found = index.get(name)
             if found:
                 candidates.update(found)
-        return [self.rules[i] for i in sorted(candidates) if self.rules[i].satisfiable(present)]
+        if not candidates:
+            return []
+        rules = self.rules
+        return [rules[i] for i in sorted(candidates) if rules[i].satisfiable(present)]
 
 
 def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
