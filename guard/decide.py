@@ -34,7 +34,7 @@ from guard.recognizers import (
 )
 from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, may_match
 from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
-from guard.verdict import RANK, Finding, Verdict, worst
+from guard.verdict import RANK, Finding, Verdict, new_finding, new_verdict, worst
 
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
@@ -324,7 +324,7 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
         if cue is not None:
             word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
-    return Finding(group.id, group.category, severity, span[0], span[1], matched, reason)
+    return new_finding(group.id, group.category, severity, span[0], span[1], matched, reason)
 
 
 def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
@@ -408,18 +408,8 @@ def _rule_possible(scan: ContextScan, compiled: CompiledLexicon) -> bool:
 
 
 def _finding(text: str, detection: Detection) -> Finding:
-    return Finding(detection.rule, detection.category, "block", detection.start, detection.end,
+    return new_finding(detection.rule, detection.category, "block", detection.start, detection.end,
                    text[detection.start:detection.end], detection.reason)
-
-
-@dataclass(slots=True)
-class _Merged:
-    """Overlapping findings of one category, being merged (see `_settle`)."""
-
-    start: int
-    end: int
-    first: Finding  # the first of the most severe parts: its rule and reason are kept
-    parts: int = 1
 
 
 def _settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
@@ -437,29 +427,34 @@ def _settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
     # a total order (the rule breaks ties): the result never depends on the
     # order the findings were made in
     ordered = sorted(findings, key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
-    reach = [-1, -1, -1]  # furthest end of a kept finding of rank ≥ r (RANK: pass, warn, block)
-    merged: list[_Merged] = []  # in order of start
-    open_by_category: dict[str, _Merged] = {}
+    reach_any = reach_block = -1  # furthest end of a kept finding / of a kept block
+    # per merged group: [start, end, the first of its most severe parts (its rule and
+    # reason are kept), number of parts]; in order of start
+    merged: list[list] = []  # type: ignore[type-arg]
+    open_by_category: dict[str, list] = {}  # type: ignore[type-arg]
     for finding in ordered:
-        level = rank[finding.severity]
-        if reach[level] >= finding.end:
+        end = finding.end
+        block = finding.severity == "block"
+        if (reach_block if block else reach_any) >= end:
             continue
-        for r in range(level + 1):
-            reach[r] = max(reach[r], finding.end)
+        if end > reach_any:
+            reach_any = end
+        if block and end > reach_block:
+            reach_block = end
         group = open_by_category.get(finding.category)
-        if group is not None and finding.start < group.end:
-            group.end = max(group.end, finding.end)
-            group.parts += 1
-            if level > rank[group.first.severity]:
-                group.first = finding
+        if group is not None and finding.start < group[1]:
+            if end > group[1]:
+                group[1] = end
+            group[3] += 1
+            if block and group[2].severity != "block":
+                group[2] = finding
         else:
-            group = open_by_category[finding.category] = _Merged(finding.start, finding.end,
-                                                                 finding)
+            group = open_by_category[finding.category] = [finding.start, end, finding, 1]
             merged.append(group)
     return tuple(
-        g.first if g.parts == 1 else Finding(g.first.rule, g.first.category, g.first.severity,
-                                             g.start, g.end, text[g.start:g.end], g.first.reason)
-        for g in merged)
+        first if parts == 1 else new_finding(first.rule, first.category, first.severity,
+                                             start, end, text[start:end], first.reason)
+        for start, end, first, parts in merged)
 
 
 # What masking stars out: everything but whitespace (\s is str.isspace()).
@@ -476,11 +471,18 @@ def mask(text: str, findings: tuple[Finding, ...]) -> str:
         return text
     pieces: list[str] = []
     done = 0  # text[:done] is in pieces
-    for start, end in sorted((f.start, f.end) for f in findings):
-        start = max(start, done)
+    spans = [(f.start, f.end) for f in findings]
+    if len(spans) > 1:
+        spans.sort()
+    for start, end in spans:
+        if start < done:
+            start = done
         if end > start:
             pieces.append(text[done:start])
-            pieces.append(_VISIBLE.sub(MASK_CHAR, text[start:end]))
+            piece = text[start:end]
+            # no whitespace in it (the usual case): a run of mask characters
+            pieces.append(MASK_CHAR * len(piece) if piece.split() == [piece]
+                          else _VISIBLE.sub(MASK_CHAR, piece))
             done = end
     pieces.append(text[done:])
     return "".join(pieces)
@@ -591,11 +593,12 @@ def _match_rules(message: _Message, effect: str) -> list[RuleMatch]:
     was found, allow rules only where a finding could be lowered: the
     concepts' words come from the context pass, which that triggers.
     """
-    compiled = message.compiled
-    grouped = message.concepts()
-    if not grouped:
+    index = message.compiled.rule_index
+    # the concepts the context pass saw first (a cheap superset of those that count)
+    if not index.present(message.scan.names, effect):
         return []
-    rules = compiled.rule_index.present(grouped.keys(), effect)  # type: ignore[arg-type]
+    grouped = message.concepts()
+    rules = index.present(grouped.keys(), effect)  # type: ignore[arg-type]
     if not rules:
         return []
     ends: list[int] | None = None
@@ -641,7 +644,7 @@ def _rule_findings(message: _Message, matches: list[RuleMatch]) -> list[Finding]
                 reason = templates.get("negated", "{label}（{cue}）").format(
                     label=rule.label, term=words, context=words, category=category,
                     cue=message.dense[cue.start:cue.end])
-        findings.append(Finding(rule.id, rule.category, severity, start, end,
+        findings.append(new_finding(rule.id, rule.category, severity, start, end,
                                 message.text[start:end], reason))
     return findings
 
@@ -677,7 +680,7 @@ def _apply_allow_rules(message: _Message, matches: list[RuleMatch], findings: li
             starts, union = known
             index = bisect_right(starts, finding.start) - 1
             if index >= 0 and finding.end <= union[index][1]:
-                finding = Finding(finding.rule, finding.category, "warn", finding.start,
+                finding = new_finding(finding.rule, finding.category, "warn", finding.start,
                                   finding.end, finding.text,
                                   template.format(label=union[index][2], term=finding.text))
         result.append(finding)
@@ -689,4 +692,4 @@ def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLex
     messages = compiled.lexicon.messages
     warning = (messages.block_warning if name == "block"
                else messages.warn_reminder if name == "warn" else None)
-    return Verdict(name, findings, mask(text, findings), warning, text)
+    return new_verdict(name, findings, mask(text, findings), warning, text)
