@@ -87,6 +87,7 @@ def test_components_split_every_term_of_a_group(tmp_path: Path) -> None:
           'mention = ["竞品商城"]\n')
     guard = Guard([tmp_path], use_cache=False)
     assert guard.check("竞品亠冏城").verdict == "block"
+    assert guard.check("加我微亻言").verdict == "block"  # built in: 信 = 亻言
     assert guard.check("竞品商城").verdict == "warn"  # the term itself keeps its kind
     finding = guard.check("好的，加我薇 亻 言。").findings[0]
     assert finding.text == "薇 亻 言"
