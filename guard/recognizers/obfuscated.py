@@ -4,16 +4,21 @@
 "myshop(点)cn", "abcshop。com", and a symbol to swap back on instruction
 ("把#换成@：service#163.com"). The disguise words are read back into "." and
 "@" where Latin letters or digits stand on both sides, then the ordinary
-URL and e-mail shapes (core.py) are looked for; only a shape that needed a
+URL and e-mail shapes (url.py, email.py) are looked for; only a shape that needed a
 word read back counts here (a plain one is the link recognizer's).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap, Tables
-from guard.recognizers.core import EMAIL, Detection, Recognizers
+from guard.recognizers.email import EMAIL
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer
+
+if TYPE_CHECKING:
+    from guard.recognizers.patterns import Recognizers
 
 RULE = "obfuscated_address"
 EMAIL_REASON = "obfuscated_email"
@@ -22,6 +27,7 @@ _ALNUM = r"[a-z0-9]"
 # Chinese and symbol disguises: a gap (\x00: a dropped space) allowed around them.
 _WORDS = {"点": ".", "點": ".", "。": ".", "．": ".", "句号": ".", "点儿": ".", "艾特": "@",
           "爱特": "@", "圈a": "@", "小老鼠": "@", "＠": "@"}
+_BRACKETS = "[]【】()（）{}"
 _BRACKETED = re.compile(r"[\[【(（{]\s*(dot|at|点|艾特|圈a|句号)\s*[\]】)）}]")
 _SPACED_LATIN = re.compile(rf"(?<={_ALNUM})\x00+(dot|at)\x00+(?={_ALNUM})")
 _UPPER_LATIN = re.compile(r"(?<=[A-Za-z0-9])(DOT|AT)(?=[A-Za-z0-9])")
@@ -121,3 +127,10 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
             found.append(Detection(RULE, category, positions[start], original_end,
                                    recognizers.reasons[reason]))
     return found
+
+
+# Read back, a disguise joins letters and digits across a boundary: "myshop点" | "com".
+UNIT = Recognizer(RULE, "link", "light", may_hold_obfuscated, find_obfuscated,
+                  "the disguise read back gives a URL or e-mail shape",
+                  DIGITS + LATIN + "./@" + "".join(_WORDS) + _BRACKETS, personal=True,
+                  reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")))
