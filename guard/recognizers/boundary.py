@@ -6,8 +6,9 @@ meet is asked of every registered recognizer: each declares the view it
 reads and the characters that can continue its shape (`Recognizer.continues`,
 plus its `[numbers]` data). A message's edge is described by the set of
 recognizers it could continue (a bit each, in registry order); a boundary is
-open to a recognizer when both sides' edges are. No second model of what a
-phone number or a link is.
+open to a recognizer when both sides' edges are. A recognizer may also name
+a cue that reaches over a whole window (a swap instruction: "把#换成@").
+No second model of what a phone number or a link is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 class Continuations:
     """The registry's continuation characters, per view, compiled for one lexicon."""
 
-    __slots__ = ("_anchored", "_chars", "dense_chars", "light_chars")
+    __slots__ = ("_anchored", "_chars", "_cues", "dense_chars", "light_chars")
 
     def __init__(self, units: Sequence[Recognizer], rules: NumberRules):
         self._chars: dict[str, dict[str, int]] = {"dense": {}, "light": {}}
@@ -37,6 +38,7 @@ class Continuations:
                 table[char] = table.get(char, 0) | bit
             if unit.anchors:
                 self._anchored.append((bit, unit.view, chars, frozenset(unit.anchors)))
+        self._cues = tuple(unit.window_cue for unit in units if unit.window_cue is not None)
         # every character that continues some shape, per view
         self.dense_chars = frozenset(self._chars["dense"])
         self.light_chars = frozenset(self._chars["light"])
@@ -57,9 +59,15 @@ class Continuations:
                 bits &= ~bit
         return bits
 
-    def continues(self, dense_char: str, light_char: str) -> bool:
-        """Whether a character (as the dense and light views read it) continues some shape."""
-        return dense_char in self.dense_chars or light_char in self.light_chars
+    def cue(self, text: str) -> bool:
+        """Whether a message could complete some shape anywhere in a window, not
+        only at its edges (`Recognizer.window_cue`): such a window is judged joined."""
+        return any(cue(text) for cue in self._cues)
+
+    def continues(self, dense: str, light: str) -> bool:
+        """Whether a character, as the dense view (numerals as digits) and the light
+        view read it, continues some shape."""
+        return not (self.dense_chars.isdisjoint(dense) and self.light_chars.isdisjoint(light))
 
 
 def _anchored_run(view: str, chars: frozenset[str], anchors: frozenset[str],

@@ -33,8 +33,14 @@ _SPACED_LATIN = re.compile(rf"(?<={_ALNUM})\x00+(dot|at)\x00+(?={_ALNUM})")
 _UPPER_LATIN = re.compile(r"(?<=[A-Za-z0-9])(DOT|AT)(?=[A-Za-z0-9])")
 _CHINESE = re.compile(rf"(?<={_ALNUM})\x00*(" + "|".join(
     sorted(map(re.escape, _WORDS), key=len, reverse=True)) + rf")\x00*(?={_ALNUM})")
-_INSTRUCTION = re.compile(r"(?:把|将)\s*(\S{1,4}?)\s*(?:换成|替换成|改成|变成|换为|替换为)\s*"
-                          r"(@|＠|点|\.|。|艾特)")
+_SWAP_VERB = r"(?:换成|替换成|改成|变成|换为|替换为)"
+_INSTRUCTION = re.compile(rf"(?:把|将)\s*(\S{{1,4}}?)\s*{_SWAP_VERB}\s*(@|＠|点|\.|。|艾特)")
+# A swap instruction applies to the whole text, wherever the address stands: a
+# message holding one (its target aside), or a piece of one at either end, can
+# complete an address anywhere in a window of messages.
+_SWAP_CUE = re.compile(rf"(?:把|将)\s*\S{{1,4}}?\s*{_SWAP_VERB}"
+                       r"|(?:把|将)\s*\S{0,4}\s*(?:换|替换|替|改|变)?$"
+                       rf"|^\s*\S{{0,4}}?\s*{_SWAP_VERB}")
 _NAMED_SYMBOLS = {"逗号": ",，", "井号": "#＃", "星号": "*＊", "斜杠": "/／", "横杠": "-－",
                   "空格": " ", "感叹号": "!！", "问号": "?？", "and": "&"}
 # A disguise between letters or digits, or an instruction to swap a symbol back.
@@ -52,6 +58,11 @@ def may_hold_obfuscated(text: str) -> bool:
     """Latin letters (an address has some), then a disguise word between letters or
     digits, or a swap instruction: two scans, the first cheap."""
     return _LATIN.search(text) is not None and _DISGUISED.search(text) is not None
+
+
+def swap_cue(text: str) -> bool:
+    """Whether the message holds a swap instruction, or a piece of one at an end."""
+    return _SWAP_CUE.search(text) is not None
 
 
 def _target(word: str) -> str:
@@ -133,4 +144,5 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
 UNIT = Recognizer(RULE, "link", "light", may_hold_obfuscated, find_obfuscated,
                   "the disguise read back gives a URL or e-mail shape",
                   DIGITS + LATIN + "./@" + "".join(_WORDS) + _BRACKETS, personal=True,
-                  reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")))
+                  reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")),
+                  window_cue=swap_cue)

@@ -60,6 +60,10 @@ class Recognizer:
     # `continues` characters reaching the edge holds one of these (or is the
     # whole message) — linking words alone continue no number given in pieces.
     anchors: str = ""
+    # If given: whether a message holds something that completes this shape
+    # anywhere in a window of messages, not only where two meet (an instruction
+    # to swap a symbol back applies to the whole text).
+    window_cue: Callable[[str], bool] | None = None
 
     def continuation(self, rules: NumberRules) -> frozenset[str]:
         """Every character that can continue this shape, the lexicon's included."""
