@@ -69,7 +69,7 @@ class ContextRule:
 
 @dataclass(frozen=True)
 class NumberRules:
-    """Settings of the contact-number recognizers (see recognizers.py)."""
+    """Settings of the contact-number recognizers (see guard/recognizers/)."""
 
     phone_context: tuple[str, ...]
     landline_context: tuple[str, ...]
