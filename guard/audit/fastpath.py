@@ -39,9 +39,6 @@ from guard.recognizers import continuations
 from guard.scan import NEAR_WINDOW
 
 CACHE_SIZE = 16384
-# Characters of a message's ends read for what they may continue: a longer
-# run of continuing characters counts as continuing (as if the whole message).
-_EDGE = 64
 
 
 class Edges(NamedTuple):
@@ -81,7 +78,7 @@ class Shortcut:
             return
         self._inspect = guard.inspect
         self._pairs = frozenset(key[i:i + 2] for key in keys for i in range(len(key) - 1))
-        self._continuations = continuations(lexicon)
+        self._continuations = continuations(lexicon, tables)
         self._numerals = tables.digits
         self._dense = tables.dense
         self._light = tables.light
@@ -94,21 +91,13 @@ class Shortcut:
     def edges_of(self, candidates: Candidates) -> Edges:
         """What a window needs to know of an inspected message."""
         view, hits, support = candidates.dense, candidates.hits, self._support
-        text, edge = candidates.text, self._continuations.edge
+        text, continuations = candidates.text, self._continuations
         return Edges(
             candidates.quiet, view[:1], view[-1:],
             any(hit.start < support for hit in hits),
             any(hit.end > len(view) - support for hit in hits),
-            edge(view[:_EDGE].translate(self._numerals), self._light_end(text, False), False),
-            edge(view[-_EDGE:].translate(self._numerals), self._light_end(text, True), True),
-            self._continuations.cue(text))
-
-    def _light_end(self, text: str, at_end: bool) -> str:
-        """The light view of the message's start or end (at least one character if any)."""
-        piece = (text[-_EDGE:] if at_end else text[:_EDGE]).translate(self._light)
-        if piece or len(text) <= _EDGE:
-            return piece
-        return text.translate(self._light)
+            continuations.edge(view, text, False), continuations.edge(view, text, True),
+            continuations.cue(text))
 
     def closed(self, left: Edges, right: Edges) -> bool:
         """Two quiet messages whose boundary is inert (test 1 for one pair)."""
@@ -128,8 +117,7 @@ class Shortcut:
         either side of it, so it is part of a run too.
         """
         dense = char.translate(self._dense)
-        return not dense or self._continuations.continues(
-            dense.translate(self._numerals), char.translate(self._light))
+        return not dense or self._continuations.continues(dense, char.translate(self._light))
 
     def _edge(self, text: str, at_end: bool) -> str:
         """The end (or start) of `text`: `reach` dense characters, whole runs at the cut."""
