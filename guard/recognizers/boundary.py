@@ -28,7 +28,8 @@ class Continuations:
     digit continues. `light`: the light view's table.
     """
 
-    __slots__ = ("_anchored", "_chars", "_cues", "_light", "dense_chars", "light_chars")
+    __slots__ = ("_anchored", "_chars", "_cues", "_dense_bits", "_light", "_light_bits",
+                 "dense_chars", "light_chars")
 
     def __init__(self, units: Sequence[Recognizer], rules: NumberRules,
                  numerals: dict[int, str], light: dict[int, str]):
@@ -50,6 +51,7 @@ class Continuations:
                 self._anchored.append((bit, unit.view, frozenset(chars), frozenset(anchors)))
         self._cues = tuple(unit.window_cue for unit in units if unit.window_cue is not None)
         self._light = light
+        self._dense_bits, self._light_bits = self._chars["dense"], self._chars["light"]
         # every character that continues some shape, per view
         self.dense_chars = frozenset(self._chars["dense"])
         self.light_chars = frozenset(self._chars["light"])
@@ -60,12 +62,13 @@ class Continuations:
         `dense`: its dense view; `text`: the message. Each recognizer reads
         the edge of its own view.
         """
-        bits = 0
-        if dense:
-            bits = self._chars["dense"].get(dense[-1] if at_end else dense[0], 0)
-        light = self._light_edge(text, at_end)
-        if light:
-            bits |= self._chars["light"].get(light[-1] if at_end else light[0], 0)
+        bits = self._dense_bits.get(dense[-1] if at_end else dense[0], 0) if dense else 0
+        table = self._light
+        for char in (reversed(text) if at_end else text):  # the light view's edge
+            light = table.get(ord(char), char)
+            if light:
+                bits |= self._light_bits.get(light[-1] if at_end else light[0], 0)
+                break
         if bits:
             for bit, name, chars, anchors in self._anchored:
                 if bits & bit and not _anchored_run(
@@ -73,15 +76,6 @@ class Continuations:
                         at_end):
                     bits &= ~bit
         return bits
-
-    def _light_edge(self, text: str, at_end: bool) -> str:
-        """The light view of the first (last) character it keeps of the message."""
-        table = self._light
-        for char in (reversed(text) if at_end else text):
-            light = table.get(ord(char), char)
-            if light:
-                return light
-        return ""
 
     def _light_view(self, text: str) -> str:
         return text.translate(self._light)
