@@ -104,12 +104,22 @@ def test_a_workbench_json_array_is_read_too(tmp_path: Path) -> None:
     assert finding["time"] == "2026-11-01 09:11:20+08:00"
 
 
-def test_a_broken_workbench_array_is_a_usage_error(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_workbench_array_keeps_the_values_before_the_break(
+        tmp_path: Path) -> None:
+    # a bad value is one rejected record; where the array breaks off, the last one
     log = tmp_path / "wb.json"
-    log.write_text('[{"msg_id": "1", "ts": 1, "from": {"role": "user"}},', encoding="utf-8")
-    assert main(["audit", str(log), "--quiet"]) == 2
-    assert "wb.json：不是有效的 JSON 数组" in capsys.readouterr().err
+    good = {"msg_id": "1", "ts": 1793495480, "from": {"role": "mall_cs", "uid": "cs1"},
+            "to": {"role": "user", "uid": "u1"}, "type": 0, "content": "加我微信吧"}
+    log.write_bytes(b"[" + orjson.dumps(good) + b', {"msg_id": "2", "ts": 1,, "from": {}},\n'
+                    + orjson.dumps(good) + b', {"msg_id": "4", "ts"')
+    status, report = audit(tmp_path, str(log))
+    assert status == 2
+    totals = report["totals"]
+    assert (totals["records"], totals["scanned"], totals["rejected"]) == (4, 2, 2)
+    assert [r["line"] for r in report["rejected"]] == [2, 4]
+    assert report["rejected"][0]["reason"].startswith("不是有效的 JSON")
+    assert "中断" in report["rejected"][1]["reason"]
+    assert [f["line"] for f in report["findings"]] == [1, 3]
 
 
 def _book(path: Path, header: list[str], rows: list[list[object]]) -> Path:

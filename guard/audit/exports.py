@@ -10,7 +10,8 @@ format") but hold the same messages:
 * **The chat workbench's message JSON**: objects with `msg_id`, `ts`
   (seconds), `from` / `to` `{role, uid}` (`mall_cs` the agent, `user` the
   buyer, `system`, `mall` the shop's own automatic messages), `type` (0 is
-  text) and `content`; one object a line, or one JSON array.
+  text) and `content`; one object a line, or one JSON array (read a value
+  at a time, json_array.py).
 
 Each is converted, as it is read, into one JSON line per record of the log
 format, numbered as the source numbers it: line N of the converted stream
@@ -39,6 +40,7 @@ from typing import IO, Any
 
 import orjson
 
+from guard.audit.json_array import Unreadable, array_values
 from guard.errors import UsageError
 from guard.records import BOM, MAX_LINE_BYTES, missing, read_object, too_long
 from guard.times import CHINA_TZ
@@ -259,15 +261,11 @@ def workbench_lines(stream: IO[bytes], shop: str) -> Iterator[bytes]:
     """The converted lines of a workbench file (object per line, or one JSON array)."""
     first = stream.peek(64) if hasattr(stream, "peek") else b""
     if first.removeprefix(BOM).lstrip()[:1] == b"[":
-        data = stream.read()
-        try:
-            values = orjson.loads(data.removeprefix(BOM))
-        except orjson.JSONDecodeError as exc:
-            raise UsageError(f"不是有效的 JSON 数组：{exc}") from None
-        if not isinstance(values, list):
-            raise UsageError("不是 JSON 数组")
-        for value in values:
-            yield _line(workbench_record(value, shop))
+        for value in array_values(stream):  # a value at a time: memory stays flat
+            if type(value) is Unreadable:
+                yield _line({REJECTED: value.reason})
+            else:
+                yield _line(workbench_record(value, shop))
         return
     number = 0
     while True:
