@@ -25,7 +25,7 @@ from guard.lexicon import Lexicon, LexiconError, TermGroup
 from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
 from guard.rulematch import RuleIndex
 from guard.rules import Concept
-from guard.variants import pinyin_spellings
+from guard.variants import component_spellings, pinyin_spellings
 
 CACHE_FORMAT = 16
 # Compiled lexicons kept in the cache folder (the most recently used ones).
@@ -72,7 +72,8 @@ def _is_latin(key: str) -> bool:
     return key.isascii() and key.isalnum()
 
 
-def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
+def _group_spellings(group: TermGroup, components: dict[str, tuple[str, ...]] | None = None
+                     ) -> dict[str, tuple[str, str, bool]]:
     """term → (kind, written form, written?) for one group, generated ones included."""
     spellings: dict[str, tuple[str, str, bool]] = {}
 
@@ -99,6 +100,13 @@ def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
                 weaker = min(setting, kind, key=_LENIENCY.__getitem__)
                 for spelling in generated:
                     add(spelling, weaker, False)
+    # A character written as its parts (微亻言) is an evasion: as strong as a
+    # block term, unless the word is an ordinary one that needs context.
+    if components:
+        for kind in ("block", "mention", "needs_context"):
+            for term in getattr(group, kind):
+                for spelling in component_spellings(term, components):
+                    add(spelling, "needs_context" if kind == "needs_context" else "block", False)
     return spellings
 
 
@@ -115,7 +123,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     tables = build_tables(lexicon.symbols, lexicon.numeral_extras, lexicon.boundaries)
     by_key: dict[str, list[TermEntry]] = {}
     for index, group in enumerate(lexicon.groups):
-        for term, (kind, written, _) in _group_spellings(group).items():
+        for term, (kind, written, _) in _group_spellings(group, lexicon.components).items():
             key = normalize_term(term, tables)
             if not key:
                 raise LexiconError(f"{group.source}: term '{term}' of group '{group.id}' "

@@ -1,4 +1,4 @@
-"""A term's generated spellings: pinyin, initials and half-pinyin mixes.
+"""A term's generated spellings: pinyin, initials, half-pinyin mixes, split characters.
 
 Width, case and traditional forms need no variants: the normalizer folds them
 on both sides (message and term). Pinyin comes from pypinyin, never typed.
@@ -6,7 +6,8 @@ on both sides (message and term). Pinyin comes from pypinyin, never typed.
 
 from __future__ import annotations
 
-from itertools import product
+from collections.abc import Mapping
+from itertools import combinations, product
 
 MAX_MIXED_LENGTH = 4
 
@@ -36,3 +37,26 @@ def pinyin_spellings(term: str) -> tuple[set[str], set[str]]:
     spellings.discard(term)
     initials = {"".join(s[0] for s in syllables)} if len(term) >= 2 else set()
     return spellings, initials
+
+
+# At most this many component spellings per term (a long term must not flood the automaton).
+MAX_COMPONENT_SPELLINGS = 16
+
+
+def component_spellings(term: str, components: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """A term with characters written as their components: 微信 → 微亻言 (信 = 亻言).
+
+    Mixes of whole and split characters, the term itself excluded, fewest
+    splits first (the likeliest evasions), at most MAX_COMPONENT_SPELLINGS.
+    """
+    where = [i for i, char in enumerate(term) if components.get(char)]
+    spellings: list[str] = []
+    for count in range(1, len(where) + 1):
+        for chosen in combinations(where, count):
+            options = [components[term[i]] if i in chosen else (term[i],)
+                       for i in range(len(term))]
+            for mix in product(*options):
+                spellings.append("".join(mix))
+                if len(spellings) >= MAX_COMPONENT_SPELLINGS:
+                    return spellings
+    return spellings

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,10 +111,10 @@ def test_the_shortcut_changes_no_result(guard) -> None:
     """
     shortcut = Shortcut(guard)
     assert shortcut.enabled
-    violations = [r["text"] for r in load_jsonl("check_violations.jsonl")
-                  + load_jsonl("holdout_violations.jsonl")]
-    clean = [r["text"] for r in load_jsonl("check_clean.jsonl")
-             + load_jsonl("holdout_clean.jsonl")]
+    corpora = ("check", "holdout", "families", "blind_dev")
+    violations = [r["text"] for name in corpora
+                  for r in load_jsonl(f"{name}_violations.jsonl")]
+    clean = [r["text"] for name in corpora for r in load_jsonl(f"{name}_clean.jsonl")]
     windows: list[list[str]] = []
     for text in violations:
         for cut in range(1, len(text)):
@@ -134,6 +135,64 @@ def test_the_shortcut_changes_no_result(guard) -> None:
         if all(shortcut.closed(a, b) for a, b in pairwise(edges)):  # the audit loop's test
             assert shortcut.window_is_quiet(texts) and found == [], texts
     assert skipped > len(clean) // 2  # and it does skip (most clean pairs)
+
+
+@pytest.mark.parametrize("texts", [
+    ["您去myshop点", "com看看"],                       # a disguised dot (obfuscated.py)
+    ["您看下abcshop。", "com上面的"],
+    ["号码136再加上", "0000再加上1111"],               # pieces joined by linking words
+    ["您记一下136接着是", "0000接着是1111好吧"],
+    ["好的前三位138，中间四位1234，最后四位", "5678"],
+    ["复制¥", "AbCd1234Ef¥打开"],                      # a 口令's symbol (numbers.toml)
+    ["号码是 138", "1234", "5678"],
+    ["把逗号换成", "点：myshop,com"],                   # a swap instruction cut in two …
+    ["地址是 myshop,com", "把逗号换成点就行，您稍等，我这边马上帮您看一下物流，好的亲"],
+    ["把逗号换成点就行，您稍等，我这边马上帮您看一下物流，好的亲", "好的", "myshop,com"],
+])
+def test_the_shortcut_asks_the_registry_what_continues(guard, texts: list[str]) -> None:
+    """Each recognizer's continuation characters open the boundary it can cross, and
+    a swap instruction (obfuscated.py's cue) the whole window: it is judged joined,
+    and the split is found (these were skipped once)."""
+    shortcut = Shortcut(guard)
+    turns = [Turn(i, START, t) for i, t in enumerate(texts)]
+    assert all(shortcut.edges(t).quiet for t in texts)  # no message alone has anything
+    assert not shortcut.window_is_quiet(texts)
+    assert split_findings(guard.check, turns[:-1], turns[-1])
+
+
+# Pieces an evader cuts a contact detail into, and the chat around them.
+_PIECES = ["138", "1234", "5678", "一三八", "幺二", "l38", "yi san", "ba", "0571", "-", "88886666",
+           "再加上", "接着是", "前三位", "最后四位", "尾号", "手机", "电话", "卡号", "6222021234",
+           "567890128", "abc", "shop", "@", "qq", ".", "com", "点", "艾特", "at", "dot", "【点】",
+           "www", "http", "://", "¥", "AbCd1234", "Ef", "把", "逗号", "换成", "微", "信", "号是",
+           "vx", "淘", "宝", "好的", "亲", "😊", "！", "，", " ", "的", "是", "您"]
+
+
+@pytest.fixture(scope="module")
+def shortcut(guard) -> Shortcut:  # type: ignore[no-untyped-def]
+    return Shortcut(guard)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6).map("".join),
+                min_size=2, max_size=3))
+def test_a_window_the_shortcut_skips_holds_no_split(guard, shortcut: Shortcut,
+                                                    texts: list[str]) -> None:
+    """Whatever the messages, a window the shortcut calls quiet has no split finding."""
+    if shortcut.window_is_quiet(texts):
+        turns = [Turn(i, START, t) for i, t in enumerate(texts)]
+        assert split_findings(guard.check, turns[:-1], turns[-1]) == [], texts
+
+
+@pytest.mark.parametrize("texts", [
+    ["好的", "是的"],          # linking words alone start no number given in pieces
+    ["好的😊", "OK"],          # an emoji continues no shape
+    ["收到啦！", "【已发货】"],
+])
+def test_a_boundary_no_recognizer_continues_is_closed(guard, texts: list[str]) -> None:
+    shortcut = Shortcut(guard)
+    left, right = (shortcut.edges(t) for t in texts)
+    assert shortcut.closed(left, right)
 
 
 # ---------------------------------------------------------------- Conversations.window

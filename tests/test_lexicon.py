@@ -64,6 +64,7 @@ phrases = ["卫星天线"]
     ('[messages]\nblock_warnin = "x"\n', 2, "unknown key 'block_warnin' in [messages]"),
     ('[normalize]\nclause_boundary = "，"\n', 2, "unknown key 'clause_boundary'"),
     ('[[allow]]\nphrase = ["a"]\n', 2, "unknown key 'phrase' in [[allow]]"),
+    ('[normalize.components]\n"信" = ["亻"]\n', 1, "component '信'"),
     ('[negation]\ncue = ["a"]\n', 2, "unknown key 'cue'"),
     ('[context.link]\nbefor = ["a"]\n', 2, "unknown key 'befor'"),
     ('format = 2\n', 1, "format 2"),
@@ -76,6 +77,32 @@ def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int
     message = str(caught.value)
     assert message.startswith(f"{path}:{line}:"), message
     assert what in message
+
+
+def test_components_split_every_term_of_a_group(tmp_path: Path) -> None:
+    """[normalize.components]: a character written as its parts is matched in any term,
+    as strongly as an evasive spelling; a merchant's table adds to the built-in one."""
+    write(tmp_path, "mine.toml", '[normalize.components]\n"商" = ["亠冏"]\n'
+          '[[group]]\nid = "rival"\nlabel = "x"\ncategory = "other_platform"\n'
+          'mention = ["竞品商城"]\n')
+    guard = Guard([tmp_path], use_cache=False)
+    assert guard.check("竞品亠冏城").verdict == "block"
+    assert guard.check("加我微亻言").verdict == "block"  # built in: 信 = 亻言
+    assert guard.check("竞品商城").verdict == "warn"  # the term itself keeps its kind
+    finding = guard.check("好的，加我薇 亻 言。").findings[0]
+    assert finding.text == "薇 亻 言"
+
+
+def test_component_spellings_are_bounded() -> None:
+    from guard.variants import MAX_COMPONENT_SPELLINGS, component_spellings
+
+    split = {"信": ("亻言",), "微": ("彳微",)}
+    assert component_spellings("微信", split) == ["彳微信", "微亻言", "彳微亻言"]
+    assert component_spellings("淘宝", split) == []
+    long = {c: (c + "x",) for c in "一二三四五六七八"}
+    spelled = component_spellings("一二三四五六七八", long)
+    assert 0 < len(spelled) <= MAX_COMPONENT_SPELLINGS
+    assert all(s.count("x") == 1 for s in spelled[:8])  # one split first
 
 
 def test_invalid_utf8_lexicon(tmp_path: Path) -> None:

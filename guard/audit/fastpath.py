@@ -10,12 +10,17 @@ messages. Two tests, cheapest first:
 1. **Inert boundaries** (from facts kept per message, `Edges`): no term of
    the lexicon holds the pair of letters that meet at the boundary (in the
    normalized view, where the line break between messages disappears); no
-   digit meets a digit and no Latin letter or link punctuation meets another
-   (numbers, links, pinyin); no term (even an unsupported one) stands within
-   reach of context across the boundary. Then nothing can be new: skip.
+   recognizer's shape can continue across it — each registered recognizer
+   declares the characters that continue it (guard.recognizers: digits for
+   a phone number, letters and URL punctuation for a link, the linking words
+   of a number given in pieces, the disguised dot of an address…), and the
+   boundary is open to it only if both messages' edges, in the view it
+   reads, hold such characters; no term (even an unsupported one) stands
+   within reach of context across the boundary. Then nothing can be new: skip.
 2. Otherwise a **snippet** around each boundary — within the longest term
-   plus the reach of context, whole runs of Latin letters, digits, numerals
-   and punctuation — goes through the fast pass; if it stays quiet, skip.
+   plus the reach of context, never cutting through a run of characters
+   some recognizer continues through — goes through the fast pass; if it
+   stays quiet, skip.
 
 A test cuts every violation of the corpora at every position and proves the
 shortcut changes no result.
@@ -30,11 +35,13 @@ from typing import NamedTuple
 
 from guard.audit.conversation import SEPARATOR
 from guard.engine import Candidates, Guard
+from guard.recognizers import continuations
 from guard.scan import NEAR_WINDOW
 
 CACHE_SIZE = 16384
-# Characters that are neither part of a link shape nor of a Latin run.
-_CJK_PUNCTUATION = set("，！？、；：（）【】「」『』“”‘’《》〈〉…—～·")
+# Characters of a message's ends read for what they may continue: a longer
+# run of continuing characters counts as continuing (as if the whole message).
+_EDGE = 64
 
 
 class Edges(NamedTuple):
@@ -45,21 +52,10 @@ class Edges(NamedTuple):
     last: str
     hit_at_start: bool  # a term (even one dropped as unsupported) within reach of its ends
     hit_at_end: bool
-    link_first: bool  # its first / last visible character could continue a link or Latin run
-    link_last: bool
-    digit_first: bool  # its first / last normalized character is a digit or a numeral
-    digit_last: bool
-
-
-def _is_run_char(char: str, numerals: dict[int, str]) -> bool:
-    """Part of a run a number, a link or a pinyin term may continue through."""
-    if char.isspace():
-        return False
-    return not ("\u3400" <= char <= "\u9fff") or ord(char) in numerals
-
-
-def _linkish(char: str) -> bool:
-    return not ("\u3400" <= char <= "\u9fff") and char not in _CJK_PUNCTUATION
+    # the recognizers (bits, registry order) its start / end could continue
+    opens_first: int
+    opens_last: int
+    cue: bool  # it could complete a shape anywhere in a window (a swap instruction)
 
 
 class Shortcut:
@@ -85,8 +81,10 @@ class Shortcut:
             return
         self._inspect = guard.inspect
         self._pairs = frozenset(key[i:i + 2] for key in keys for i in range(len(key) - 1))
+        self._continuations = continuations(lexicon)
         self._numerals = tables.digits
         self._dense = tables.dense
+        self._light = tables.light
         self._reach = reach
         self.edges: Callable[[str], Edges] = lru_cache(maxsize=CACHE_SIZE)(
             lambda text: self.edges_of(guard.inspect(text)))
@@ -96,29 +94,42 @@ class Shortcut:
     def edges_of(self, candidates: Candidates) -> Edges:
         """What a window needs to know of an inspected message."""
         view, hits, support = candidates.dense, candidates.hits, self._support
-        visible = candidates.text.strip()
-        first, last = view[:1], view[-1:]
+        text, edge = candidates.text, self._continuations.edge
         return Edges(
-            candidates.quiet, first, last,
+            candidates.quiet, view[:1], view[-1:],
             any(hit.start < support for hit in hits),
             any(hit.end > len(view) - support for hit in hits),
-            bool(visible) and _linkish(visible[0]), bool(visible) and _linkish(visible[-1]),
-            bool(first) and self._digitish(first), bool(last) and self._digitish(last))
+            edge(view[:_EDGE].translate(self._numerals), self._light_end(text, False), False),
+            edge(view[-_EDGE:].translate(self._numerals), self._light_end(text, True), True),
+            self._continuations.cue(text))
+
+    def _light_end(self, text: str, at_end: bool) -> str:
+        """The light view of the message's start or end (at least one character if any)."""
+        piece = (text[-_EDGE:] if at_end else text[:_EDGE]).translate(self._light)
+        if piece or len(text) <= _EDGE:
+            return piece
+        return text.translate(self._light)
 
     def closed(self, left: Edges, right: Edges) -> bool:
         """Two quiet messages whose boundary is inert (test 1 for one pair)."""
         return left.quiet and right.quiet and bool(left.first and right.first) \
-            and self._inert(left, right)
-
-    def _digitish(self, char: str) -> bool:
-        return char.isdigit() or ord(char) in self._numerals
+            and not (left.cue or right.cue) and self._inert(left, right)
 
     def _inert(self, left: Edges, right: Edges) -> bool:
         """Whether nothing can form across the boundary between these two messages."""
         return not (left.hit_at_end or right.hit_at_start
                     or left.last + right.first in self._pairs
-                    or (left.digit_last and right.digit_first)
-                    or (left.link_last and right.link_first))
+                    or left.opens_last & right.opens_first)
+
+    def _continues(self, char: str) -> bool:
+        """Whether a run of some recognizer's shape may go on through this character.
+
+        Noise the dense view drops (punctuation, emoji) joins what stands on
+        either side of it, so it is part of a run too.
+        """
+        dense = char.translate(self._dense)
+        return not dense or self._continuations.continues(
+            dense.translate(self._numerals), char.translate(self._light))
 
     def _edge(self, text: str, at_end: bool) -> str:
         """The end (or start) of `text`: `reach` dense characters, whole runs at the cut."""
@@ -129,9 +140,8 @@ class Shortcut:
                 cut = len(text) - size if at_end else size  # index of the first char left out
                 outside = text[cut - 1] if at_end else text[cut]
                 inside = piece[0] if at_end else piece[-1]
-                numerals = self._numerals
-                if not (_is_run_char(outside, numerals) and _is_run_char(inside, numerals)) \
-                        and not (outside.isspace() or inside.isspace()):
+                if not (outside.isspace() or inside.isspace()) \
+                        and not (self._continues(outside) and self._continues(inside)):
                     return piece
             size *= 2
         return text
@@ -148,7 +158,7 @@ class Shortcut:
         The texts themselves are asked for only when the facts cannot decide.
         """
         for fact in facts:
-            if not fact.quiet:
+            if not fact.quiet or fact.cue:
                 return False
         if all(fact.first for fact in facts) and all(
                 self._inert(left, right) for left, right in pairwise(facts)):
