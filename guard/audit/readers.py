@@ -94,6 +94,7 @@ class Source:
     columns: tuple[int, ...] = ()  # CSV: the column of each of FIELDS
     width: int = 0  # CSV: the header's number of columns
     sheet: str = ""  # Excel: the sheet of message rows
+    conversation_sheet: str = ""  # Excel: the sheet of conversations (sheets.py), if any
     mapping: tuple[tuple[str, str], ...] = ()  # Excel: (field, header) given by --column
 
     @property
@@ -131,6 +132,9 @@ class Chunk:
     cut_short: str = ""  # the file's last chunk, when its stream broke off: why
     line_count: int = 0  # lines of its records (blank ones too)
     final: bool = False  # the file's last chunk
+    # what a converter found beside the records (an Excel export's conversation sheet,
+    # sheets.ConversationSheet), on the file's last chunk: the main process reports it
+    sheets: tuple[Any, ...] = ()
 
     def describe(self) -> str:
         """Where its records are, for a message: `FILE 第 a–b 行`."""
@@ -243,9 +247,9 @@ def open_source(name: str, columns: Sequence[tuple[str, str]] = ()) -> Source:
         from guard.audit.exports import find_sheet
 
         mapping = tuple(columns)
-        sheet = find_sheet(path, name, dict(mapping))
+        sheet, conversations = find_sheet(path, name, dict(mapping))
         return Source(path, f"{name}:{sheet}", "xlsx", False, path.stat().st_size,
-                      sheet=sheet, mapping=mapping)
+                      sheet=sheet, conversation_sheet=conversations, mapping=mapping)
     first = _first_line(path, compression == ".gz")
     return described_source(name, path, fmt, compression == ".gz", first, path.stat().st_size)
 
@@ -565,8 +569,9 @@ def _cut_chunks(source: Source, chunk_bytes: int, lookback_lines: int,
                 end = at + cut
                 if ready():
                     yield emit()
-        if lines or cut_short:
-            yield emit(cut_short)
+        notes = tuple(getattr(stream, "notes", ()))
+        if lines or cut_short or notes:
+            yield replace(emit(cut_short), sheets=notes)
     finally:
         stream.close()
         raw.close()
@@ -579,8 +584,10 @@ def _open_converted(source: Source) -> tuple[Any, Any]:
     shop = source.path.name.split(".")[0]
     if source.fmt == "xlsx":
         share = [0.0]
-        lines = exports.xlsx_lines(source.path, source.sheet, shop, dict(source.mapping), share)
-        stream = exports.ConvertedStream(lines, lambda: share[0] * source.size)
+        notes: list[Any] = []
+        lines = exports.xlsx_lines(source.path, source.sheet, shop, dict(source.mapping), share,
+                                   source.conversation_sheet, notes)
+        stream = exports.ConvertedStream(lines, lambda: share[0] * source.size, notes)
     else:
         file, raw = _open_raw(source.path, source.compressed)
 
