@@ -202,7 +202,7 @@ def xlsx_lines(path: Path, sheet: str, shop: str, columns: Mapping[str, str],
 
 def _xlsx_record(cells: Mapping[str, str | None], shop: str,
                  index: ConversationIndex | None = None, number: int = 0) -> dict[str, Any]:
-    from guard.audit.readers import ROLES
+    from guard.audit.rows import ROLES
 
     agent, buyer = cells.get("agent"), cells.get("buyer")
     sender = (cells.get("role") or "").strip()
