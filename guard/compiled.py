@@ -34,7 +34,7 @@ from guard.normalize import (
 )
 from guard.rulematch import RuleIndex
 from guard.rules import Concept
-from guard.variants import pinyin_spellings
+from guard.variants import component_spellings, pinyin_spellings
 
 CACHE_FORMAT = 17
 # Compiled lexicons kept in the cache folder (the most recently used ones).
@@ -96,7 +96,8 @@ def _is_latin(key: str) -> bool:
     return key.isascii() and key.isalnum()
 
 
-def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
+def _group_spellings(group: TermGroup, components: dict[str, tuple[str, ...]] | None = None
+                     ) -> dict[str, tuple[str, str, bool]]:
     """term → (kind, written form, written?) for one group, generated ones included."""
     spellings: dict[str, tuple[str, str, bool]] = {}
 
@@ -123,6 +124,13 @@ def _group_spellings(group: TermGroup) -> dict[str, tuple[str, str, bool]]:
                 weaker = min(setting, kind, key=_LENIENCY.__getitem__)
                 for spelling in generated:
                     add(spelling, weaker, False)
+    # A character written as its parts (微亻言) is an evasion: as strong as a
+    # block term (ordinary words that need context are not split).
+    if components:
+        for kind in ("block", "mention"):
+            for term in getattr(group, kind):
+                for spelling in component_spellings(term, components):
+                    add(spelling, "block", False)
     return spellings
 
 
@@ -139,7 +147,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     tables = build_tables(lexicon.symbols, lexicon.numeral_extras, lexicon.boundaries)
     by_key: dict[str, list[TermEntry]] = {}
     for index, group in enumerate(lexicon.groups):
-        for term, (kind, written, _) in _group_spellings(group).items():
+        for term, (kind, written, _) in _group_spellings(group, lexicon.components).items():
             key = normalize_term(term, tables)
             if not key:
                 raise LexiconError(f"{group.source}: term '{term}' of group '{group.id}' "

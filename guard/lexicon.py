@@ -69,7 +69,7 @@ class ContextRule:
 
 @dataclass(frozen=True)
 class NumberRules:
-    """Settings of the contact-number recognizers (see recognizers.py)."""
+    """Settings of the contact-number recognizers (see guard/recognizers/)."""
 
     phone_context: tuple[str, ...]
     landline_context: tuple[str, ...]
@@ -117,6 +117,8 @@ class Lexicon:
     negation_excuses: tuple[str, ...] = ()
     concepts: tuple[Concept, ...] = ()
     rules: tuple[Rule, ...] = ()
+    # a character → the ways of writing it split into components (信 → 亻言)
+    components: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fingerprint: str = field(default="", compare=False)
 
 
@@ -184,6 +186,7 @@ class _Builder:
         self.negation_window = 3
         self.negation_after_window = 6
         self.symbols: dict[str, str] = {}
+        self.components: dict[str, tuple[str, ...]] = {}
         self.numeral_extras: dict[str, str] = {}
         self.boundaries = ""
         self.numbers: dict[str, Any] = {}
@@ -348,12 +351,13 @@ class _Builder:
             return
         if not isinstance(table, dict):
             raise src.error(_key_line(src, "normalize"), "'normalize' must be a table")
-        unknown = sorted(set(table) - {"symbols", "numerals", "clause_boundaries"})
+        unknown = sorted(set(table) - {"symbols", "numerals", "clause_boundaries", "components"})
         if unknown:
             raise src.error(src.line_of("[normalize]", 0, unknown[0],
                                         default=_key_line(src, unknown[0])),
                             f"unknown key '{unknown[0]}' in [normalize] "
-                            "(known: clause_boundaries, numerals, symbols)")
+                            "(known: clause_boundaries, components, numerals, symbols)")
+        self._add_components(src, table.get("components", {}))
         for key in ("symbols", "numerals"):
             mapping = table.get(key, {})
             line = src.line_of(f"[normalize.{key}]")
@@ -378,6 +382,21 @@ class _Builder:
                                 "'clause_boundaries' must be a string")
             self.boundaries += boundaries
 
+    def _add_components(self, src: TomlFile, mapping: Any) -> None:
+        """[normalize.components]: 信 = ["亻言"] — a character written as its parts."""
+        line = src.line_of("[normalize.components]")
+        if not isinstance(mapping, dict):
+            raise src.error(line, "[normalize.components] must map characters to lists of strings")
+        for char, splits in mapping.items():
+            if isinstance(splits, str):
+                splits = [splits]
+            if (len(char) != 1 or not isinstance(splits, list)
+                    or not all(isinstance(s, str) and len(s) >= 2 for s in splits)):
+                raise src.error(line, f"component '{char}' must be one character → a list of "
+                                "spellings of two characters or more")
+            known = self.components.get(char, ())
+            self.components[char] = tuple(dict.fromkeys((*known, *splits)))
+
     def freeze(self, recognizer_rules: Iterable[str] = ()) -> Lexicon:
         check_references(self.rules, self.concepts, {*self.groups, *recognizer_rules},
                          self.rule_sources)
@@ -391,6 +410,7 @@ class _Builder:
             negation_window=self.negation_window,
             negation_after_window=self.negation_after_window,
             symbols=dict(self.symbols),
+            components=dict(self.components),
             numeral_extras=dict(self.numeral_extras),
             boundaries=self.boundaries,
             numbers=self._numbers(),

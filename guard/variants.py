@@ -1,4 +1,4 @@
-"""A term's generated spellings: pinyin, initials and half-pinyin mixes.
+"""A term's generated spellings: pinyin, initials, half-pinyin mixes, split characters.
 
 Width, case and traditional forms need no variants: the normalizer folds them
 on both sides (message and term). Pinyin comes from pypinyin, never typed.
@@ -6,6 +6,7 @@ on both sides (message and term). Pinyin comes from pypinyin, never typed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import product
 
 MAX_MIXED_LENGTH = 4
@@ -36,3 +37,19 @@ def pinyin_spellings(term: str) -> tuple[set[str], set[str]]:
     spellings.discard(term)
     initials = {"".join(s[0] for s in syllables)} if len(term) >= 2 else set()
     return spellings, initials
+
+
+def component_spellings(term: str, components: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """A term with characters written as their components: 微信 → 微亻言 (信 = 亻言).
+
+    Each splittable character split alone, then all of them at once (扣扣 →
+    扌口扣, 扣扌口, 扌口扌口): the likeliest evasions, a few per term, so the
+    automaton (and the cold start that loads it) stays small.
+    """
+    where = [i for i, char in enumerate(term) if components.get(char)]
+    spellings: list[str] = []
+    for i in where:
+        spellings.extend(term[:i] + split + term[i + 1:] for split in components[term[i]])
+    if len(where) > 1:
+        spellings.append("".join(components[c][0] if components.get(c) else c for c in term))
+    return spellings

@@ -8,7 +8,9 @@ writes, beside this script:
   sheet 聊天记录 of message rows (店铺, 消费者账号, 客服账号, 发送方, 消息类型,
   消息内容, 发送时间 — no conversation id: a conversation is the buyer's thread
   with the agent) with a few images and order cards, and a sheet 会话 of
-  conversations (首条时间 / 末条时间);
+  conversations (首条时间 / 末条时间). One buyer comes back in the evening (the
+  会话 sheet makes that two conversations), and the 会话 sheet lists one
+  conversation the message sheet lacks (an export cut short: reported);
 * `workbench.jsonl` — the chat workbench's message JSON, one object a line
   (msg_id, ts in seconds, from/to {role, uid}, type, content);
 * `chat_log_excel.csv` — the CSV sample as Excel re-saves it: GB18030,
@@ -40,6 +42,14 @@ def _buyer(record: dict[str, str]) -> str:
     return "pdd" + record["conversation"][-5:]
 
 
+# In the Excel sample the buyer of conversation …00012 is the buyer of …00006, back
+# in the evening with the same agent: one thread, two conversations in the 会话 sheet.
+RETURNING = {"pdd00012": "pdd00006"}
+# A conversation the 会话 sheet lists and the message sheet lacks (shop, buyer, agent, times).
+MISSING = ("店铺02", "pdd00014", "店铺02-客服3", datetime(2026, 11, 2, 9, 0, 5),
+           datetime(2026, 11, 2, 9, 4, 41))
+
+
 def write_xlsx(records: list[dict[str, str]], path: Path) -> None:
     from openpyxl import Workbook
 
@@ -47,13 +57,14 @@ def write_xlsx(records: list[dict[str, str]], path: Path) -> None:
     sheet = book.active
     sheet.title = "聊天记录"
     sheet.append(["店铺", "消费者账号", "客服账号", "发送方", "消息类型", "消息内容", "发送时间"])
-    threads: dict[tuple[str, str, str], list[datetime]] = {}
+    threads: dict[tuple[str, str, str, str], list[datetime]] = {}
     for index, record in enumerate(records):
         moment = datetime.fromisoformat(record["time"]).replace(tzinfo=None)
-        buyer = _buyer(record)
+        buyer = RETURNING.get(_buyer(record), _buyer(record))
         sheet.append([record["shop"], buyer, record["agent"], SENDERS[record["role"]], "文本",
                       record["text"], moment])
-        threads.setdefault((record["shop"], buyer, record["agent"]), []).append(moment)
+        threads.setdefault((record["shop"], buyer, record["agent"], record["conversation"]),
+                           []).append(moment)
         if index % 17 == 5:  # a buyer's photo, an agent's order card
             sheet.append([record["shop"], buyer, record["agent"], "消费者", "图片",
                           "[图片]", moment])
@@ -64,8 +75,9 @@ def write_xlsx(records: list[dict[str, str]], path: Path) -> None:
     sheet.append(["店铺01", "pdd99999", "店铺01-客服1", "客服", "文本", "好的", "昨天下午"])
     conversations = book.create_sheet("会话")
     conversations.append(["店铺", "消费者账号", "客服账号", "首条时间", "末条时间"])
-    for (shop, buyer, agent), times in threads.items():
+    for (shop, buyer, agent, _), times in threads.items():
         conversations.append([shop, buyer, agent, min(times), max(times)])
+    conversations.append(list(MISSING))
     for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
         for cell in row:
             cell.number_format = "yyyy/m/d h:mm:ss"

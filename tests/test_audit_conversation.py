@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from guard.audit.chunk import audit_chunk
 from guard.audit.conversation import (
     WINDOW_MESSAGES,
     WINDOW_SECONDS,
@@ -18,9 +23,15 @@ from guard.audit.conversation import (
     split_findings,
 )
 from guard.audit.fastpath import Shortcut
+from guard.audit.judge import AuditConfig, Auditor
+from guard.audit.readers import open_source, read_chunks
+from guard.audit.report import merge_reports
 from guard.audit.run import audit_to_report
 
 from .conftest import load_jsonl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
+from generate import chat_log
 
 START = datetime(2026, 11, 1, 10, 0)
 
@@ -110,10 +121,10 @@ def test_the_shortcut_changes_no_result(guard) -> None:
     """
     shortcut = Shortcut(guard)
     assert shortcut.enabled
-    violations = [r["text"] for r in load_jsonl("check_violations.jsonl")
-                  + load_jsonl("holdout_violations.jsonl")]
-    clean = [r["text"] for r in load_jsonl("check_clean.jsonl")
-             + load_jsonl("holdout_clean.jsonl")]
+    corpora = ("check", "holdout", "families", "blind_dev")
+    violations = [r["text"] for name in corpora
+                  for r in load_jsonl(f"{name}_violations.jsonl")]
+    clean = [r["text"] for name in corpora for r in load_jsonl(f"{name}_clean.jsonl")]
     windows: list[list[str]] = []
     for text in violations:
         for cut in range(1, len(text)):
@@ -134,6 +145,82 @@ def test_the_shortcut_changes_no_result(guard) -> None:
         if all(shortcut.closed(a, b) for a, b in pairwise(edges)):  # the audit loop's test
             assert shortcut.window_is_quiet(texts) and found == [], texts
     assert skipped > len(clean) // 2  # and it does skip (most clean pairs)
+
+
+@pytest.mark.parametrize("texts", [
+    ["您去myshop点", "com看看"],                       # a disguised dot (obfuscated.py)
+    ["您看下abcshop。", "com上面的"],
+    ["号码136再加上", "0000再加上1111"],               # pieces joined by linking words
+    ["您记一下136接着是", "0000接着是1111好吧"],
+    ["好的前三位138，中间四位1234，最后四位", "5678"],
+    ["复制¥", "AbCd1234Ef¥打开"],                      # a 口令's symbol (numbers.toml)
+    ["号码是 138", "1234", "5678"],
+    ["把逗号换成", "点：myshop,com"],                   # a swap instruction cut in two …
+    ["地址是 myshop,com", "把逗号换成点就行，您稍等，我这边马上帮您看一下物流，好的亲"],
+    ["把逗号换成点就行，您稍等，我这边马上帮您看一下物流，好的亲", "好的", "myshop,com"],
+])
+def test_the_shortcut_asks_the_registry_what_continues(guard, texts: list[str]) -> None:
+    """Each recognizer's continuation characters open the boundary it can cross, and
+    a swap instruction (obfuscated.py's cue) the whole window: it is judged joined,
+    and the split is found (these were skipped once)."""
+    shortcut = Shortcut(guard)
+    turns = [Turn(i, START, t) for i, t in enumerate(texts)]
+    assert all(shortcut.edges(t).quiet for t in texts)  # no message alone has anything
+    assert not shortcut.window_is_quiet(texts)
+    assert split_findings(guard.check, turns[:-1], turns[-1])
+
+
+# Pieces an evader cuts a contact detail into, and the chat around them.
+_PIECES = ["138", "1234", "5678", "一三八", "幺二", "l38", "yi san", "ba", "0571", "-", "88886666",
+           "再加上", "接着是", "前三位", "最后四位", "尾号", "手机", "电话", "卡号", "6222021234",
+           "567890128", "abc", "shop", "@", "qq", ".", "com", "点", "艾特", "at", "dot", "【点】",
+           "www", "http", "://", "¥", "AbCd1234", "Ef", "把", "逗号", "换成", "微", "信", "号是",
+           "vx", "淘", "宝", "好的", "亲", "😊", "！", "，", " ", "的", "是", "您",
+           # warnings and what could raise them across a boundary
+           "收件人王磊", "您的手机号13812345678", "地址北京市朝阳区", "对吗", "联系我们", "返现",
+           "好评", "我们没有微信的哦", "去淘宝", "不能", "加", "群", "朋友圈", "新", "嗯", "。"]
+
+
+@pytest.fixture(scope="module")
+def shortcut(guard) -> Shortcut:  # type: ignore[no-untyped-def]
+    return Shortcut(guard)
+
+
+@settings(max_examples=int(os.environ.get("GUARD_SHORTCUT_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6).map("".join),
+                min_size=2, max_size=3))
+def test_a_window_the_shortcut_skips_holds_no_split(guard, shortcut: Shortcut,
+                                                    texts: list[str]) -> None:
+    """Whatever the messages, a window the shortcut calls quiet has no split finding."""
+    if shortcut.window_is_quiet(texts):
+        turns = [Turn(i, START, t) for i, t in enumerate(texts)]
+        assert split_findings(guard.check, turns[:-1], turns[-1]) == [], texts
+
+
+@pytest.mark.parametrize("texts", [
+    ["好的", "是的"],          # linking words alone start no number given in pieces
+    ["好的😊", "OK"],          # an emoji continues no shape
+    ["收到啦！", "【已发货】"],
+])
+def test_a_boundary_no_recognizer_continues_is_closed(guard, texts: list[str]) -> None:
+    shortcut = Shortcut(guard)
+    left, right = (shortcut.edges(t) for t in texts)
+    assert shortcut.closed(left, right)
+
+
+def test_the_shortcut_changes_no_report_on_a_generated_log(tmp_path: Path, guard) -> None:
+    """Audited with and without the shortcut, a generated log (read-backs of buyers'
+    addresses, warnings, split evasions, canned replies) gives the same report."""
+    records = chat_log(12000, seed=23, shops=3, agents_per_shop=2, violation_rate=0.15)
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    chunks = list(read_chunks(open_source(str(log)), 200_000))
+    reports = []
+    for use_shortcut in (True, False):
+        auditor = Auditor(AuditConfig(), use_shortcut=use_shortcut, guard=guard)
+        reports.append(merge_reports(*(audit_chunk(auditor, c) for c in chunks)))
+    assert reports[0].totals["split_findings"] > 0
+    assert reports[0].to_dict() == reports[1].to_dict()
 
 
 # ---------------------------------------------------------------- Conversations.window

@@ -104,12 +104,22 @@ def test_a_workbench_json_array_is_read_too(tmp_path: Path) -> None:
     assert finding["time"] == "2026-11-01 09:11:20+08:00"
 
 
-def test_a_broken_workbench_array_is_a_usage_error(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_workbench_array_keeps_the_values_before_the_break(
+        tmp_path: Path) -> None:
+    # a bad value is one rejected record; where the array breaks off, the last one
     log = tmp_path / "wb.json"
-    log.write_text('[{"msg_id": "1", "ts": 1, "from": {"role": "user"}},', encoding="utf-8")
-    assert main(["audit", str(log), "--quiet"]) == 2
-    assert "wb.json：不是有效的 JSON 数组" in capsys.readouterr().err
+    good = {"msg_id": "1", "ts": 1793495480, "from": {"role": "mall_cs", "uid": "cs1"},
+            "to": {"role": "user", "uid": "u1"}, "type": 0, "content": "加我微信吧"}
+    log.write_bytes(b"[" + orjson.dumps(good) + b', {"msg_id": "2", "ts": 1,, "from": {}},\n'
+                    + orjson.dumps(good) + b', {"msg_id": "4", "ts"')
+    status, report = audit(tmp_path, str(log))
+    assert status == 2
+    totals = report["totals"]
+    assert (totals["records"], totals["scanned"], totals["rejected"]) == (4, 2, 2)
+    assert [r["line"] for r in report["rejected"]] == [2, 4]
+    assert report["rejected"][0]["reason"].startswith("不是有效的 JSON")
+    assert "中断" in report["rejected"][1]["reason"]
+    assert [f["line"] for f in report["findings"]] == [1, 3]
 
 
 def _book(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -188,3 +198,77 @@ def test_the_findings_csv_keeps_spans_and_digits_as_text(tmp_path: Path) -> None
     texts = [row[header.index("命中内容")] for row in body]
     assert all(s.startswith('="') and s.endswith('"') and "-" in s for s in spans)
     assert '="6222021234567890128"' in texts
+
+
+def _conversation_book(path: Path, conversations: list[list[object]]) -> Path:
+    """A buyer who chats in the morning and comes back in the afternoon (no conversation id)."""
+    book = Workbook()
+    messages = book.active
+    messages.title = "聊天记录"
+    messages.append(["消费者账号", "客服账号", "发送方", "消息内容", "发送时间"])
+    for hour, minute, second, role, text in [
+        (9, 0, 0, "消费者", "在吗"), (9, 1, 0, "客服", "在的亲"),
+        (15, 0, 0, "消费者", "我又来了"), (15, 2, 0, "客服", "加我微信吧"),
+        (20, 0, 0, "消费者", "还在吗"),  # in no conversation of the sheet
+    ]:
+        messages.append(["u1", "客服A", role, text, datetime(2026, 11, 2, hour, minute, second)])
+    sheet = book.create_sheet("会话")
+    sheet.append(["消费者账号", "客服账号", "首条时间", "末条时间"])
+    for row in conversations:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_the_conversation_sheet_bounds_conversations_and_is_checked(tmp_path: Path) -> None:
+    day = datetime(2026, 11, 2)
+    with_sheet = _conversation_book(tmp_path / "店铺A.xlsx", [
+        ["u1", "客服A", day.replace(hour=9), day.replace(hour=9, minute=1)],
+        ["u1", "客服A", "2026-11-02 15:00", "2026/11/2 15:02"],  # text times, minutes only
+        ["u1", "客服A", day.replace(hour=16), day.replace(hour=16, minute=10)],  # no messages
+        ["u1", "客服A", "昨天", day],  # unreadable
+    ])
+    status, report = audit(tmp_path, str(with_sheet))
+    assert status == 1  # the sheet's disagreements are reported, not rejected records
+    assert report["totals"]["records"] == 5 and report["totals"]["rejected"] == 0
+    (times,) = report["response_times"]
+    # two conversations, each first response timed (60 s, 120 s); the evening line, in no
+    # conversation of the sheet, falls back to the thread: a third, unanswered
+    assert times["first"] == {"60": 1, "120": 1} and times["conversations"] == 3
+    assert times["turns"] == {"60": 1, "120": 1} and times["unanswered_conversations"] == 1
+    (sheet,) = report["conversation_sheets"]
+    assert sheet["file"] == f"{with_sheet}:会话"
+    assert (sheet["rows"], sheet["used"], sheet["messages_matched"]) == (4, 3, 4)
+    assert sheet["disagreements"] == 3
+    listed = [(item["sheet"], item["row"]) for item in sheet["listed"]]
+    assert listed == [("会话", 4), ("会话", 5), ("聊天记录", 6)]
+    reasons = [item["reason"] for item in sheet["listed"]]
+    assert "没有这次会话的消息" in reasons[0] and "无法读取（首条时间）" in reasons[1]
+    assert "不在会话表中" in reasons[2]
+    (finding,) = report["findings"]
+    morning = tmp_path / "no-sheet"
+    morning.mkdir()
+    without = _conversation_book(morning / "店铺A.xlsx", [])
+    book = __import__("openpyxl").load_workbook(without)
+    del book["会话"]
+    book.save(without)
+    _, plain = audit(morning, str(without))
+    (times,) = plain["response_times"]  # one thread: one conversation, one first response
+    assert times["first"] == {"60": 1} and times["conversations"] == 1
+    assert plain["conversation_sheets"] == []
+    (other,) = plain["findings"]
+    assert finding["conversation"] != other["conversation"]
+
+
+def test_the_excel_sample_s_conversation_sheet_gives_the_log_s_conversations(
+        tmp_path: Path, first_80: dict) -> None:
+    _, report = audit(tmp_path, str(XLSX))
+    (sheet,) = report["conversation_sheets"]
+    assert (sheet["rows"], sheet["used"], sheet["disagreements"]) == (14, 14, 1)
+    assert sheet["listed"][0]["row"] == 15 and "没有这次会话的消息" in sheet["listed"][0]["reason"]
+    # the buyer who came back in the evening: two conversations, as in the JSON Lines log
+
+    def conversations(data: dict) -> dict[str, int]:
+        return {r["agent"]: r["conversations"] for r in data["response_times"]}
+
+    assert conversations(report) == conversations(first_80)

@@ -16,12 +16,11 @@ from guard.audit.readers import (
     MAX_LINE_BYTES,
     Rejected,
     Row,
-    _jsonl_batch,
-    _jsonl_record,
     iter_records,
     open_source,
     read_chunks,
 )
+from guard.audit.rows import _jsonl_batch, _jsonl_record
 from guard.audit.run import audit_to_report
 from guard.errors import UsageError
 

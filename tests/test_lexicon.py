@@ -64,6 +64,7 @@ phrases = ["卫星天线"]
     ('[messages]\nblock_warnin = "x"\n', 2, "unknown key 'block_warnin' in [messages]"),
     ('[normalize]\nclause_boundary = "，"\n', 2, "unknown key 'clause_boundary'"),
     ('[[allow]]\nphrase = ["a"]\n', 2, "unknown key 'phrase' in [[allow]]"),
+    ('[normalize.components]\n"信" = ["亻"]\n', 1, "component '信'"),
     ('[negation]\ncue = ["a"]\n', 2, "unknown key 'cue'"),
     ('[context.link]\nbefor = ["a"]\n', 2, "unknown key 'befor'"),
     ('format = 2\n', 1, "format 2"),
@@ -76,6 +77,29 @@ def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int
     message = str(caught.value)
     assert message.startswith(f"{path}:{line}:"), message
     assert what in message
+
+
+def test_components_split_every_term_of_a_group(tmp_path: Path) -> None:
+    """[normalize.components]: a character written as its parts is matched in any term,
+    as strongly as an evasive spelling; a merchant's table adds to the built-in one."""
+    write(tmp_path, "mine.toml", '[normalize.components]\n"商" = ["亠冏"]\n'
+          '[[group]]\nid = "rival"\nlabel = "x"\ncategory = "other_platform"\n'
+          'mention = ["竞品商城"]\n')
+    guard = Guard([tmp_path], use_cache=False)
+    assert guard.check("竞品亠冏城").verdict == "block"
+    assert guard.check("加我微亻言").verdict == "block"  # built in: 信 = 亻言
+    assert guard.check("竞品商城").verdict == "warn"  # the term itself keeps its kind
+    finding = guard.check("好的，加我薇 亻 言。").findings[0]
+    assert finding.text == "薇 亻 言"
+
+
+def test_component_spellings_split_one_character_or_all() -> None:
+    from guard.variants import component_spellings
+
+    split = {"信": ("亻言",), "扣": ("扌口",)}
+    assert component_spellings("微信", split) == ["微亻言"]
+    assert component_spellings("扣扣号", split) == ["扌口扣号", "扣扌口号", "扌口扌口号"]
+    assert component_spellings("淘宝", split) == []
 
 
 def test_invalid_utf8_lexicon(tmp_path: Path) -> None:
@@ -153,3 +177,24 @@ def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
 
     monkeypatch.setattr(Path, "read_text", edited)
     assert compiled._cache_key(lexicon) != before
+
+
+def test_allow_rule_lowers_a_practice_never_an_evasive_spelling(tmp_path: Path) -> None:
+    """An allow rule may lower the name of a practice (a `refusable` group's block term,
+    私下交易) near its match; an evasive spelling (薇信) always blocks."""
+    write(tmp_path, "mine.toml", '''
+[[concept]]
+id = "demo_cue"
+terms = ["培训示例"]
+
+[[rule]]
+id = "demo_allow"
+effect = "allow"
+any = ["demo_cue"]
+window = 20
+demotes = ["private_trade", "wechat"]
+''')
+    guard = Guard([tmp_path], use_cache=False)
+    assert guard.check("培训示例：私下交易").verdict == "warn"
+    assert guard.check("培训示例：加薇信").verdict == "block"
+    assert guard.check("私下交易").verdict == "block"

@@ -1,4 +1,5 @@
-"""One table per registered recognizer, calling it directly (guard/recognizers/)."""
+"""One table per registered recognizer (one module each under guard/recognizers/),
+each calling its finder directly."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from guard.recognizers import (
     PERSONAL,
     REGISTRY,
     RULE_NAMES,
-    find_assembled,
-    find_links,
-    find_numbers,
-    find_obfuscated,
-    may_hold_assembled,
-    may_hold_obfuscated,
+    account,
+    assembled,
+    card,
+    email,
+    kouling,
+    landline,
+    obfuscated,
+    phone,
+    url,
 )
 
 
@@ -25,13 +29,34 @@ def _views(guard: Guard, text: str):  # type: ignore[no-untyped-def]
     return dense, digit_view(dense, tables), dense_spans(text, tables)
 
 
+def _found(guard: Guard, finder, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a dense-view finder (phone, landline, card, assembled) finds, as text."""
+    dense, digits, offsets = _views(guard, text)
+    return [text[d.start:d.end] for d in finder(dense, digits, offsets, guard.recognizers)]
+
+
+def _linked(guard: Guard, finder, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a light-view finder (e-mail, URL, 口令) finds, as text."""
+    light, offsets = light_view(text, guard.compiled.tables)
+    return [text[d.start:d.end] for d in finder(light, offsets, guard.recognizers)]
+
+
 def test_the_registry_declares_every_unit() -> None:
     assert len(set(RULE_NAMES)) == len(RULE_NAMES) == len(REGISTRY)
+    modules = (phone, landline, card, account, email, url, kouling, assembled, obfuscated)
+    assert tuple(module.UNIT for module in modules) == REGISTRY  # one module, one unit
     for unit in REGISTRY:
         assert unit.category in {"contact_number", "link"}
+        assert unit.view in {"dense", "light"}
         assert unit.finder is not None and unit.validator and unit.continues
     assert {"phone", "assembled_number", "email"} <= PERSONAL
     assert "url" not in PERSONAL
+
+
+def test_every_reason_a_unit_reports_under_is_compiled(guard: Guard) -> None:
+    keys = {key for unit in REGISTRY for key, _ in unit.reason_keys()}
+    assert keys == set(guard.recognizers.reasons)
+    assert "obfuscated_email" in keys  # a unit may report under two reasons
 
 
 @pytest.mark.parametrize(("text", "found"), [
@@ -39,14 +64,99 @@ def test_the_registry_declares_every_unit() -> None:
     ("电话：一三八一二三四五六七八", "一三八一二三四五六七八"),
     ("Tony 13812345678", "13812345678"),          # a name before it switches nothing off
     ("电话 ❶❺❾ ❽❶⓿❼ ❷❻❸❸", "❶❺❾ ❽❶⓿❼ ❷❻❸❸"),      # negative circled digits (not NFKC)
+    ("+86 138-1234-5678", "86 138-1234-5678"),
     ("SF13812345678", None),                       # a courier code glued to it: tracking
+    ("SF 13812345678", "13812345678"),             # … not glued: no courier code
     ("订单号 13812345678", None),
-    ("卡号 6222021234567890128", "6222021234567890128"),
+    ("订单号 13812345678 有事打我", None),          # the order word stands nearer
+    ("卡号 6222021234567890128", None),            # no mobile shape
 ])
-def test_numbers(guard: Guard, text: str, found: str | None) -> None:
+def test_phone(guard: Guard, text: str, found: str | None) -> None:
+    assert _found(guard, phone.find_phones, text) == ([found] if found else [])
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("座机 0571-88886666", "0571-88886666"),
+    ("0755-26881234 有事打这个", "0755-26881234"),  # the phone word after it counts
+    ("客服电话 400-820-8820", "400-820-8820"),
+    ("批次 0571-88886666", None),                   # no phone word
+    ("13812345678", None),                          # a mobile, not a landline
+])
+def test_landline(guard: Guard, text: str, found: str | None) -> None:
+    assert _found(guard, landline.find_landlines, text) == ([found] if found else [])
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("卡号 6222021234567890128", "6222021234567890128"),
+    ("卡号 6222 0212 3456 7890 128", "6222 0212 3456 7890 128"),
+    ("转到这个 4111111111111111", "4111111111111111"),
+    ("6222021234567890128", "6222021234567890128"),  # a card prefix, no bank word needed
+    ("卡号 6222021234567890127", None),              # Luhn fails
+    ("订单 6222021234567890128", None),              # an order word before it
+])
+def test_bank_card(guard: Guard, text: str, found: str | None) -> None:
+    assert _found(guard, card.find_cards, text) == ([found] if found else [])
+
+
+@pytest.mark.parametrize("number", ["4111111111111111", "6222021234567890128", "79927398713"])
+def test_luhn_accepts_valid_numbers(number: str) -> None:
+    assert card.luhn_valid(number)
+
+
+@pytest.mark.parametrize("number", ["4111111111111112", "6222021234567890127"])
+def test_luhn_rejects_invalid_numbers(number: str) -> None:
+    assert not card.luhn_valid(number)
+
+
+@pytest.mark.parametrize(("text", "after", "found"), [
+    ("微信号是 abc123", "微信", "abc123"),
+    ("qq 12345678", "qq", "12345678"),
+    ("微信搜 shop_2024", "微信", "shop_2024"),       # a filler skipped; "_" is noise
+    ("微信 abc", "微信", None),                      # too short for an id
+    ("微信 abc123def456ghi789jkl", "微信", None),     # part of a longer word
+])
+def test_account(guard: Guard, text: str, after: str, found: str | None) -> None:
     dense, digits, offsets = _views(guard, text)
-    spans = [text[d.start:d.end] for d in find_numbers(dense, digits, offsets, guard.recognizers)]
-    assert spans == ([found] if found else [])
+    end = dense.index(normalize(after, guard.compiled.tables)) + len(after)
+    detection = account.find_account(digits, end, offsets, "微信", guard.recognizers)
+    if found is None:
+        assert detection is None
+    else:
+        assert detection is not None and text[detection.start:detection.end] == found
+        assert detection.rule == "account" and "微信" in detection.reason
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("邮箱 abc_1@qq.com", ["abc_1@qq.com"]),
+    ("ＡＢＣ＠１６３．ＣＯＭ 联系", ["ＡＢＣ＠１６３．ＣＯＭ"]),   # full width
+    ("发到 a.b-c@mail.example.cn 或 x@y.com", ["a.b-c@mail.example.cn", "x@y.com"]),
+    ("@小王 您好", []),
+    ("abc@qq", []),                                  # no domain
+])
+def test_email(guard: Guard, text: str, found: list[str]) -> None:
+    assert _linked(guard, email.find_emails, text) == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("网址 https://abc.cn/x", ["https://abc.cn/x"]),
+    ("www.shop123.com 看看", ["www.shop123.com"]),
+    ("去 myshop.top 下单", ["myshop.top"]),
+    ("https://mobile.yangkeduo.com/goods.html", []),  # the platform's own
+    ("邮箱 abc@qq.com", []),                          # inside an e-mail: the e-mail's
+    ("型号 v2.0 已更新", []),
+])
+def test_url(guard: Guard, text: str, found: list[str]) -> None:
+    assert _linked(guard, url.find_urls, text) == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("复制 ¥AbCd1234Ef¥ 打开", ["¥AbCd1234Ef¥"]),
+    ("€Zz9Yy8Xx7€", ["€Zz9Yy8Xx7€"]),
+    ("¥12.50¥", []),                                 # a price, no code
+    ("¥abc¥", []),                                   # too short
+])
+def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
+    assert _linked(guard, kouling.find_codes, text) == found
 
 
 @pytest.mark.parametrize(("text", "found"), [
@@ -61,16 +171,14 @@ def test_numbers(guard: Guard, text: str, found: str | None) -> None:
     ("13:00-15:00 之间派送", None),
     ("hello world 12345", None),
 ])
-def test_assembled_numbers(guard: Guard, text: str, found: str | None) -> None:
-    dense, digits, offsets = _views(guard, text)
-    assert may_hold_assembled(dense, guard.recognizers.eleven_digits,
-                              guard.compiled.tables.numeral) or found is None
-    assert may_hold_assembled(dense, guard.recognizers.eleven_digits,
-                              guard.compiled.tables.numeral, guard.recognizers.part_links,
-                              guard.compiled.tables.digits) or found is None
-    spans = [text[d.start:d.end]
-             for d in find_assembled(dense, digits, offsets, guard.recognizers)]
-    assert spans == ([found] if found else [])
+def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
+    dense, _, _ = _views(guard, text)
+    recognizers, tables = guard.recognizers, guard.compiled.tables
+    assert assembled.may_hold_assembled(dense, recognizers.eleven_digits,
+                                        tables.numeral) or found is None
+    assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                                        recognizers.part_links, tables.digits) or found is None
+    assert _found(guard, assembled.find_assembled, text) == ([found] if found else [])
 
 
 @pytest.mark.parametrize(("text", "found", "category"), [
@@ -84,24 +192,15 @@ def test_assembled_numbers(guard: Guard, text: str, found: str | None) -> None:
     ("固件 v2点0 已更新", None, None),
     ("abc.com", None, None),                         # plain: the URL recognizer's
 ])
-def test_obfuscated_addresses(guard: Guard, text: str, found: str | None,
-                              category: str | None) -> None:
+def test_obfuscated_address(guard: Guard, text: str, found: str | None,
+                            category: str | None) -> None:
     _, _, offsets = _views(guard, text)
-    found_here = find_obfuscated(text, guard.compiled.tables, offsets, guard.recognizers)
+    found_here = obfuscated.find_obfuscated(text, guard.compiled.tables, offsets,
+                                            guard.recognizers)
     assert [(text[d.start:d.end], d.category) for d in found_here] == (
         [(found, category)] if found else [])
     if found:
-        assert may_hold_obfuscated(text)
-
-
-@pytest.mark.parametrize(("text", "rule"), [
-    ("网址 https://abc.cn/x", "url"),
-    ("邮箱 abc_1@qq.com", "email"),
-    ("复制 ¥AbCd1234Ef¥ 打开", "code"),
-])
-def test_links(guard: Guard, text: str, rule: str) -> None:
-    light, offsets = light_view(text, guard.compiled.tables)
-    assert [d.rule for d in find_links(light, offsets, guard.recognizers)] == [rule]
+        assert obfuscated.may_hold_obfuscated(text)
 
 
 @pytest.mark.parametrize("text", [

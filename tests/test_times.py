@@ -9,13 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import guard.audit.readers as readers
+import guard.audit.rows as rows
 from guard.cli import main
 from guard.times import CHINA_TZ, is_date_only, parse_time
 from tests.conftest import cn
 
 
 def test_the_audit_reads_times_with_the_shared_parser() -> None:
-    assert readers.parse_time is parse_time
+    assert rows.parse_time is parse_time
 
 
 @pytest.mark.parametrize("text", ["2026-11-19T10:00", "2026-11-19 10:00", "2026/11/19 10:00",

@@ -2,7 +2,12 @@
 
 How a log flows (one direction, each module knows nothing of the next):
 
-    readers.py       LOG files (JSONL / CSV, .gz) → chunks of whole records, in order
+    sources.py       LOG arguments → sources: the format (by name or sniffed), a CSV header
+    exports.py       Excel and chat-workbench exports → the log's own records, as read
+      sheets.py      an Excel export's conversation sheet: boundaries and a check
+      json_array.py  a JSON array read a value at a time
+    chunking.py      a file → chunks of whole records with the lines before them, in order
+    rows.py          a chunk's lines → records (Row, NonText, Rejected); readers.py names all three
     chunk.py         records → one partial report: the loop (`audit_rows`, `audit_chunk`)
     judge.py         each distinct text judged once (`Auditor`: the Guard and its caches)
     conversation.py  an agent message joined with the previous ones: split evasions
@@ -10,6 +15,7 @@ How a log flows (one direction, each module knows nothing of the next):
     evidence.py      a violating message as evidence: records, counts, the worst listed
     privacy.py       buyers' personal data masked before anything leaves the worker
     report.py        the one report model: partial reports merge associatively
+    metrics.py       response times per agent and shop, beside the report
     spool.py         findings on disk while the audit runs
     run.py           files → chunks → reports in input order (this process or the pool)
     pool.py          worker processes

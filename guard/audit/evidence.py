@@ -180,12 +180,14 @@ class Evidence:
     """The evidence of one chunk's (or partition's) messages, written into its report builder."""
 
     def __init__(self, builder: ReportBuilder, label: str,
-                 evidence_of: Callable[[str, str], OwnEvidence]):
+                 evidence_of: Callable[[str, str], OwnEvidence],
+                 shown_line: Callable[[str, str], str] | None = None):
+        """`shown_line`: how a neighbour line is shown (`neighbour_line`), by (text, role);
+        an auditor's bounded cache of it serves every chunk (chat repeats itself)."""
         self.builder = builder
         self.label = label
         self.evidence_of = evidence_of
-        # (text, role) → how a neighbour line is shown: chat repeats itself
-        self.shown_lines: dict[tuple[str, str], str] = {}
+        self.shown_line = shown_line if shown_line is not None else neighbour_line
         # (text, role) of the messages already in the worst list as themselves: a
         # later copy ranks below the first (same display, later line), so is not added
         self.listed: set[tuple[str, str]] = set()
@@ -201,7 +203,7 @@ class Evidence:
         place: Place = (self.label, row.line, row.shop, row.agent, row.conversation, row.time,
                         row.role)
         records: list[FindingRecord] = []
-        context = neighbours(before, self.shown_lines)
+        context = neighbours(before, self.shown_line)
         own = None
         if verdict.findings:
             own = self.evidence_of(row.text, row.role)
@@ -257,36 +259,38 @@ _NUMBER_RUN = re.compile(r"[0-9０-９零〇一二三四五六七八九幺两壹
                          r"(?:[\s\-－—.·,，]*[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]){3,}")
 
 
-def neighbours(rows: Sequence[Any], known: dict[tuple[str, str], str] | None = None
+def neighbours(rows: Sequence[Any], shown_line: Callable[[str, str], str] | None = None
                ) -> tuple[tuple[int, str, str], ...]:
     """(line, role, text) of the messages before a finding: personal data masked, bounded.
 
-    A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
-    is not judged, every run of four or more digits in it, however written;
-    an agent's line as an agent's; a message that is not text shows its type.
-    `known`: lines already shown, by (text, role).
+    Each text line as `neighbour_line` shows it (`shown_line`: the same, cached);
+    a message that is not text shows its type.
     """
+    show = shown_line if shown_line is not None else neighbour_line
     shown = []
     for row in rows:
         text = getattr(row, "text", None)
-        if text is None:
-            text = f"[{getattr(row, 'kind', '非文字消息')}]"
-        elif known is not None and (text, row.role) in known:
-            text = known[(text, row.role)]
-        else:
-            original = text
-            text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
-            positions = set(private_positions(text, row.role))
-            if row.role != "agent":
-                for match in _NUMBER_RUN.finditer(text):
-                    positions.update(range(match.start(), match.end()))
-            text = apply_mask(text, positions)
-            if len(text) > NEIGHBOUR_CHARS:
-                text = "…" + text[-NEIGHBOUR_CHARS:]
-            if known is not None:
-                known[(original, row.role)] = text
-        shown.append((row.line, row.role, text))
+        shown.append((row.line, row.role, show(text, row.role) if text is not None
+                      else f"[{getattr(row, 'kind', '非文字消息')}]"))
     return tuple(shown)
+
+
+def neighbour_line(text: str, role: str) -> str:
+    """A line shown beside a finding: its end, personal data masked.
+
+    A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
+    is not judged, every run of four or more digits in it, however written;
+    an agent's line as an agent's.
+    """
+    text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
+    positions = set(private_positions(text, role))
+    if role != "agent":
+        for match in _NUMBER_RUN.finditer(text):
+            positions.update(range(match.start(), match.end()))
+    text = apply_mask(text, positions)
+    if len(text) > NEIGHBOUR_CHARS:
+        text = "…" + text[-NEIGHBOUR_CHARS:]
+    return text
 
 
 def _worst_entry(place: Place, row: Row, own: OwnEvidence | None, joined: list[Joined],

@@ -10,7 +10,8 @@ format") but hold the same messages:
 * **The chat workbench's message JSON**: objects with `msg_id`, `ts`
   (seconds), `from` / `to` `{role, uid}` (`mall_cs` the agent, `user` the
   buyer, `system`, `mall` the shop's own automatic messages), `type` (0 is
-  text) and `content`; one object a line, or one JSON array.
+  text) and `content`; one object a line, or one JSON array (read a value
+  at a time, json_array.py).
 
 Each is converted, as it is read, into one JSON line per record of the log
 format, numbered as the source numbers it: line N of the converted stream
@@ -39,6 +40,13 @@ from typing import IO, Any
 
 import orjson
 
+from guard.audit.json_array import Unreadable, array_values
+from guard.audit.sheets import (
+    ConversationIndex,
+    ConversationSheet,
+    conversation_header,
+    header_columns,
+)
 from guard.errors import UsageError
 from guard.records import BOM, MAX_LINE_BYTES, missing, read_object, too_long
 from guard.times import CHINA_TZ
@@ -104,15 +112,7 @@ def parse_columns(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _header_map(header: Sequence[Any], columns: Mapping[str, str]) -> dict[str, int]:
-    names = [str(cell).strip() if cell is not None else "" for cell in header]
-    found: dict[str, int] = {}
-    for field, defaults in XLSX_COLUMNS.items():
-        wanted = (columns[field],) if field in columns else defaults
-        for name in wanted:
-            if name in names:
-                found[field] = names.index(name)
-                break
-    return found
+    return header_columns(header, XLSX_COLUMNS, columns)
 
 
 def open_workbook(path: Path, label: str) -> Any:
@@ -127,20 +127,26 @@ def open_workbook(path: Path, label: str) -> Any:
             from None
 
 
-def find_sheet(path: Path, label: str, columns: Mapping[str, str]) -> str:
-    """The sheet of message rows: the first whose first row names the needed columns."""
+def find_sheet(path: Path, label: str, columns: Mapping[str, str]) -> tuple[str, str]:
+    """(the sheet of message rows: the first whose first row names the needed columns,
+    the sheet of conversations — 首条时间 / 末条时间 — if there is one, else "")."""
     book = open_workbook(path, label)
     try:
-        tried = []
+        tried, found_sheet, conversations = [], "", ""
         for sheet in book.worksheets:
             header = next(sheet.iter_rows(max_row=1, values_only=True), ())
             found = _header_map(header, columns)
-            if all(f in found for f in XLSX_REQUIRED) and ("conversation" in found
-                                                           or "buyer" in found):
-                return str(sheet.title)
-            tried.append(sheet.title)
+            if not found_sheet and all(f in found for f in XLSX_REQUIRED) and (
+                    "conversation" in found or "buyer" in found):
+                found_sheet = str(sheet.title)
+            elif not conversations and conversation_header(header) is not None:
+                conversations = str(sheet.title)
+            else:
+                tried.append(sheet.title)
     finally:
         book.close()
+    if found_sheet:
+        return found_sheet, conversations
     needed = "、".join(XLSX_COLUMNS[f][0] for f in ("buyer", *XLSX_REQUIRED))
     raise UsageError(f"{label}：没有一张工作表的第一行含有消息所需的列（{needed}；"
                      f"看过：{'、'.join(tried) or '无'}）；列名不同时用 --column 字段=表头 指定")
@@ -157,10 +163,22 @@ def _cell(value: Any) -> str | None:
 
 
 def xlsx_lines(path: Path, sheet: str, shop: str, columns: Mapping[str, str],
-               progress: list[float]) -> Iterator[bytes]:
-    """The converted lines of one sheet, row N as line N; `progress[0]`: share read so far."""
+               progress: list[float], conversations: str = "",
+               notes: list[ConversationSheet] | None = None) -> Iterator[bytes]:
+    """The converted lines of one sheet, row N as line N; `progress[0]`: share read so far.
+
+    `conversations`: the sheet of conversations (sheets.py), read first; what
+    it made of them is appended to `notes` once the last row is read.
+    """
     book = open_workbook(path, str(path))
     try:
+        index = None
+        if conversations:
+            index = ConversationIndex(str(path), conversations, sheet)
+            rows = book[conversations].iter_rows(values_only=True)
+            header = conversation_header(next(rows, ()))
+            if header is not None:
+                index.read(rows, header, shop, thread_id)
         rows = book[sheet]
         total = max(rows.max_row or 1, 1)
         found: dict[str, int] = {}
@@ -175,24 +193,31 @@ def xlsx_lines(path: Path, sheet: str, shop: str, columns: Mapping[str, str],
             if not any(c is not None and c.strip() for c in cells.values()):
                 yield b"\n"  # an empty row: not a record
                 continue
-            yield _line(_xlsx_record(cells, shop))
+            yield _line(_xlsx_record(cells, shop, index, number))
+        if index is not None and notes is not None:
+            notes.append(index.finish())
     finally:
         book.close()
 
 
-def _xlsx_record(cells: Mapping[str, str | None], shop: str) -> dict[str, Any]:
-    from guard.audit.readers import ROLES
+def _xlsx_record(cells: Mapping[str, str | None], shop: str,
+                 index: ConversationIndex | None = None, number: int = 0) -> dict[str, Any]:
+    from guard.audit.rows import ROLES
 
     agent, buyer = cells.get("agent"), cells.get("buyer")
     sender = (cells.get("role") or "").strip()
     role = ROLES.get(sender) or ROLES.get(sender.lower())
     if role is None and sender:  # some exports name the sender's account instead
         role = "agent" if sender == agent else "buyer" if sender == buyer else sender
+    shop = cells.get("shop") or shop
     conversation = cells.get("conversation")
+    if index is not None:  # the conversation sheet says where conversations begin and end
+        conversation = index.conversation_of(number, shop, buyer, agent, conversation,
+                                             cells.get("time")) or conversation
     if not conversation and buyer:
         conversation = thread_id(buyer, agent or "")
     record: dict[str, Any] = {
-        "shop": cells.get("shop") or shop, "agent": agent or "",
+        "shop": shop, "agent": agent or "",
         "conversation": conversation, "time": cells.get("time"), "role": role or sender or None,
     }
     kind = (cells.get("type") or "").strip()
@@ -259,15 +284,11 @@ def workbench_lines(stream: IO[bytes], shop: str) -> Iterator[bytes]:
     """The converted lines of a workbench file (object per line, or one JSON array)."""
     first = stream.peek(64) if hasattr(stream, "peek") else b""
     if first.removeprefix(BOM).lstrip()[:1] == b"[":
-        data = stream.read()
-        try:
-            values = orjson.loads(data.removeprefix(BOM))
-        except orjson.JSONDecodeError as exc:
-            raise UsageError(f"不是有效的 JSON 数组：{exc}") from None
-        if not isinstance(values, list):
-            raise UsageError("不是 JSON 数组")
-        for value in values:
-            yield _line(workbench_record(value, shop))
+        for value in array_values(stream):  # a value at a time: memory stays flat
+            if type(value) is Unreadable:
+                yield _line({REJECTED: value.reason})
+            else:
+                yield _line(workbench_record(value, shop))
         return
     number = 0
     while True:
@@ -297,8 +318,12 @@ def workbench_lines(stream: IO[bytes], shop: str) -> Iterator[bytes]:
 class ConvertedStream:
     """A file-like view of converted lines: what the chunk reader reads instead of the file."""
 
-    def __init__(self, lines: Iterator[bytes], position: Any):
+    def __init__(self, lines: Iterator[bytes], position: Any,
+                 notes: list[ConversationSheet] | None = None):
         self._lines = lines
+        # what the converter found beside the records (an Excel export's conversation
+        # sheet), complete once the lines are read to their end
+        self.notes = notes if notes is not None else []
         self._buffer = b""
         self._position = position  # () -> bytes of the file on disk read so far
         self._told = 0

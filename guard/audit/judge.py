@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from guard.audit.conversation import SplitFinding, Turn, split_findings
-from guard.audit.evidence import OwnEvidence, own_evidence
+from guard.audit.evidence import OwnEvidence, neighbour_line, own_evidence
 from guard.audit.fastpath import Edges, Shortcut
 from guard.audit.report import Settings
 from guard.decide import mask
@@ -57,6 +57,9 @@ class Auditor:
             self.guard.check)
         self.evidence: Callable[[str, str], OwnEvidence] = lru_cache(maxsize=CACHE_SIZE // 4)(
             lambda text, role: own_evidence(text, role, self.check(text)))
+        # how a line beside a finding is shown (masked), by (text, role): across chunks
+        self.neighbour_line: Callable[[str, str], str] = lru_cache(maxsize=CACHE_SIZE // 4)(
+            neighbour_line)
         # windows (their texts, oldest first) known to hold nothing new: chat repeats itself
         self.quiet_windows: set[tuple[str, ...]] = set()
 

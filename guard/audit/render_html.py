@@ -534,6 +534,16 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
             w(f"<tr><td class='where'>{_e(short(rejected.file))}:{rejected.line}</td>"
               f"<td>{_e(rejected.reason)}</td></tr>")
         w("</table>")
+    for sheet in report.sheets:
+        w(f"<h2>会话表 {_e(short(sheet.file))}</h2>")
+        w(f'<p class="note">{sheet.rows:,} 个会话，{sheet.used:,} 个用来划分消息表中的会话，'
+          f"消息表中 {sheet.messages_matched:,} 条消息落在其中；与消息表对不上 "
+          f"{sheet.disagreements:,} 处。</p>")
+        if sheet.listed:
+            w("<table><tr><th>位置</th><th>对不上的地方</th></tr>")
+            for name, row, reason in sheet.listed:
+                w(f"<tr><td class='where'>{_e(name)} 第 {row:,} 行</td><td>{_e(reason)}</td></tr>")
+            w("</table>")
     w("<footer>由 guard audit 生成。本报告是单个文件，不引用任何网络资源。证据中买家的手机号、"
       "地址、姓名等个人信息已脱敏；客服自己发出的联系方式属于违规内容，照原样保留。</footer>")
     if review is not None:

@@ -27,6 +27,7 @@ TOP_AGENTS = 6
 TOP_RULES = 5
 TOP_TERMS = 10
 TOP_WORST = 5
+TOP_SHEET_NOTES = 2
 TOP_REJECTED = 3
 
 
@@ -253,6 +254,13 @@ def render_report(report: Report, console: Console, files: Sequence[str] = (),
         if report.totals["rejected"] > TOP_REJECTED:
             lines.append(Text("  …… 完整清单见 --json 报告的 rejected", style="dim"))
         console.print(Group(*lines))
+    for sheet in report.sheets:  # an Excel export's conversation sheet that disagrees
+        if sheet.disagreements:
+            lines = [Text(f"会话表 {shown(sheet.file)}：{sheet.disagreements:,} 处与消息表"
+                          "对不上：", style="bold yellow")]
+            lines.extend(Text(f"  {shown(name)} 第 {row:,} 行  {shown(reason)}")
+                         for name, row, reason in sheet.listed[:TOP_SHEET_NOTES])
+            console.print(Group(*lines), no_wrap=True, overflow="ellipsis")
     console.print(_where(outputs))
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from guard.audit.baseline import finding_key
 from guard.audit.metrics import Responses, merge_into, shop_totals
+from guard.audit.sheets import ConversationSheet
 from guard.verdict import CATEGORIES, RANK
 
 # 2: evidence bounded — a finding's message is an excerpt around its span (`offset`,
@@ -211,6 +212,8 @@ class Report:
     findings: tuple[FindingRecord, ...] = ()
     # response times by (shop, agent); agent "" where no agent can be named (metrics.py)
     responses: Mapping[tuple[str, str], Responses] = field(default_factory=dict)
+    # Excel exports' conversation sheets: how they bounded conversations, where they disagree
+    sheets: tuple[ConversationSheet, ...] = ()
 
     # ------------------------------------------------------------ derived views
 
@@ -312,6 +315,7 @@ class Report:
             "rejected_listed": len(self.rejected),
             "rejected_reasons": dict(sorted(self.rejected_reasons.items())),
             "skipped_non_text": dict(sorted(self.non_text.items())),
+            "conversation_sheets": [sheet.to_dict() for sheet in self.sheets],
             "shops": shops,
             "agents": agents,
             "categories": categories,
@@ -354,6 +358,8 @@ class Report:
             findings=tuple(FindingRecord.from_dict(f) for f in data["findings"]),
             responses={(r["shop"], r["agent"]): Responses.from_dict(r)
                        for r in data.get("response_times", [])},
+            sheets=tuple(ConversationSheet.from_dict(s)
+                         for s in data.get("conversation_sheets", [])),
         )
 
 
@@ -377,6 +383,7 @@ class ReportBuilder:
         self.terms: dict[tuple[str, str, str], int] = {}
         self.rejected_reasons: dict[str, int] = {}
         self.non_text: dict[str, int] = {}
+        self.sheets: list[ConversationSheet] = []
         self.rejected: list[RejectedRecord] = []
         self.worst: list[WorstMessage] = []
         self.findings: list[FindingRecord] = []
@@ -468,6 +475,7 @@ class ReportBuilder:
         if self.keep_findings:
             self.findings.extend(report.findings)
         merge_into(self.responses, report.responses.items())
+        self.sheets.extend(report.sheets)
         return self
 
     def build(self) -> Report:
@@ -489,6 +497,7 @@ class ReportBuilder:
             responses={key: Responses(dict(r.turns), dict(r.first), r.unanswered_turns,
                                       r.unanswered_conversations, r.conversations)
                        for key, r in self.responses.items()},
+            sheets=tuple(self.sheets),
         )
 
 

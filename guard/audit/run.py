@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
+from dataclasses import replace
 
 from guard.audit.chunk import audit_chunk
 from guard.audit.conversation import WINDOW_MESSAGES, WINDOW_SECONDS
@@ -30,14 +31,23 @@ def audit_chunks(chunks: Iterator[Chunk] | Sequence[Chunk], config: AuditConfig,
     if workers <= 1:
         auditor = Auditor(config, guard=guard)
         for chunk in chunks:
-            yield chunk, audit_chunk(auditor, chunk), None
+            yield chunk, with_sheets(audit_chunk(auditor, chunk), chunk), None
         return
     from guard.audit.pool import audit_in_workers
 
-    if warn is None:
-        yield from audit_in_workers(chunks, config, workers, guard)
-    else:
-        yield from audit_in_workers(chunks, config, workers, guard, warn)
+    results = audit_in_workers(chunks, config, workers, guard) if warn is None else \
+        audit_in_workers(chunks, config, workers, guard, warn)
+    try:
+        for chunk, report, encoded in results:
+            yield chunk, with_sheets(report, chunk), encoded
+    finally:
+        results.close()
+
+
+def with_sheets(report: Report, chunk: Chunk) -> Report:
+    """The chunk's report with what its file's converter found beside the records
+    (an Excel export's conversation sheet: the main process read it)."""
+    return replace(report, sheets=(*report.sheets, *chunk.sheets)) if chunk.sheets else report
 
 
 def all_chunks(sources: Sequence[Source], chunk_bytes: int = CHUNK_BYTES,

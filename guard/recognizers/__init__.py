@@ -1,93 +1,110 @@
 """The registry of recognizers: every shape of contact detail or link guard knows.
 
-Each recognizer is one registered unit, declaring its rule (the finding's
-`rule`), its category, its prefilter (a cheap test on the fast path), its
-finder (the slow path), what validates a candidate, the characters that can
-continue its shape across a message boundary (the audit's window shortcut
-joins messages where they meet), and whether what it finds is a person's
-own data (the audit masks that in a buyer's line). The engine, the audit's
-window shortcut and the audit's privacy masking all read this registry: there
-is no second model of what a phone number is.
+Each recognizer is one registered unit (`unit.Recognizer`) in a module of
+its own, declaring its rule (the finding's `rule`), its category, the view
+it reads, its prefilter (a cheap test on the fast path), its finder (the
+slow path), what validates a candidate, the characters that can continue
+its shape across a message boundary (the audit's window shortcut joins
+messages where they meet: boundary.py), and whether what it finds is a
+person's own data (the audit masks that in a buyer's line). The engine, the
+audit's window shortcut and the audit's privacy masking all read this
+registry: there is no second model of what a phone number is.
 
-The shapes themselves live in their modules: core.py (phone, landline, bank
-card, account, e-mail, URL, 淘口令), assembled.py (numbers given in pieces,
-spoken, or with letters for digits), obfuscated.py (addresses whose dot or @
-is disguised).
+The units: phone.py, landline.py, card.py (bank cards), account.py (an id
+after an app's name), email.py, url.py, kouling.py (淘口令), assembled.py
+(numbers given in pieces, spoken, or with letters for digits), obfuscated.py
+(addresses whose dot or @ is disguised). What several share: numbers.py
+(digit runs), context.py (context words near a number), links.py (the link
+prefilter); patterns.py holds what is compiled from the lexicon per Guard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from guard.recognizers.assembled import find_assembled, may_hold_assembled
-from guard.recognizers.core import (
-    EMAIL,
-    Detection,
-    Recognizers,
-    account_at,
-    build_recognizers,
-    find_account,
-    find_links,
-    find_numbers,
-    has_latin,
-    luhn_valid,
-    may_hold_link,
-    may_hold_number,
+from guard.lexicon import Lexicon
+from guard.normalize import SpanMap, Tables
+from guard.recognizers import (
+    account,
+    assembled,
+    card,
+    email,
+    kouling,
+    landline,
+    obfuscated,
+    phone,
+    url,
 )
+from guard.recognizers.account import account_at, find_account
+from guard.recognizers.assembled import find_assembled, may_hold_assembled
+from guard.recognizers.boundary import Continuations
+from guard.recognizers.card import find_cards, luhn_valid
+from guard.recognizers.context import words
+from guard.recognizers.email import EMAIL, email_spans, find_emails
+from guard.recognizers.kouling import find_codes
+from guard.recognizers.landline import find_landlines
+from guard.recognizers.links import has_latin, may_hold_link
+from guard.recognizers.numbers import may_hold_number, number_candidate
 from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
+from guard.recognizers.patterns import Recognizers
+from guard.recognizers.phone import find_phones
+from guard.recognizers.unit import Detection, Recognizer
+from guard.recognizers.url import find_urls
 
 __all__ = [
-    "EMAIL", "PERSONAL", "REGISTRY", "RULE_NAMES", "Detection", "Recognizer", "Recognizers",
-    "account_at", "build_recognizers", "find_account", "find_assembled", "find_links",
-    "find_numbers", "find_obfuscated", "has_latin", "luhn_valid", "may_hold_assembled",
-    "may_hold_link", "may_hold_number", "may_hold_obfuscated",
+    "EMAIL", "PERSONAL", "REGISTRY", "RULE_NAMES", "Continuations", "Detection", "Recognizer",
+    "Recognizers", "account_at", "build_recognizers", "continuations", "find_account",
+    "find_assembled", "find_links", "find_numbers", "find_obfuscated", "has_latin",
+    "luhn_valid", "may_hold_assembled", "may_hold_link", "may_hold_number",
+    "may_hold_obfuscated",
 ]
 
-_DIGITS = "0123456789"
-_LATIN = "abcdefghijklmnopqrstuvwxyz"
-
-
-@dataclass(frozen=True, slots=True)
-class Recognizer:
-    """One registered shape: what it finds and how it is found."""
-
-    rule: str
-    category: str
-    prefilter: Callable[..., bool] | None  # the fast-path test (None: a term's hit is one)
-    finder: Callable[..., Any]  # the slow-path finder
-    validator: str  # what confirms a candidate, in words (Luhn, a whole mobile shape …)
-    continues: str  # characters that can continue the shape across a message boundary
-    personal: bool  # what it finds may be a buyer's own data (masked in a buyer's line)
-
-
 REGISTRY: tuple[Recognizer, ...] = (
-    Recognizer("phone", "contact_number", may_hold_number, find_numbers,
-               "a whole mobile shape, no order word nearer than a contact word",
-               _DIGITS, personal=True),
-    Recognizer("landline", "contact_number", may_hold_number, find_numbers,
-               "a landline shape with a phone word near it", _DIGITS, personal=True),
-    Recognizer("bank_card", "contact_number", may_hold_number, find_numbers,
-               "Luhn check digit, and a bank word or a card prefix", _DIGITS, personal=True),
-    Recognizer("account", "contact_number", None, find_account,
-               "an id right after the app's name", _DIGITS + _LATIN, personal=False),
-    Recognizer("email", "contact_number", may_hold_link, find_links,
-               "an e-mail shape", _DIGITS + _LATIN + "@._-", personal=True),
-    Recognizer("url", "link", may_hold_link, find_links,
-               "a URL or a known top-level domain; not the platform's own",
-               _DIGITS + _LATIN + "./:-_?=&#%", personal=False),
-    Recognizer("code", "link", may_hold_link, find_links,
-               "8–14 letters and digits between currency symbols", _DIGITS + _LATIN,
-               personal=False),
-    Recognizer("assembled_number", "contact_number", may_hold_assembled, find_assembled,
-               "the pieces join into a whole mobile number", _DIGITS + _LATIN,
-               personal=True),
-    Recognizer("obfuscated_address", "link", may_hold_obfuscated, find_obfuscated,
-               "the disguise read back gives a URL or e-mail shape",
-               _DIGITS + _LATIN + "./@", personal=True),
+    phone.UNIT, landline.UNIT, card.UNIT, account.UNIT, email.UNIT, url.UNIT, kouling.UNIT,
+    assembled.UNIT, obfuscated.UNIT,
 )
 
 RULE_NAMES: tuple[str, ...] = tuple(r.rule for r in REGISTRY)
 # The rules whose findings may be a person's own data (privacy masking).
 PERSONAL: frozenset[str] = frozenset(r.rule for r in REGISTRY if r.personal)
+
+
+def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers:
+    """Every unit's patterns and reasons, compiled from the lexicon (once per Guard)."""
+    rules = lexicon.numbers
+    labels = lexicon.messages.category_labels
+    reasons = {
+        key: lexicon.messages.reasons.get(key, "{category}").replace(
+            "{category}", labels.get(category, category))
+        for unit in REGISTRY for key, category in unit.reason_keys()
+    }
+    numeral_marks = dict(numerals)
+    numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
+    return Recognizers(
+        rules, *number_candidate(numerals), url.url_pattern(rules), kouling.code_pattern(rules),
+        account.fillers_pattern(rules), reasons,
+        words(rules.phone_context), words(rules.landline_context),
+        words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
+        assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
+        assembled.eleven_pattern("".join(chr(cp) for cp in numerals)))
+
+
+def continuations(lexicon: Lexicon, tables: Tables) -> Continuations:
+    """What continues each registered shape across a message boundary, for this lexicon."""
+    return Continuations(REGISTRY, lexicon.numbers, tables.digits, tables.light)
+
+
+def find_numbers(dense: str, digits: str, offsets: SpanMap,
+                 recognizers: Recognizers) -> list[Detection]:
+    """Mobile and landline phone numbers, bank cards (phone.py, landline.py, card.py)."""
+    return [*find_phones(dense, digits, offsets, recognizers),
+            *find_landlines(dense, digits, offsets, recognizers),
+            *find_cards(dense, digits, offsets, recognizers)]
+
+
+def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[Detection]:
+    """E-mail addresses, URLs and short links, 淘口令 — on the light view
+    (email.py, url.py, kouling.py)."""
+    emails = email_spans(light)
+    return [*find_emails(light, offsets, recognizers, emails),
+            *find_urls(light, offsets, recognizers, emails),
+            *find_codes(light, offsets, recognizers)]
+

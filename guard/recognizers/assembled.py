@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
-from guard.recognizers.core import (
-    Detection,
-    Recognizers,
-    order_word_before,
-    phone_word_before,
-)
+from guard.recognizers.context import order_word_before, phone_word_before
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer
+
+if TYPE_CHECKING:
+    from guard.recognizers.patterns import Recognizers
 
 RULE = "assembled_number"
 CATEGORY = "contact_number"
@@ -196,6 +196,7 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
 
 
 _POSITIONS = re.compile(_POSITION)
+_TAIL_FIRST_WORDS = "尾号数后末最位是为"  # the characters of _TAIL_FIRST besides digits
 _TAIL_FIRST = re.compile(
     r"(?:尾号|尾数|后[0-9]{1,2}位|末[0-9]{1,2}位|最后[0-9]{0,2}位?)(?:是|为)?$")
 
@@ -203,3 +204,14 @@ _TAIL_FIRST = re.compile(
 def _strip_links(chain: str, recognizers: Recognizers) -> str:
     """A chain without its positional words ("后8位" holds no digit of the number)."""
     return _POSITIONS.sub("", chain)
+
+
+# A chain continues across a message boundary through digits, letters (spoken
+# digits, letters for digits) and its linking and positional words — but a
+# message edge of linking words alone ("好的" | "是…") starts no chain: the
+# side of a boundary a chain crosses holds one of its digits or letters.
+UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_assembled, find_assembled,
+                  "the pieces join into a whole mobile number",
+                  DIGITS + LATIN + POSITION_CHARS + _TAIL_FIRST_WORDS, personal=True,
+                  continues_in=lambda rules: "".join(rules.part_links),
+                  anchors=DIGITS + LATIN)

@@ -1,0 +1,58 @@
+"""Accounts: an id or number right after a messaging app's name (微信号 abc123, QQ 12345678).
+
+Looked for only after a contact_im term hit (the engine passes where it
+ends), on the digit view; filler words may stand between
+(`[numbers] account_fillers`: 号, 是, 搜 …).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from guard.normalize import MASK_CHAR, SpanMap
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer
+
+if TYPE_CHECKING:
+    from guard.lexicon import NumberRules
+    from guard.recognizers.patterns import Recognizers
+
+RULE = "account"
+CATEGORY = "contact_number"
+_ACCOUNT = re.compile(r"[a-z][a-z0-9]{5,19}|[0-9]{5,12}")
+
+
+def fillers_pattern(rules: NumberRules) -> re.Pattern[str]:
+    """Any run of the filler words (longest first)."""
+    fillers = "|".join(sorted(map(re.escape, rules.account_fillers), key=len, reverse=True))
+    return re.compile(rf"(?:{fillers})*")
+
+
+def account_at(digits: str, after: int, recognizers: Recognizers) -> re.Match[str] | None:
+    """An account id or number right after position `after` (微信号 abc123)."""
+    position = recognizers.fillers.match(digits, after).end()
+    match = _ACCOUNT.match(digits, position)
+    if match is None:
+        return None
+    following = digits[match.end():match.end() + 1]
+    if following == MASK_CHAR or (following.isascii() and following.isalnum()):
+        return None  # part of a longer word (a masked span counts as one)
+    return match
+
+
+def find_account(digits: str, after: int, offsets: SpanMap, label: str,
+                 recognizers: Recognizers) -> Detection | None:
+    """An account right after a messaging-app term, as a detection."""
+    match = account_at(digits, after, recognizers)
+    if match is None:
+        return None
+    start, end = offsets.span(*match.span())
+    reason = recognizers.reasons[RULE].replace("{label}", label)
+    return Detection(RULE, CATEGORY, start, end, reason.replace("{term}", match.group()))
+
+
+# Across a boundary it continues through the id itself; an id given after the
+# boundary ("微信号是" | "abc123") forms only within reach of the app's name,
+# which the audit's shortcut looks for near every message's edges.
+UNIT = Recognizer(RULE, CATEGORY, "dense", None, find_account,
+                  "an id right after the app's name", DIGITS + LATIN, personal=False)

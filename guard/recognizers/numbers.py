@@ -1,0 +1,78 @@
+"""What the phone, landline and card recognizers share: digit runs on the dense view.
+
+Numbers are read on the dense view with Chinese numerals as digits, so
+"一三八 1234 伍陆柒捌" and "138-1234-5678" are both eleven digits. A phone or
+card number is a whole run of digits (no digit right before or after it),
+so each recognizer tries its shape, whole, on the runs of ten digits or
+more. Their common prefilter is here too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guard.recognizers.patterns import Recognizers
+
+_DIGIT_RUN = re.compile(r"[0-9]{10,}")
+
+
+def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The phone and card shapes, on the dense view, Chinese numerals included.
+
+    A fast-path test: only a message that passes it pays for the digit view.
+    (Accounts are only looked for after a messaging-app term, on the slow path.)
+    The first pattern, ten digits in a row, is a cheaper test to run before.
+    """
+    def digits(values: str) -> str:
+        chars = set(values) | {chr(cp) for cp, d in numerals.items() if d in values}
+        return "[" + re.escape("".join(sorted(chars))) + "]"
+
+    any_digit = digits("0123456789")
+    mobile = f"(?:{digits('0')}{{0,2}}{digits('8')}{digits('6')})?{digits('1')}" \
+             f"{digits('3456789')}{any_digit}{{9}}"
+    landline = f"{digits('0')}{any_digit}{{9,11}}|{digits('48')}{digits('0')}{{2}}{any_digit}{{7}}"
+    card = f"{any_digit}{{16,19}}"
+    # Edges are ASCII digits only: the finders also read the plain dense
+    # view, where 一 after a number ("13812345678一会儿") is no digit.
+    return (re.compile(f"{any_digit}{{10}}"),
+            re.compile(f"(?<![0-9])(?:{mobile}|{landline}|{card})(?![0-9])"))
+
+
+def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
+    """Whether the dense view holds something shaped like a phone or card number."""
+    return (recognizers.digit_run.search(dense) is not None
+            and recognizers.number_candidate.search(dense) is not None)
+
+
+def number_views(dense: str, digits: str, recognizers: Recognizers) -> tuple[str, ...]:
+    """The readings of the same characters a number is looked for in, where they differ:
+
+    the digit view (一38零 is one number), the plain dense view, where only
+    ASCII digits count ("13956781234二维码": 二 is no twelfth digit), and the
+    numeral view, where only Chinese numerals count ("一三八…八0755…": a
+    spoken mobile number right before a written landline).
+    """
+    if digits == dense:
+        return (digits,)
+    if len(digits) != len(dense):
+        raise ValueError("the digit view must keep the length of the dense view")
+    return digits, dense, dense.translate(recognizers.numeral_marks)
+
+
+def whole_runs(views: tuple[str, ...], shape: re.Pattern[str]) -> list[re.Match[str]]:
+    """The digit runs that match `shape` whole, in each view (the first view's first).
+
+    Each view's runs are tried in text order; a span is kept once.
+    """
+    found: list[re.Match[str]] = []
+    seen: set[tuple[int, int]] = set()
+    for view in views:
+        for run in _DIGIT_RUN.finditer(view):
+            start, end = run.span()
+            match = shape.fullmatch(view, start, end)
+            if match is not None and (start, end) not in seen:
+                seen.add((start, end))
+                found.append(match)
+    return found

@@ -1,0 +1,37 @@
+"""The recognizers' patterns compiled from the lexicon's `[numbers]`: built once per `Guard`.
+
+`build_recognizers` (the registry, __init__.py) fills it; each recognizer
+module compiles its own part (url.url_pattern, kouling.code_pattern …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from guard.lexicon import NumberRules
+from guard.recognizers.context import Words
+
+
+@dataclass(frozen=True)
+class Recognizers:
+    """Patterns compiled from `[numbers]`; built once per `Guard`."""
+
+    rules: NumberRules
+    digit_run: re.Pattern[str]
+    number_candidate: re.Pattern[str]
+    url: re.Pattern[str]
+    code: re.Pattern[str]
+    fillers: re.Pattern[str]
+    reasons: dict[str, str]
+    # The context word lists of `rules`, compiled for context.nearest / following.
+    phone_words: Words
+    landline_words: Words
+    bank_words: Words
+    not_contact_words: Words
+    # dense → the numeral view of numbers.number_views: ASCII digits hidden (\x03),
+    # Chinese numerals as digits, in one translation.
+    numeral_marks: dict[int, str]
+    # digit groups joined by `[numbers] part_links` (assembled.py)
+    part_links: re.Pattern[str]
+    eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
