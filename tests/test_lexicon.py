@@ -176,3 +176,24 @@ def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
 
     monkeypatch.setattr(Path, "read_text", edited)
     assert compiled._cache_key(lexicon) != before
+
+
+def test_allow_rule_lowers_a_practice_never_an_evasive_spelling(tmp_path: Path) -> None:
+    """An allow rule may lower the name of a practice (a `refusable` group's block term,
+    私下交易) near its match; an evasive spelling (薇信) always blocks."""
+    write(tmp_path, "mine.toml", '''
+[[concept]]
+id = "demo_cue"
+terms = ["培训示例"]
+
+[[rule]]
+id = "demo_allow"
+effect = "allow"
+any = ["demo_cue"]
+window = 20
+demotes = ["private_trade", "wechat"]
+''')
+    guard = Guard([tmp_path], use_cache=False)
+    assert guard.check("培训示例：私下交易").verdict == "warn"
+    assert guard.check("培训示例：加薇信").verdict == "block"
+    assert guard.check("私下交易").verdict == "block"
