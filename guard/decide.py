@@ -36,6 +36,9 @@ from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, may_m
 from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
 from guard.verdict import RANK, Finding, Verdict, new_finding, new_verdict, worst
 
+# NamedTuples built without their generated __new__ (a Python call each).
+_new_tuple = tuple.__new__
+
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
 
@@ -74,7 +77,7 @@ class _Message:
                         self.text, self.offsets.span(start, end), self.compiled):
                     continue
                 for name in names:
-                    hit = ConceptHit(start, end, name)
+                    hit = _new_tuple(ConceptHit, (start, end, name))
                     found = grouped.get(name)
                     if found is None:
                         grouped[name] = [hit]
@@ -209,9 +212,16 @@ def _find_context(message: _Message, hit: TermHit, category: str,
     if len(found) < 2:
         return found
     found.sort(key=lambda c: (c.start, -c.end))
-    # Words inside a longer one (加 in 添加) say nothing more.
-    return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end
-                                         for o in found)]
+    # Words inside a longer one (加 in 添加) say nothing more. In this order a
+    # word lies inside another iff one before it reaches as far (no two share a
+    # span): one sweep, however many words a long clause holds.
+    kept = []
+    reach = -1  # the furthest end of the words before
+    for c in found:
+        if c.end > reach:
+            kept.append(c)
+            reach = c.end
+    return kept
 
 
 def _context_around(message: _Message, hit: TermHit, category: str,
@@ -226,23 +236,23 @@ def _context_around(message: _Message, hit: TermHit, category: str,
     if rule is None:
         return []
     window = min(NEAR_WINDOW, rule.window) if near else rule.window
-    before_side, after_side = ("near_before", "near_after") if near else ("before", "after")
+    before, after = ((category, "near_before"), (category, "near_after")) if near else (
+        (category, "before"), (category, "after"))
     found: list[ContextHit] = []
+    start, end = hit.start, hit.end
+    same_clause = message.offsets.same_clause
     reach = window + message.compiled.context_length
-    for ctx in message.context_ending(hit.start - window, hit.end + reach):
-        if ctx.end <= hit.start:
-            side, distance, a, b = before_side, hit.start - ctx.end, ctx.end - 1, hit.start
-        elif ctx.start >= hit.end:
-            side, distance, a, b = after_side, ctx.start - hit.end, hit.end - 1, ctx.start
-        else:
-            continue
-        if distance > window:
-            continue
-        if (category, side) not in ctx.keys:
-            continue
-        if not message.same_clause(a, b):
-            continue
-        found.append(ctx)
+    for ctx in message.context_ending(start - window, end + reach):
+        if ctx.end <= start:
+            if start - ctx.end > window or before not in ctx.keys:
+                continue
+            if same_clause(ctx.end - 1, start):
+                found.append(ctx)
+        elif ctx.start >= end:
+            if ctx.start - end > window or after not in ctx.keys:
+                continue
+            if same_clause(end - 1, ctx.start):
+                found.append(ctx)
     return found
 
 
@@ -505,8 +515,11 @@ def _judge_hits(message: _Message, hits: list[TermHit], evasive: set[int]) -> li
     for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
         if blocked_to.get(hit.start, -1) >= hit.end:
             continue
-        if all(entry.kind == "concept" for entry in hit.entries):
-            continue
+        for entry in hit.entries:
+            if entry.kind != "concept":
+                break
+        else:
+            continue  # concept words only: the rules judge them
         span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
             if entry.kind == "concept":
