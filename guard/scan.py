@@ -145,7 +145,30 @@ class ContextScan:
 
 
 def _outside_excuses(hits: list[ContextHit]) -> list[ContextHit]:
-    """The hits but the refusal cues inside an excuse phrase (excuses are few: a plain scan)."""
-    excuses = [hit for hit in hits if hit.flags & CONTEXT_EXCUSE]
-    return [hit for hit in hits if not hit.flags & _NEGATING or not any(
-        e.start <= hit.start and hit.end <= e.end and e is not hit for e in excuses)]
+    """The hits but the refusal cues inside an excuse phrase (another hit).
+
+    One sweep from the end, as `_outside`: a cue lies inside an excuse iff,
+    of the excuses ending after it, the earliest-starting one starts at or
+    before it, or one ending where it ends does. Linear however many there are.
+    """
+    excuses = [hit for hit in hits if hit.flags & CONTEXT_EXCUSE]  # in order of end
+    inside: set[int] = set()
+    earliest = sys.maxsize  # the earliest start of the excuses ending after the hit
+    index = len(excuses) - 1
+    for hit in reversed(hits):
+        while index >= 0 and excuses[index].end > hit.end:
+            earliest = min(earliest, excuses[index].start)
+            index -= 1
+        if not hit.flags & _NEGATING:
+            continue
+        if earliest <= hit.start:
+            inside.add(id(hit))
+            continue
+        other = index  # the excuses ending where the hit ends (a few at most)
+        while other >= 0 and excuses[other].end == hit.end:
+            excuse = excuses[other]
+            if excuse is not hit and excuse.start <= hit.start:
+                inside.add(id(hit))
+                break
+            other -= 1
+    return [hit for hit in hits if id(hit) not in inside] if inside else hits

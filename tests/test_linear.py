@@ -27,6 +27,8 @@ DENSE_MESSAGES = [
     "微信付款的订单，微信淘宝 v我 ",                        # allow-listed phrases, context words
     "不能加微信哦，加我薇信 ",                               # refusal cues
     "发邮件到 a1@b.cn 或 www.c.cn ",
+    "五星好评送红包，直接转账给我，不走平台，看我主页联系方式 ",  # the rule language's concepts
+    "这边说话不方便，加我vx详聊 ",                           # an excuse around a soft cue
 ]
 
 
