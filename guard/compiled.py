@@ -101,12 +101,12 @@ def _group_spellings(group: TermGroup, components: dict[str, tuple[str, ...]] | 
                 for spelling in generated:
                     add(spelling, weaker, False)
     # A character written as its parts (微亻言) is an evasion: as strong as a
-    # block term, unless the word is an ordinary one that needs context.
+    # block term (ordinary words that need context are not split).
     if components:
-        for kind in ("block", "mention", "needs_context"):
+        for kind in ("block", "mention"):
             for term in getattr(group, kind):
                 for spelling in component_spellings(term, components):
-                    add(spelling, "needs_context" if kind == "needs_context" else "block", False)
+                    add(spelling, "block", False)
     return spellings
 
 

@@ -494,8 +494,9 @@ def _judge_hits(message: _Message, hits: list[TermHit], evasive: set[int]) -> li
 
     A hit inside a span that already blocks would only be pruned, so it is
     not judged (微 inside a blocking 微信 costs no tokenizer). The ids of the
-    findings made by evasive spellings (`block` terms) are added to `evasive`:
-    an allow rule never lowers those.
+    findings made by evasive spellings (`block` terms, but not the names of a
+    practice in a `refusable` group) are added to `evasive`: an allow rule
+    never lowers those.
     """
     findings: list[Finding] = []
     # dense position → the furthest end of a blocking hit over it: a hit lies
@@ -514,7 +515,8 @@ def _judge_hits(message: _Message, hits: list[TermHit], evasive: set[int]) -> li
             finding = _judge_entry(message, hit, entry, span)
             if finding is not None:
                 findings.append(finding)
-                if entry.kind == "block":
+                if entry.kind == "block" and not (
+                        message.compiled.lexicon.groups[entry.group].refusable):
                     evasive.add(id(finding))
                 if finding.severity == "block":
                     for position in range(hit.start, hit.end):

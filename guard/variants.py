@@ -7,7 +7,7 @@ on both sides (message and term). Pinyin comes from pypinyin, never typed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from itertools import combinations, product
+from itertools import product
 
 MAX_MIXED_LENGTH = 4
 
@@ -39,24 +39,17 @@ def pinyin_spellings(term: str) -> tuple[set[str], set[str]]:
     return spellings, initials
 
 
-# At most this many component spellings per term (a long term must not flood the automaton).
-MAX_COMPONENT_SPELLINGS = 16
-
-
 def component_spellings(term: str, components: Mapping[str, tuple[str, ...]]) -> list[str]:
     """A term with characters written as their components: 微信 → 微亻言 (信 = 亻言).
 
-    Mixes of whole and split characters, the term itself excluded, fewest
-    splits first (the likeliest evasions), at most MAX_COMPONENT_SPELLINGS.
+    Each splittable character split alone, then all of them at once (扣扣 →
+    扌口扣, 扣扌口, 扌口扌口): the likeliest evasions, a few per term, so the
+    automaton (and the cold start that loads it) stays small.
     """
     where = [i for i, char in enumerate(term) if components.get(char)]
     spellings: list[str] = []
-    for count in range(1, len(where) + 1):
-        for chosen in combinations(where, count):
-            options = [components[term[i]] if i in chosen else (term[i],)
-                       for i in range(len(term))]
-            for mix in product(*options):
-                spellings.append("".join(mix))
-                if len(spellings) >= MAX_COMPONENT_SPELLINGS:
-                    return spellings
+    for i in where:
+        spellings.extend(term[:i] + split + term[i + 1:] for split in components[term[i]])
+    if len(where) > 1:
+        spellings.append("".join(components[c][0] if components.get(c) else c for c in term))
     return spellings

@@ -93,16 +93,13 @@ def test_components_split_every_term_of_a_group(tmp_path: Path) -> None:
     assert finding.text == "薇 亻 言"
 
 
-def test_component_spellings_are_bounded() -> None:
-    from guard.variants import MAX_COMPONENT_SPELLINGS, component_spellings
+def test_component_spellings_split_one_character_or_all() -> None:
+    from guard.variants import component_spellings
 
-    split = {"信": ("亻言",), "微": ("彳微",)}
-    assert component_spellings("微信", split) == ["彳微信", "微亻言", "彳微亻言"]
+    split = {"信": ("亻言",), "扣": ("扌口",)}
+    assert component_spellings("微信", split) == ["微亻言"]
+    assert component_spellings("扣扣号", split) == ["扌口扣号", "扣扌口号", "扌口扌口号"]
     assert component_spellings("淘宝", split) == []
-    long = {c: (c + "x",) for c in "一二三四五六七八"}
-    spelled = component_spellings("一二三四五六七八", long)
-    assert 0 < len(spelled) <= MAX_COMPONENT_SPELLINGS
-    assert all(s.count("x") == 1 for s in spelled[:8])  # one split first
 
 
 def test_invalid_utf8_lexicon(tmp_path: Path) -> None:
@@ -179,3 +176,24 @@ def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
 
     monkeypatch.setattr(Path, "read_text", edited)
     assert compiled._cache_key(lexicon) != before
+
+
+def test_allow_rule_lowers_a_practice_never_an_evasive_spelling(tmp_path: Path) -> None:
+    """An allow rule may lower the name of a practice (a `refusable` group's block term,
+    私下交易) near its match; an evasive spelling (薇信) always blocks."""
+    write(tmp_path, "mine.toml", '''
+[[concept]]
+id = "demo_cue"
+terms = ["培训示例"]
+
+[[rule]]
+id = "demo_allow"
+effect = "allow"
+any = ["demo_cue"]
+window = 20
+demotes = ["private_trade", "wechat"]
+''')
+    guard = Guard([tmp_path], use_cache=False)
+    assert guard.check("培训示例：私下交易").verdict == "warn"
+    assert guard.check("培训示例：加薇信").verdict == "block"
+    assert guard.check("私下交易").verdict == "block"

@@ -21,7 +21,7 @@ prefilter); patterns.py holds what is compiled from the lexicon per Guard.
 from __future__ import annotations
 
 from guard.lexicon import Lexicon
-from guard.normalize import SpanMap
+from guard.normalize import SpanMap, Tables
 from guard.recognizers import (
     account,
     assembled,
@@ -87,9 +87,9 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)))
 
 
-def continuations(lexicon: Lexicon) -> Continuations:
+def continuations(lexicon: Lexicon, tables: Tables) -> Continuations:
     """What continues each registered shape across a message boundary, for this lexicon."""
-    return Continuations(REGISTRY, lexicon.numbers)
+    return Continuations(REGISTRY, lexicon.numbers, tables.digits, tables.light)
 
 
 def find_numbers(dense: str, digits: str, offsets: SpanMap,

@@ -27,20 +27,22 @@ _ALNUM = r"[a-z0-9]"
 # Chinese and symbol disguises: a gap (\x00: a dropped space) allowed around them.
 _WORDS = {"点": ".", "點": ".", "。": ".", "．": ".", "句号": ".", "点儿": ".", "艾特": "@",
           "爱特": "@", "圈a": "@", "小老鼠": "@", "＠": "@"}
-_BRACKETS = "[]【】()（）{}"
-_BRACKETED = re.compile(r"[\[【(（{]\s*(dot|at|点|艾特|圈a|句号)\s*[\]】)）}]")
+_OPENING, _CLOSING = "[【(（{", "]】)）}"
+_BRACKETED = re.compile(rf"[{re.escape(_OPENING)}]\s*(dot|at|点|艾特|圈a|句号)\s*"
+                        rf"[{re.escape(_CLOSING)}]")
 _SPACED_LATIN = re.compile(rf"(?<={_ALNUM})\x00+(dot|at)\x00+(?={_ALNUM})")
 _UPPER_LATIN = re.compile(r"(?<=[A-Za-z0-9])(DOT|AT)(?=[A-Za-z0-9])")
 _CHINESE = re.compile(rf"(?<={_ALNUM})\x00*(" + "|".join(
     sorted(map(re.escape, _WORDS), key=len, reverse=True)) + rf")\x00*(?={_ALNUM})")
 _SWAP_VERB = r"(?:换成|替换成|改成|变成|换为|替换为)"
-_INSTRUCTION = re.compile(rf"(?:把|将)\s*(\S{{1,4}}?)\s*{_SWAP_VERB}\s*(@|＠|点|\.|。|艾特)")
+_SWAP_TARGET = r"(@|＠|点|\.|。|艾特)"
+_INSTRUCTION = re.compile(rf"(?:把|将)\s*(\S{{1,4}}?)\s*{_SWAP_VERB}\s*{_SWAP_TARGET}")
 # A swap instruction applies to the whole text, wherever the address stands: a
-# message holding one (its target aside), or a piece of one at either end, can
-# complete an address anywhere in a window of messages.
-_SWAP_CUE = re.compile(rf"(?:把|将)\s*\S{{1,4}}?\s*{_SWAP_VERB}"
-                       r"|(?:把|将)\s*\S{0,4}\s*(?:换|替换|替|改|变)?$"
-                       rf"|^\s*\S{{0,4}}?\s*{_SWAP_VERB}")
+# message holding one can complete an address anywhere in a window of
+# messages, and so can one ending in its first part (a boundary can only fall
+# where the instruction allows a space: after 把, the symbol or the verb).
+_SWAP_CUE = re.compile(rf"(?:把|将)\s*\S{{1,4}}?\s*{_SWAP_VERB}\s*{_SWAP_TARGET}"
+                       rf"|(?:把|将)\s*(?:\S{{1,4}}\s*|\S{{1,4}}?\s*{_SWAP_VERB}\s*)?$")
 _NAMED_SYMBOLS = {"逗号": ",，", "井号": "#＃", "星号": "*＊", "斜杠": "/／", "横杠": "-－",
                   "空格": " ", "感叹号": "!！", "问号": "?？", "and": "&"}
 # A disguise between letters or digits, or an instruction to swap a symbol back.
@@ -61,8 +63,8 @@ def may_hold_obfuscated(text: str) -> bool:
 
 
 def swap_cue(text: str) -> bool:
-    """Whether the message holds a swap instruction, or a piece of one at an end."""
-    return _SWAP_CUE.search(text) is not None
+    """Whether the message holds a swap instruction, or its first part at its end."""
+    return ("把" in text or "将" in text) and _SWAP_CUE.search(text) is not None
 
 
 def _target(word: str) -> str:
@@ -143,6 +145,6 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
 # Read back, a disguise joins letters and digits across a boundary: "myshop点" | "com".
 UNIT = Recognizer(RULE, "link", "light", may_hold_obfuscated, find_obfuscated,
                   "the disguise read back gives a URL or e-mail shape",
-                  DIGITS + LATIN + "./@" + "".join(_WORDS) + _BRACKETS, personal=True,
+                  DIGITS + LATIN + "./@" + "".join(_WORDS) + _OPENING + _CLOSING, personal=True,
                   reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")),
                   window_cue=swap_cue)
