@@ -174,7 +174,7 @@ class Shortcut:
         for hit in candidates.hits:
             terms = [entry for entry in hit.entries if entry.kind != "concept"]
             if not terms:
-                continue  # concept words: a formed word, or a message-scoped rule (rules_*)
+                continue  # concept words: a formed word, or a message-scoped rule (rule_words)
             # a near context word (clauses ignored) across the boundary
             near_start = near_start or hit.start <= NEAR_WINDOW
             near_end = near_end or size - hit.end <= NEAR_WINDOW

@@ -44,8 +44,15 @@ _LETTERS_AS_DIGITS = str.maketrans("lio", "110")
 _MOBILE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 _MOBILE_IN = re.compile(r"(?<![0-9])(?:86)?1[3-9][0-9]{9}(?![0-9])")
 _POSITION = r"(?:前|后|末|最后|中间|尾|剩下|第)(?:[0-9]{1,2}(?:位|段|节|个|条)|位|段)?"
+
+
+def _chinese(pattern: str) -> str:
+    """The Chinese characters a pattern names, each once."""
+    return "".join(dict.fromkeys(c for c in pattern if "\u4e00" <= c <= "\u9fff"))
+
+
 # The characters of _POSITION: the dense view must keep them (compiled.py).
-POSITION_CHARS = "前后末最中间尾剩下第位段节个条"
+POSITION_CHARS = _chinese(_POSITION)
 
 
 def link_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -196,7 +203,6 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
 
 
 _POSITIONS = re.compile(_POSITION)
-_TAIL_FIRST_WORDS = "尾号数后末最位是为"  # the characters of _TAIL_FIRST besides digits
 _TAIL_FIRST = re.compile(
     r"(?:尾号|尾数|后[0-9]{1,2}位|末[0-9]{1,2}位|最后[0-9]{0,2}位?)(?:是|为)?$")
 
@@ -212,6 +218,7 @@ def _strip_links(chain: str, recognizers: Recognizers) -> str:
 # side of a boundary a chain crosses holds one of its digits or letters.
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_assembled, find_assembled,
                   "the pieces join into a whole mobile number",
-                  DIGITS + LATIN + POSITION_CHARS + _TAIL_FIRST_WORDS, personal=True,
+                  DIGITS + LATIN + POSITION_CHARS + _chinese(_TAIL_FIRST.pattern),
+                  personal=True,
                   continues_in=lambda rules: "".join(rules.part_links),
                   anchors=DIGITS + LATIN)

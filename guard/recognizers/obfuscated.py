@@ -27,8 +27,9 @@ _ALNUM = r"[a-z0-9]"
 # Chinese and symbol disguises: a gap (\x00: a dropped space) allowed around them.
 _WORDS = {"点": ".", "點": ".", "。": ".", "．": ".", "句号": ".", "点儿": ".", "艾特": "@",
           "爱特": "@", "圈a": "@", "小老鼠": "@", "＠": "@"}
-_BRACKETS = "[]【】()（）{}"
-_BRACKETED = re.compile(r"[\[【(（{]\s*(dot|at|点|艾特|圈a|句号)\s*[\]】)）}]")
+_OPENING, _CLOSING = "[【(（{", "]】)）}"
+_BRACKETED = re.compile(rf"[{re.escape(_OPENING)}]\s*(dot|at|点|艾特|圈a|句号)\s*"
+                        rf"[{re.escape(_CLOSING)}]")
 _SPACED_LATIN = re.compile(rf"(?<={_ALNUM})\x00+(dot|at)\x00+(?={_ALNUM})")
 _UPPER_LATIN = re.compile(r"(?<=[A-Za-z0-9])(DOT|AT)(?=[A-Za-z0-9])")
 _CHINESE = re.compile(rf"(?<={_ALNUM})\x00*(" + "|".join(
@@ -144,6 +145,6 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
 # Read back, a disguise joins letters and digits across a boundary: "myshop点" | "com".
 UNIT = Recognizer(RULE, "link", "light", may_hold_obfuscated, find_obfuscated,
                   "the disguise read back gives a URL or e-mail shape",
-                  DIGITS + LATIN + "./@" + "".join(_WORDS) + _BRACKETS, personal=True,
+                  DIGITS + LATIN + "./@" + "".join(_WORDS) + _OPENING + _CLOSING, personal=True,
                   reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")),
                   window_cue=swap_cue)
