@@ -13,7 +13,9 @@ import hashlib
 import os
 import pickle
 import sys
+import tomllib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,18 +23,37 @@ from typing import Any
 import ahocorasick
 
 from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
-from guard.lexicon import Lexicon, LexiconError, TermGroup
-from guard.normalize import PLACEHOLDER, Tables, build_tables, normalize_term, with_alphabet
+from guard.lexicon import Lexicon, LexiconError, TermGroup, builtin_dir
+from guard.normalize import (
+    PLACEHOLDER,
+    Tables,
+    build_tables,
+    normalize,
+    normalize_term,
+    with_alphabet,
+)
 from guard.rulematch import RuleIndex
 from guard.rules import Concept
 from guard.variants import component_spellings, pinyin_spellings
 
-CACHE_FORMAT = 16
+CACHE_FORMAT = 17
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
 _LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
+# A character the dense view never holds (with_alphabet makes it the placeholder):
+# a word ending in it is never found (see compile_lexicon).
+NEVER = "\x03"
+
+# What a context word is, as bits of its automaton value (see CompiledLexicon.context).
+CONTEXT_EXCUSE = 1  # ("", "excuse"): a phrase whose refusal cue refuses nothing (说话不方便)
+CONTEXT_ANYWHERE = 2  # ("", "negation_anywhere"): the whole message warns about scams
+CONTEXT_CUE = 4  # ("", "negation" | "negation_after" | "negation_soft"): a refusal cue
+CONTEXT_LATIN = 8  # ASCII letters or digits only: as a concept word, it needs word edges
+_CONTEXT_FLAGS = {"excuse": CONTEXT_EXCUSE, "negation_anywhere": CONTEXT_ANYWHERE,
+                  "negation": CONTEXT_CUE, "negation_after": CONTEXT_CUE,
+                  "negation_soft": CONTEXT_CUE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +71,12 @@ class CompiledLexicon:
     lexicon: Lexicon
     tables: Tables
     terms: Any  # ahocorasick.Automaton: dense key → (length, entries, allowed)
-    # ahocorasick.Automaton: dense key → (length, frozenset of (category, side)),
-    # side being before | after | near_before | near_after, or, with category
-    # "", negation | negation_after | negation_anywhere | negation_soft | excuse.
+    # ahocorasick.Automaton: dense key → (length, keys, flags, concepts): keys a
+    # frozenset of (category, side), side being before | after | near_before |
+    # near_after, or, with category "", negation | negation_after |
+    # negation_anywhere | negation_soft | excuse; flags the CONTEXT_* bits those
+    # keys (and the key's own letters) set, so the slow path tests one int; concepts
+    # the ids of the rule language's concepts the word belongs to.
     context: Any
     spellings: int  # number of distinct matched spellings (for reports)
     context_length: int  # the longest context word or cue
@@ -178,27 +202,75 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                 context_words.setdefault(key, set()).add(("", side))
     number_words = [normalize_term(w, tables) for w in _number_words(lexicon)]
     context_length = max(map(len, context_words), default=1)
-    for key, keys in concept_words.items():
-        context_words.setdefault(key, set()).update(keys)
-    alphabet = set().union(*by_key, *allowed, *context_words, *number_words)
+    alphabet = set().union(*by_key, *allowed, *context_words, *concept_words, *number_words)
     tables = with_alphabet(tables, alphabet)
+    letters = _by_use(tables, lexicon)
 
     terms = ahocorasick.Automaton()
-    # The placeholder first: pyahocorasick scans a node's children in order, so
-    # the commonest character of the dense view is found at once.
-    terms.add_word(PLACEHOLDER + "\x03", (2, (), False))
+    # pyahocorasick looks a character up among a node's children one by one, in
+    # the order they were added, and the root has hundreds: every character the
+    # dense view can hold is made a child of the root first (as a word that can
+    # never be found: the view never holds NEVER), the commonest first, so the
+    # usual character is found in a few steps — the placeholder in one.
+    for letter in letters:
+        terms.add_word(letter + NEVER, (2, (), False))
     for key in sorted(by_key.keys() | allowed):
         terms.add_word(key, (len(key), tuple(by_key.get(key, ())), key in allowed))
     terms.make_automaton()
     context = ahocorasick.Automaton()
-    context.add_word(PLACEHOLDER + "\x03", (2, frozenset()))
-    for key, keys in context_words.items():
-        context.add_word(key, (len(key), frozenset(keys)))
+    for letter in letters:
+        context.add_word(letter + NEVER, (2, frozenset(), 0, ()))
+    for key in sorted(context_words.keys() | concept_words.keys()):
+        keys = context_words.get(key, set())
+        flags = CONTEXT_LATIN if _is_latin(key) else 0
+        for category, side in keys:
+            if not category:
+                flags |= _CONTEXT_FLAGS[side]
+        concepts = tuple(sorted(name for _, name in concept_words.get(key, ())))
+        context.add_word(key, (len(key), frozenset(keys), flags, concepts))
     context.make_automaton()
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
                            _crossing_index(lexicon, tables), RuleIndex(lexicon.rules),
                            tuple(c.id for c in lexicon.concepts),
                            max((r.window for r in lexicon.rules), default=0) + concept_length)
+
+
+def _by_use(tables: Tables, lexicon: Lexicon) -> list[str]:
+    """Every character the dense view can hold, the commonest in agents' messages first.
+
+    How common is told by the texts agents write that guard holds: the canned
+    replies, the allow-listed phrases and the rules' examples (so the
+    placeholder and digits lead, then 您, 的, 退…). It only orders the
+    automatons' children: no result depends on it.
+    """
+    counts = Counter(normalize("".join(_agent_texts(lexicon)), tables))
+    letters = set("".join(tables.dense.values())) | {PLACEHOLDER}
+    return sorted(letters, key=lambda c: (c != PLACEHOLDER, not (c.isascii() and c.isdigit()),
+                                          -counts[c], c))
+
+
+def _agent_texts(lexicon: Lexicon) -> list[str]:
+    texts = [*lexicon.allow, *(e for rule in lexicon.rules for e in rule.examples),
+             *(e for rule in lexicon.rules for e in rule.not_examples)]
+    try:
+        with (builtin_dir() / "replies" / "templates.toml").open("rb") as handle:
+            replies = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return texts
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "text" and isinstance(item, str):
+                    texts.append(item)
+                else:
+                    collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(replies)
+    return texts
 
 
 def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:
@@ -251,8 +323,8 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 
 # --------------------------------------------------------------------------- cache
 
-_KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "lexicon.py",
-                "recognizers/assembled.py")
+_KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
+                "lexicon.py", "recognizers/assembled.py")
 
 
 def _cache_key(lexicon: Lexicon) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from guard.compiled import CompiledLexicon, TermEntry
@@ -32,18 +33,11 @@ from guard.recognizers import (
     find_obfuscated,
 )
 from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, may_match
-from guard.scan import NEAR_WINDOW, ContextHit, TermHit, scan_context
-from guard.verdict import RANK, Finding, Verdict, worst
+from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
+from guard.verdict import RANK, Finding, Verdict, new_finding, new_verdict, worst
 
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
-
-
-def _inside_any(hit: ContextHit, excuses: list[ContextHit]) -> bool:
-    """Whether a negation cue lies inside one of the excuse phrases (few: a plain scan)."""
-    if not any(key[0] == "" and key[1].startswith("negation") for key in hit.keys):
-        return False
-    return any(e.start <= hit.start and hit.end <= e.end and e is not hit for e in excuses)
 
 
 @dataclass(slots=True)
@@ -54,57 +48,54 @@ class _Message:
     dense: str
     compiled: CompiledLexicon
     tokenizer: LazyTokenizer
-    _context: list[ContextHit] | None = None
-    _context_ends: list[int] | None = None
-    _anywhere_cue: ContextHit | None = None
-    _cue_ends: list[int] | None = None
+    _scan: ContextScan | None = None
     _light: tuple[str, OffsetMap] | None = None
     _tokens: list[tuple[int, int]] | None = None
     _offsets: SpanMap | None = None
     _concepts: dict[str, list[ConceptHit]] | None = None
     _negation_reach: tuple[int, int] | None = None
 
-    def concepts(self) -> dict[str, list[ConceptHit]]:
-        """The concept words of the message by concept, in order (from the context pass)."""
-        if self._concepts is None:
-            found: list[ConceptHit] = []
-            compiled = self.compiled
-            for ctx in self.context:
-                for key in ctx.keys:
-                    if key[0] != "concept":
-                        continue
-                    word = self.dense[ctx.start:ctx.end]
-                    if word.isascii() and word.isalnum() and not _latin_boundaries_ok(
-                            self.text, self.offsets.span(ctx.start, ctx.end), compiled):
-                        break
-                    found.append(ConceptHit(ctx.start, ctx.end, key[1]))
-            self._concepts = by_concept(found)
-        return self._concepts
+    @property
+    def scan(self) -> ContextScan:
+        """The context pass (made on first need, or handed over by `drop_unsupported`)."""
+        if self._scan is None:
+            self._scan = scan_context(self.dense, self.compiled)
+        return self._scan
 
-    def _scan_context(self) -> list[ContextHit]:
-        context = scan_context(self.dense, self.compiled)
-        excuses = [c for c in context if ("", "excuse") in c.keys]
-        if excuses:  # a cue inside an excuse (说话不方便) is no refusal
-            context = [c for c in context if not _inside_any(c, excuses)]
-        self._context = context
-        self._context_ends = [ctx.end for ctx in context]
-        self._anywhere_cue = next(
-            (c for c in context if ("", "negation_anywhere") in c.keys), None)
-        self._cue_ends = [c.end for c in context
-                          if ("", "negation") in c.keys or ("", "negation_after") in c.keys
-                          or ("", "negation_soft") in c.keys]
-        return context
+    def concepts(self) -> dict[str, list[ConceptHit]]:
+        """The concept words of the message by concept, each in order of start.
+
+        A Latin concept word (hp, fx) counts only with a word edge on both sides.
+        """
+        if self._concepts is None:
+            grouped: dict[str, list[ConceptHit]] = {}
+            for start, end, names, latin in self.scan.concept_words:
+                if latin and not _latin_boundaries_ok(
+                        self.text, self.offsets.span(start, end), self.compiled):
+                    continue
+                for name in names:
+                    hit = ConceptHit(start, end, name)
+                    found = grouped.get(name)
+                    if found is None:
+                        grouped[name] = [hit]
+                    else:
+                        found.append(hit)
+            for found in grouped.values():
+                if len(found) > 1:
+                    found.sort()  # found in order of end: a longer word may start earlier
+            self._concepts = grouped
+        return self._concepts
 
     @property
     def context(self) -> list[ContextHit]:
         """Context words and cues of the message, in order of their end."""
-        return self._context if self._context is not None else self._scan_context()
+        return self.scan.hits
 
     def context_ending(self, lo: int, hi: int) -> list[ContextHit]:
         """The context hits that end within [lo, hi] (a long message stays linear)."""
-        context = self.context
-        assert self._context_ends is not None
-        return context[bisect_left(self._context_ends, lo):bisect_right(self._context_ends, hi)]
+        scan = self.scan
+        ends = scan.ends
+        return scan.hits[bisect_left(ends, lo):bisect_right(ends, hi)]
 
     def may_be_negated(self, start: int, end: int) -> bool:
         """Whether a refusal cue could excuse a term at [start, end) (a cheap test first).
@@ -112,10 +103,10 @@ class _Message:
         A cue ends within the furthest reach `_negation` looks, or the whole
         message warns about scams.
         """
-        if self.anywhere_cue is not None:
+        scan = self.scan
+        if scan.anywhere is not None:
             return True
-        assert self._cue_ends is not None
-        ends = self._cue_ends
+        ends = scan.cue_ends
         if not ends:
             return False
         if self._negation_reach is None:
@@ -139,9 +130,7 @@ class _Message:
     @property
     def anywhere_cue(self) -> ContextHit | None:
         """A cue that makes the whole message a warning about scams, if any."""
-        if self._context is None:
-            self._scan_context()
-        return self._anywhere_cue
+        return self.scan.anywhere
 
     @property
     def light(self) -> tuple[str, OffsetMap]:
@@ -335,11 +324,11 @@ def _judge_entry(message: _Message, hit: TermHit, entry: TermEntry,
         if cue is not None:
             word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
-    return Finding(group.id, group.category, severity, span[0], span[1], matched, reason)
+    return new_finding(group.id, group.category, severity, span[0], span[1], matched, reason)
 
 
 def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
-                     recognizers: Recognizers) -> list[TermHit]:
+                     recognizers: Recognizers) -> tuple[list[TermHit], ContextScan | None]:
     """Drop needs_context and concept hits that nothing could support (V8 Pro, 商品链接).
 
     Run on the fast path when no hit is a `block` or `mention` term: a
@@ -349,29 +338,38 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
     it. All are necessary conditions of what decide() checks, so no verdict
     changes; the message just stays fast. (An allow rule only lowers other
     findings: it has no anchor and is looked at once something is found.)
+    Also returns the context pass if it was made, for `decide` to reuse.
     """
-    if any(e.kind in ("block", "mention") for h in hits for e in h.entries):
-        return hits
-    kept = _supported_terms(hits, dense, compiled, recognizers)
-    anchors = [h for h in hits if any(e.kind == "concept" for e in h.entries)]
-    if anchors and _rule_possible(anchors, dense, compiled):
+    for hit in hits:
+        for entry in hit.entries:
+            if entry.kind == "block" or entry.kind == "mention":
+                return hits, None
+    holder: list[ContextScan] = []  # the context pass, once made
+
+    def scan() -> ContextScan:
+        if not holder:
+            holder.append(scan_context(dense, compiled))
+        return holder[0]
+
+    kept = _supported_terms(hits, dense, compiled, recognizers, scan)
+    if any(e.kind == "concept" for h in hits for e in h.entries) and _rule_possible(
+            scan(), compiled):
         supported = {id(h) for h in kept}
-        return [h for h in hits if id(h) in supported or any(
+        kept = [h for h in hits if id(h) in supported or any(
             e.kind == "concept" for e in h.entries)]
-    return kept
+    return kept, holder[0] if holder else None
 
 
 def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
-                     recognizers: Recognizers) -> list[TermHit]:
+                     recognizers: Recognizers, scan: Callable[[], ContextScan]
+                     ) -> list[TermHit]:
     """The needs_context hits a context word or an account could support."""
-    context: list[ContextHit] | None = None
-    ends: list[int] = []
     reach = NEAR_WINDOW + compiled.context_length
     digits: str | None = None
+    groups = compiled.lexicon.groups
     kept = []
     for hit in hits:
-        categories = {compiled.lexicon.groups[e.group].category for e in hit.entries
-                      if e.kind != "concept"}
+        categories = {groups[e.group].category for e in hit.entries if e.kind != "concept"}
         if not categories:
             continue
         if "contact_im" in categories:
@@ -379,12 +377,11 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
             if account_at(digits, hit.end, recognizers) is not None:
                 kept.append(hit)
                 continue
-        if context is None:
-            context = scan_context(dense, compiled)
-            ends = [ctx.end for ctx in context]  # in order: the automaton reports by end
+        context = scan()
+        ends = context.ends  # in order: the automaton reports by end
         # only the words ending within reach can stand near it
-        for ctx in context[bisect_left(ends, hit.start - NEAR_WINDOW):
-                           bisect_right(ends, hit.end + reach)]:
+        for ctx in context.hits[bisect_left(ends, hit.start - NEAR_WINDOW):
+                                bisect_right(ends, hit.end + reach)]:
             if ctx.end <= hit.start:
                 side, distance = "near_before", hit.start - ctx.end
             elif ctx.start >= hit.end:
@@ -397,32 +394,22 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
     return kept
 
 
-def _rule_possible(anchors: list[TermHit], dense: str, compiled: CompiledLexicon) -> bool:
+def _rule_possible(scan: ContextScan, compiled: CompiledLexicon) -> bool:
     """Whether the concept words present (the words the context pass finds) could
     satisfy a reporting rule within its window (scope, `unless`, refusals and
     the Latin-boundary test not looked at: a necessary condition of a match)."""
-    found = [ConceptHit(ctx.start, ctx.end, key[1]) for ctx in scan_context(dense, compiled)
-             for key in ctx.keys if key[0] == "concept"]
-    if not found:
+    rules = compiled.rule_index.present(scan.names, "report")
+    if not rules:
         return False
+    found = [ConceptHit(start, end, name) for start, end, names, _ in scan.concept_words
+             for name in names]
     grouped = by_concept(found)
-    return any(rule.effect == "report" and may_match(rule, grouped)
-               for rule in compiled.rule_index.present(set(grouped)))
+    return any(may_match(rule, grouped) for rule in rules)
 
 
 def _finding(text: str, detection: Detection) -> Finding:
-    return Finding(detection.rule, detection.category, "block", detection.start, detection.end,
+    return new_finding(detection.rule, detection.category, "block", detection.start, detection.end,
                    text[detection.start:detection.end], detection.reason)
-
-
-@dataclass(slots=True)
-class _Merged:
-    """Overlapping findings of one category, being merged (see `_settle`)."""
-
-    start: int
-    end: int
-    first: Finding  # the first of the most severe parts: its rule and reason are kept
-    parts: int = 1
 
 
 def _settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
@@ -440,29 +427,34 @@ def _settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
     # a total order (the rule breaks ties): the result never depends on the
     # order the findings were made in
     ordered = sorted(findings, key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
-    reach = [-1, -1, -1]  # furthest end of a kept finding of rank ≥ r (RANK: pass, warn, block)
-    merged: list[_Merged] = []  # in order of start
-    open_by_category: dict[str, _Merged] = {}
+    reach_any = reach_block = -1  # furthest end of a kept finding / of a kept block
+    # per merged group: [start, end, the first of its most severe parts (its rule and
+    # reason are kept), number of parts]; in order of start
+    merged: list[list] = []  # type: ignore[type-arg]
+    open_by_category: dict[str, list] = {}  # type: ignore[type-arg]
     for finding in ordered:
-        level = rank[finding.severity]
-        if reach[level] >= finding.end:
+        end = finding.end
+        block = finding.severity == "block"
+        if (reach_block if block else reach_any) >= end:
             continue
-        for r in range(level + 1):
-            reach[r] = max(reach[r], finding.end)
+        if end > reach_any:
+            reach_any = end
+        if block and end > reach_block:
+            reach_block = end
         group = open_by_category.get(finding.category)
-        if group is not None and finding.start < group.end:
-            group.end = max(group.end, finding.end)
-            group.parts += 1
-            if level > rank[group.first.severity]:
-                group.first = finding
+        if group is not None and finding.start < group[1]:
+            if end > group[1]:
+                group[1] = end
+            group[3] += 1
+            if block and group[2].severity != "block":
+                group[2] = finding
         else:
-            group = open_by_category[finding.category] = _Merged(finding.start, finding.end,
-                                                                 finding)
+            group = open_by_category[finding.category] = [finding.start, end, finding, 1]
             merged.append(group)
     return tuple(
-        g.first if g.parts == 1 else Finding(g.first.rule, g.first.category, g.first.severity,
-                                             g.start, g.end, text[g.start:g.end], g.first.reason)
-        for g in merged)
+        first if parts == 1 else new_finding(first.rule, first.category, first.severity,
+                                             start, end, text[start:end], first.reason)
+        for start, end, first, parts in merged)
 
 
 # What masking stars out: everything but whitespace (\s is str.isspace()).
@@ -479,11 +471,18 @@ def mask(text: str, findings: tuple[Finding, ...]) -> str:
         return text
     pieces: list[str] = []
     done = 0  # text[:done] is in pieces
-    for start, end in sorted((f.start, f.end) for f in findings):
-        start = max(start, done)
+    spans = [(f.start, f.end) for f in findings]
+    if len(spans) > 1:
+        spans.sort()
+    for start, end in spans:
+        if start < done:
+            start = done
         if end > start:
             pieces.append(text[done:start])
-            pieces.append(_VISIBLE.sub(MASK_CHAR, text[start:end]))
+            piece = text[start:end]
+            # no whitespace in it (the usual case): a run of mask characters
+            pieces.append(MASK_CHAR * len(piece) if piece.split() == [piece]
+                          else _VISIBLE.sub(MASK_CHAR, piece))
             done = end
     pieces.append(text[done:])
     return "".join(pieces)
@@ -542,13 +541,14 @@ def _contact_labels(message: _Message, hits: list[TermHit]) -> dict[int, str]:
 
 def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
            compiled: CompiledLexicon, recognizers: Recognizers,
-           tokenizer: LazyTokenizer) -> Verdict:
+           tokenizer: LazyTokenizer, context: ContextScan | None = None) -> Verdict:
     """The slow path: every candidate judged, one verdict.
 
     `hits` are the term hits outside allow-listed phrases; `numbers` / `links`
-    say whether the fast path saw something a recognizer could match.
+    say whether the fast path saw something a recognizer could match;
+    `context` the context pass, if the fast path made it (`drop_unsupported`).
     """
-    message = _Message(text, dense, compiled, tokenizer)
+    message = _Message(text, dense, compiled, tokenizer, context)
     findings: list[Finding] = []
     evasive: set[int] = set()
     contact_labels: dict[int, str] = {}
@@ -595,11 +595,12 @@ def _match_rules(message: _Message, effect: str) -> list[RuleMatch]:
     was found, allow rules only where a finding could be lowered: the
     concepts' words come from the context pass, which that triggers.
     """
-    compiled = message.compiled
-    grouped = message.concepts()
-    if not grouped:
+    index = message.compiled.rule_index
+    # the concepts the context pass saw first (a cheap superset of those that count)
+    if not index.present(message.scan.names, effect):
         return []
-    rules = [r for r in compiled.rule_index.present(set(grouped)) if r.effect == effect]
+    grouped = message.concepts()
+    rules = index.present(grouped.keys(), effect)  # type: ignore[arg-type]
     if not rules:
         return []
     ends: list[int] | None = None
@@ -645,7 +646,7 @@ def _rule_findings(message: _Message, matches: list[RuleMatch]) -> list[Finding]
                 reason = templates.get("negated", "{label}（{cue}）").format(
                     label=rule.label, term=words, context=words, category=category,
                     cue=message.dense[cue.start:cue.end])
-        findings.append(Finding(rule.id, rule.category, severity, start, end,
+        findings.append(new_finding(rule.id, rule.category, severity, start, end,
                                 message.text[start:end], reason))
     return findings
 
@@ -681,7 +682,7 @@ def _apply_allow_rules(message: _Message, matches: list[RuleMatch], findings: li
             starts, union = known
             index = bisect_right(starts, finding.start) - 1
             if index >= 0 and finding.end <= union[index][1]:
-                finding = Finding(finding.rule, finding.category, "warn", finding.start,
+                finding = new_finding(finding.rule, finding.category, "warn", finding.start,
                                   finding.end, finding.text,
                                   template.format(label=union[index][2], term=finding.text))
         result.append(finding)
@@ -693,4 +694,4 @@ def make_verdict(text: str, findings: tuple[Finding, ...], compiled: CompiledLex
     messages = compiled.lexicon.messages
     warning = (messages.block_warning if name == "block"
                else messages.warn_reminder if name == "warn" else None)
-    return Verdict(name, findings, mask(text, findings), warning, text)
+    return new_verdict(name, findings, mask(text, findings), warning, text)

@@ -26,7 +26,7 @@ from guard.recognizers import (
     may_hold_number,
     may_hold_obfuscated,
 )
-from guard.scan import TermHit, scan_terms
+from guard.scan import ContextScan, TermHit, scan_terms
 from guard.verdict import Verdict, pass_verdict
 
 
@@ -45,6 +45,7 @@ class Candidates:
     supported: Sequence[TermHit]  # those that need judging (the rest nothing could support)
     numbers: bool  # a number shape that may be a contact number
     links: bool  # a link shape
+    context: ContextScan | None = None  # the context pass, if the fast pass made it
 
     @property
     def quiet(self) -> bool:
@@ -103,11 +104,13 @@ class Guard:
         hits = scan_terms(dense, compiled)
         numbers = _numbers(dense, recognizers, compiled)
         links = _links(text, compiled)
+        context = None
         if hits:
-            hits = drop_unsupported(hits, dense, compiled, recognizers)
+            hits, context = drop_unsupported(hits, dense, compiled, recognizers)
         if not (hits or numbers or links):
             return pass_verdict(text)
-        return decide(text, dense, hits, numbers, links, compiled, recognizers, self._tokenizer)
+        return decide(text, dense, hits, numbers, links, compiled, recognizers, self._tokenizer,
+                      context)
 
     def inspect(self, text: str) -> Candidates:
         """The fast pass alone (what `check` does before deciding), for tools needing its facts."""
@@ -116,8 +119,9 @@ class Guard:
         hits = scan_terms(dense, compiled)
         numbers = _numbers(dense, self._recognizers, compiled)
         links = _links(text, compiled)
-        supported = drop_unsupported(hits, dense, compiled, self._recognizers) if hits else hits
-        return Candidates(text, dense, hits, supported, numbers, links)
+        supported, context = (drop_unsupported(hits, dense, compiled, self._recognizers)
+                              if hits else (hits, None))
+        return Candidates(text, dense, hits, supported, numbers, links, context)
 
     def judge(self, candidates: Candidates) -> Verdict:
         """The verdict on an inspected message: `judge(inspect(t)) == check(t)`."""
@@ -125,7 +129,7 @@ class Guard:
             return pass_verdict(candidates.text)
         return decide(candidates.text, candidates.dense, list(candidates.supported),
                       candidates.numbers, candidates.links, self._compiled, self._recognizers,
-                      self._tokenizer)
+                      self._tokenizer, candidates.context)
 
     def check_without_shortcuts(self, text: str) -> Verdict:
         """`check` with every fast-path shortcut off: each candidate is judged.

@@ -45,30 +45,46 @@ def by_concept(hits: Sequence[ConceptHit]) -> dict[str, list[ConceptHit]]:
 
 
 class RuleIndex:
-    """The rules by the concepts that can start them: finding the rules a message's
-    concepts could satisfy looks only at rules that name one of them."""
+    """The rules by effect and by the concepts that can start them: finding the
+    rules a message's concepts could satisfy looks only at rules that name one of them."""
 
-    __slots__ = ("allow", "by_concept", "rules")
+    __slots__ = ("allow", "by_concept", "needs", "rules", "starts")
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
         self.allow = tuple(rule for rule in self.rules if rule.effect == "allow")
-        by_concept: dict[str, list[int]] = {}
+        # effect → concept → the indexes of the rules of that effect it can start
+        by_concept: dict[str, dict[str, list[int]]] = {}
         for index, rule in enumerate(self.rules):
             # a rule needs every `all` concept: one of them is enough to find it by
             keys = rule.all[:1] or (*rule.any, *rule.of)
             for name in keys:
-                by_concept.setdefault(name, []).append(index)
-        self.by_concept = {name: tuple(found) for name, found in by_concept.items()}
+                by_concept.setdefault(rule.effect, {}).setdefault(name, []).append(index)
+        self.by_concept = {effect: {name: tuple(found) for name, found in names.items()}
+                           for effect, names in by_concept.items()}
+        # effect → every concept that can start one of its rules
+        self.starts = {effect: frozenset(names) for effect, names in self.by_concept.items()}
+        # what `Rule.satisfiable` asks, as sets: all, any, of, at_least
+        self.needs = tuple((frozenset(rule.all), frozenset(rule.any), rule.of, rule.at_least)
+                           for rule in self.rules)
 
-    def present(self, present: set[str] | frozenset[str]) -> list[Rule]:
-        """The rules the present concepts could satisfy (positions not yet looked at)."""
+    def present(self, present: set[str] | frozenset[str], effect: str) -> list[Rule]:
+        """The rules of `effect` the present concepts could satisfy (positions not yet
+        looked at), in the rule file's order (`Rule.satisfiable`, with sets)."""
+        starts = self.starts.get(effect)
+        if starts is None or starts.isdisjoint(present):
+            return []
+        index = self.by_concept[effect]
         candidates: set[int] = set()
-        for name in present:
-            found = self.by_concept.get(name)
-            if found:
-                candidates.update(found)
-        return [self.rules[i] for i in sorted(candidates) if self.rules[i].satisfiable(present)]
+        for name in starts.intersection(present):
+            candidates.update(index[name])
+        found = []
+        for i in sorted(candidates):
+            need_all, need_any, need_of, at_least = self.needs[i]
+            if (need_all <= present and (not need_any or not need_any.isdisjoint(present))
+                    and (not at_least or sum(c in present for c in need_of) >= at_least)):
+                found.append(self.rules[i])
+        return found
 
 
 def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],

@@ -9,7 +9,14 @@ from __future__ import annotations
 import sys
 from typing import NamedTuple
 
-from guard.compiled import CompiledLexicon, TermEntry
+from guard.compiled import (
+    CONTEXT_ANYWHERE,
+    CONTEXT_CUE,
+    CONTEXT_EXCUSE,
+    CONTEXT_LATIN,
+    CompiledLexicon,
+    TermEntry,
+)
 
 # How far a context word may stand from a needs_context term (V 我, 加个卫星).
 NEAR_WINDOW = 2
@@ -31,6 +38,7 @@ class ContextHit(NamedTuple):
     start: int
     end: int
     keys: frozenset[tuple[str, str]]  # (category, side); ("", negation…) for cues
+    flags: int = 0  # compiled.CONTEXT_* bits: what kind of cue it is
 
 
 def scan_terms(dense: str, compiled: CompiledLexicon) -> list[TermHit]:
@@ -79,9 +87,61 @@ def _outside(hits: list[TermHit], allowed: list[tuple[int, int]]) -> list[TermHi
     return kept
 
 
-def scan_context(dense: str, compiled: CompiledLexicon) -> list[ContextHit]:
-    """Context words and negation cues (only run when a term was found)."""
-    return [
-        ContextHit(last + 1 - length, last + 1, keys)
-        for last, (length, keys) in compiled.context.iter(dense)
-    ]
+def scan_context(dense: str, compiled: CompiledLexicon) -> ContextScan:
+    """Context words, negation cues and concept words (only run when a term was found)."""
+    return ContextScan(dense, compiled)
+
+
+_NONE: frozenset[str] = frozenset()
+_NEGATING = CONTEXT_CUE | CONTEXT_ANYWHERE
+
+
+class ContextScan:
+    """The context pass over one message: context words, refusal cues, concept words.
+
+    One loop over the context automaton's hits sorts them by what they are
+    (each automaton value carries `CONTEXT_*` bits), so the slow path asks
+    each question of a list made for it:
+
+    * `hits` — context words and cues, in order of their end (a cue inside an
+      excuse phrase, 说话不方便, dropped: it refuses nothing); `ends` their ends;
+    * `cue_ends` — the ends of the refusal cues; `anywhere` the first cue that
+      makes the whole message a warning about scams (or None);
+    * `concept_words` — (start, end, concept ids, Latin?) of the rule
+      language's concept words, in order of their end; `names` the concepts present.
+
+    Made once per message and shared by `drop_unsupported` and `decide`.
+    """
+
+    __slots__ = ("anywhere", "concept_words", "cue_ends", "ends", "hits", "names")
+
+    def __init__(self, dense: str, compiled: CompiledLexicon) -> None:
+        hits: list[ContextHit] = []
+        concept_words: list[tuple[int, int, tuple[str, ...], int]] = []
+        marked = 0  # every hit's flags, or'ed
+        for last, (length, keys, flags, concepts) in compiled.context.iter(dense):
+            end = last + 1
+            if keys:
+                hits.append(ContextHit(end - length, end, keys, flags))
+                marked |= flags
+            if concepts:
+                concept_words.append((end - length, end, concepts, flags & CONTEXT_LATIN))
+        if marked & CONTEXT_EXCUSE:  # rare: a cue inside an excuse is no refusal
+            hits = _outside_excuses(hits)
+        self.hits = hits
+        self.ends = [hit.end for hit in hits]
+        self.concept_words = concept_words
+        self.names = frozenset(
+            [name for word in concept_words for name in word[2]]) if concept_words else _NONE
+        self.anywhere: ContextHit | None = None
+        self.cue_ends: list[int] = []
+        if marked & _NEGATING:
+            self.cue_ends = [hit.end for hit in hits if hit.flags & CONTEXT_CUE]
+            self.anywhere = next((hit for hit in hits if hit.flags & CONTEXT_ANYWHERE), None)
+
+
+def _outside_excuses(hits: list[ContextHit]) -> list[ContextHit]:
+    """The hits but the refusal cues inside an excuse phrase (excuses are few: a plain scan)."""
+    excuses = [hit for hit in hits if hit.flags & CONTEXT_EXCUSE]
+    return [hit for hit in hits if not hit.flags & _NEGATING or not any(
+        e.start <= hit.start and hit.end <= e.end and e is not hit for e in excuses)]

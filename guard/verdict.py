@@ -106,21 +106,58 @@ class Verdict:
         return data
 
 
+# Built without the frozen dataclasses' checked __init__ (which sets each field
+# through object.__setattr__ by name): each field is set through its slot's own
+# descriptor. Most messages pass and the slow path makes a Finding per hit, so
+# this is most of what a result costs; tests hold these equal to the dataclasses.
 _new = object.__new__
-_set = object.__setattr__
+_V = {name: Verdict.__dict__[name].__set__ for name in Verdict.__slots__}
+_F = {name: Finding.__dict__[name].__set__ for name in Finding.__slots__}
+(_v_verdict, _v_findings, _v_masked, _v_warning, _v_text, _v_suggestion) = (
+    _V["verdict"], _V["findings"], _V["masked"], _V["warning"], _V["text"], _V["suggestion"])
+(_f_rule, _f_category, _f_severity, _f_start, _f_end, _f_text, _f_reason, _f_joined) = (
+    _F["rule"], _F["category"], _F["severity"], _F["start"], _F["end"], _F["text"],
+    _F["reason"], _F["joined"])
 
 
 def pass_verdict(text: str) -> Verdict:
-    """`Verdict("pass", (), text, None, text, None)`, built without the frozen
-    dataclass's checked __init__: most messages pass, and this is their cost."""
+    """`Verdict("pass", (), text, None, text, None)`, built quickly (see above)."""
     verdict = _new(Verdict)
-    _set(verdict, "verdict", "pass")
-    _set(verdict, "findings", ())
-    _set(verdict, "masked", text)
-    _set(verdict, "warning", None)
-    _set(verdict, "text", text)
-    _set(verdict, "suggestion", None)
+    _v_verdict(verdict, "pass")
+    _v_findings(verdict, ())
+    _v_masked(verdict, text)
+    _v_warning(verdict, None)
+    _v_text(verdict, text)
+    _v_suggestion(verdict, None)
     return verdict
+
+
+def new_verdict(name: VerdictName, findings: tuple[Finding, ...], masked: str,
+                 warning: str | None, text: str) -> Verdict:
+    """`Verdict(name, findings, masked, warning, text)`, built quickly (see above)."""
+    verdict = _new(Verdict)
+    _v_verdict(verdict, name)
+    _v_findings(verdict, findings)
+    _v_masked(verdict, masked)
+    _v_warning(verdict, warning)
+    _v_text(verdict, text)
+    _v_suggestion(verdict, None)
+    return verdict
+
+
+def new_finding(rule: str, category: str, severity: Severity, start: int, end: int, text: str,
+                 reason: str) -> Finding:
+    """`Finding(rule, category, severity, start, end, text, reason)`, built quickly (see above)."""
+    finding = _new(Finding)
+    _f_rule(finding, rule)
+    _f_category(finding, category)
+    _f_severity(finding, severity)
+    _f_start(finding, start)
+    _f_end(finding, end)
+    _f_text(finding, text)
+    _f_reason(finding, reason)
+    _f_joined(finding, None)
+    return finding
 
 
 def worst(verdicts: list[VerdictName] | tuple[VerdictName, ...]) -> VerdictName:

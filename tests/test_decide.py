@@ -76,6 +76,18 @@ def test_pass_verdict_equals_a_normally_built_one() -> None:
     assert hash(pass_verdict("您好")) == hash(Verdict("pass", (), "您好", None, "您好"))
 
 
+def test_quickly_built_results_equal_normally_built_ones() -> None:
+    from guard.verdict import Finding, Verdict, new_finding, new_verdict
+
+    quick = new_finding("wechat", "contact_im", "block", 2, 4, "微信", "理由")
+    normal = Finding("wechat", "contact_im", "block", 2, 4, "微信", "理由")
+    assert quick == normal and hash(quick) == hash(normal) and quick.joined is None
+    assert new_verdict("block", (quick,), "加我██", "警告", "加我微信") == Verdict(
+        "block", (normal,), "加我██", "警告", "加我微信")
+    with pytest.raises(AttributeError):  # still frozen
+        quick.start = 0  # type: ignore[misc]
+
+
 def test_overlapping_findings_of_one_category_are_one_finding(guard: Guard) -> None:
     """Reports count violations, not n-grams: 扫码加 + 码加我 is one finding."""
     text = "扫码加我，复制这条口令打开手淘领券"

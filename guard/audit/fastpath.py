@@ -348,8 +348,8 @@ def _scoped_words(compiled: Any) -> tuple[Any, dict[int, int], int]:
     windows = {1 << index: rule.window + 1 for index, rule in enumerate(scoped)}
     automaton = ahocorasick.Automaton()
     longest = 0
-    for word, (length, keys) in compiled.context.items():
-        names = {name for category, name in keys if category == "concept"}
+    for word, (length, _, _, concepts) in compiled.context.items():
+        names = set(concepts)  # the concepts the word belongs to (compiled.py)
         bits = 0
         for index, rule in enumerate(scoped):
             if names.intersection(rule.concepts):  # `unless` too: it cancels an allow rule
