@@ -86,6 +86,7 @@ class TomlFile:
             raise LexiconError(f"{path}:{line}: not valid UTF-8") from None
         self.text = text
         self.lines = text.splitlines()
+        self._headers: dict[str, list[int]] = {}
         self.digest = hashlib.sha256(raw).hexdigest()
         try:
             self.data: dict[str, Any] = tomllib.loads(text)
@@ -102,17 +103,14 @@ class TomlFile:
         Falls back to the table's line when the key is not written there, and
         to `default` when the table is not found (an inline or dotted table).
         """
-        pattern = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
-        start = 0
-        seen = -1
-        for number, line in enumerate(self.lines, 1):
-            if pattern.match(line):
-                seen += 1
-                if seen == index:
-                    start = number
-                    break
-        if not start:
+        found = self._headers.get(header)
+        if found is None:  # each header's lines found once: a file of n tables costs O(n)
+            pattern = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
+            found = [number for number, line in enumerate(self.lines, 1) if pattern.match(line)]
+            self._headers[header] = found
+        if not 0 <= index < len(found):
             return default
+        start = found[index]
         if key is None:
             return start
         quoted = re.escape(key) if re.fullmatch(r"[A-Za-z0-9_-]+", key) else None

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guard.audit import report as report_module
+from guard.audit import report_entries
 from guard.audit.report import (
     TOTALS,
     FindingRecord,
@@ -120,8 +121,8 @@ def reports(draw: st.DrawFn) -> Report:
 @given(reports(), reports(), reports())
 def test_merge_is_associative(a: Report, b: Report, c: Report) -> None:
     # small caps, so that the bounded lists overflow
-    old = report_module.MAX_REJECTED_LISTED, report_module.MAX_WORST
-    report_module.MAX_REJECTED_LISTED, report_module.MAX_WORST = 2, 2
+    old = report_module.MAX_REJECTED_LISTED, report_entries.MAX_WORST
+    report_module.MAX_REJECTED_LISTED, report_entries.MAX_WORST = 2, 2
     try:
         left = merge_reports(merge_reports(a, b), c)
         right = merge_reports(a, merge_reports(b, c))
@@ -129,7 +130,7 @@ def test_merge_is_associative(a: Report, b: Report, c: Report) -> None:
         assert left.to_dict() == right.to_dict() == flat.to_dict()
         assert Report.from_dict(left.to_dict()).to_dict() == left.to_dict()
     finally:
-        report_module.MAX_REJECTED_LISTED, report_module.MAX_WORST = old
+        report_module.MAX_REJECTED_LISTED, report_entries.MAX_WORST = old
 
 
 def test_worst_messages_merge_the_same_in_any_grouping_even_on_ties() -> None:
@@ -142,13 +143,13 @@ def test_worst_messages_merge_the_same_in_any_grouping_even_on_ties() -> None:
                    totals=dict.fromkeys(TOTALS, 0), files={}, agents={}, days={}, rules={},
                    terms={}, rejected_reasons={}, rejected=(), worst=(), findings=())
     a, b, c = (replace(empty, worst=worst(*m)) for m in (("b", "c"), ("a",), ("c",)))
-    old = report_module.MAX_WORST
-    report_module.MAX_WORST = 2
+    old = report_entries.MAX_WORST
+    report_entries.MAX_WORST = 2
     try:
         left = merge_reports(merge_reports(a, b), c).to_dict()["worst"]
         right = merge_reports(a, merge_reports(b, c)).to_dict()["worst"]
     finally:
-        report_module.MAX_WORST = old
+        report_entries.MAX_WORST = old
     assert left == right
     assert [w["message"] for w in left] == ["a", "b"]
 

@@ -40,3 +40,14 @@ def test_folders_are_named_without_a_line(tmp_path: Path) -> None:
     with pytest.raises(LexiconError) as caught:
         load_lexicon([tmp_path / "nope"])
     assert str(caught.value) == f"{tmp_path / 'nope'}: lexicon folder not found"
+
+
+def test_line_of_finds_every_table_of_a_long_file(tmp_path: Path) -> None:
+    """Each header's lines are found once, so asking for every table stays linear."""
+    path = tmp_path / "many.toml"
+    path.write_text("".join(f'[[rule]]\nid = "r{i}"\n\n' for i in range(3000)), encoding="utf-8")
+    src = TomlFile(path)
+    assert [src.line_of("[[rule]]", i) for i in (0, 1, 2999)] == [1, 4, 8998]
+    assert src.line_of("[[rule]]", 1234, "id") == 3 * 1234 + 2
+    assert src.line_of("[[rule]]", 3000, default=7) == 7
+    assert src.line_of("[[concept]]", 0, default=5) == 5

@@ -15,11 +15,13 @@ How a log flows (one direction, each module knows nothing of the next):
     evidence.py      a violating message as evidence: records, counts, the worst listed
     privacy.py       buyers' personal data masked before anything leaves the worker
     report.py        the one report model: partial reports merge associatively
+      report_entries.py  what it lists: rejected records, findings, worst messages
     metrics.py       response times per agent and shop, beside the report
     spool.py         findings on disk while the audit runs
     run.py           files → chunks → reports in input order (this process or the pool)
     pool.py          worker processes
     render_*.py      terminal (rich) · JSON · CSV of findings · single-file HTML
+      html_charts.py  the HTML's SVG charts (report.css its style, review.js its script)
     command.py       the `guard audit` command line
 
 `audit_files()` is the Python entry point; it returns a `Report`.

@@ -1,9 +1,9 @@
 """The audit as one self-contained HTML file a manager opens in any browser.
 
-Inline CSS, charts drawn as inline SVG, one inline script (review.js: marking
-findings and downloading the baseline), no font, no image, no URL: it works
-offline and can be mailed as an attachment. Reads a `Report` and the
-findings; decides nothing.
+Inline CSS (report.css), charts drawn as inline SVG (html_charts.py), one
+inline script (review.js: marking findings and downloading the baseline), no
+font, no image, no URL: it works offline and can be mailed as an attachment.
+Reads a `Report` and the findings; decides nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import heapq
 import json
 import zlib
 from collections.abc import Iterable, Sequence
-from html import escape
 from importlib.resources import files as package_files
 from typing import IO, Any
 
 from guard.audit.baseline import REVIEW_LABELS, finding_key
+from guard.audit.html_charts import day_chart, hbar_chart, legend, response_chart
+from guard.audit.html_charts import esc as _e
 from guard.audit.labels import SEVERITY_LABELS
-from guard.audit.metrics import BINS, Responses, shop_totals
+from guard.audit.metrics import Responses, shop_totals
 from guard.audit.render_terminal import (
     METRIC_HEADINGS,
     agent_label,
@@ -32,78 +33,7 @@ from guard.audit.report import TALLY, FindingRecord, Report
 MAX_EVIDENCE = 2000  # findings in the evidence table (the CSV / JSON list them all)
 TOP_AGENTS_CHART = 15
 TOP_TERMS = 20
-COLORS = {"block": "#d63031", "warn": "#f0a500", "bar": "#3867d6"}
 
-_CSS = """
-:root { --block: #d63031; --warn: #f0a500; --ink: #1f2430; --muted: #6b7280; --line: #e5e7eb; }
-* { box-sizing: border-box; }
-body { margin: 0; padding: 24px 32px 48px; color: var(--ink); background: #f6f7f9;
-  font: 14px/1.6 "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
-  "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC", sans-serif; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 32px 0 10px; padding-left: 8px; border-left: 4px solid #3867d6; }
-.meta { color: var(--muted); font-size: 12px; margin-bottom: 18px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; }
-.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
-.card .label { color: var(--muted); font-size: 12px; }
-.card .value { font-size: 24px; font-weight: 600; }
-.card.block .value { color: var(--block); } .card.warn .value { color: var(--warn); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-.chart { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
-.chart h3 { font-size: 14px; margin: 0 0 8px; }
-.chart.wide { grid-column: 1 / -1; }
-svg { display: block; }
-svg text { font-size: 13px; fill: var(--ink); }
-svg .axis { fill: var(--muted); font-size: 12px; }
-table { width: 100%; border-collapse: collapse; background: #fff; border: 1px solid var(--line); }
-th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left;
-  vertical-align: top; }
-th { background: #eef1f6; font-weight: 600; white-space: nowrap; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.where { color: var(--muted); font-size: 12px; white-space: nowrap; }
-td.who, .tag { white-space: nowrap; }
-.msg { white-space: pre-wrap; word-break: break-all; }
-.msg .ln { color: var(--muted); font-size: 11px; margin-right: 6px; }
-mark.block { background: var(--block); color: #fff; border-radius: 3px; padding: 0 1px; }
-mark.warn { background: #ffd866; color: #000; border-radius: 3px; padding: 0 1px; }
-.tag { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 12px; color: #fff; }
-.tag.block { background: var(--block); } .tag.warn { background: var(--warn); color: #000; }
-.tag.split { background: #6c5ce7; }
-.legend span { display: inline-block; margin-right: 12px; font-size: 12px; color: var(--muted); }
-.legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px;
-  border-radius: 2px; vertical-align: -1px; }
-.note { color: var(--muted); font-size: 12px; margin: 6px 0; }
-.empty { color: var(--muted); padding: 12px; }
-footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
-.review { white-space: nowrap; }
-.review button { font: inherit; font-size: 12px; padding: 1px 6px; margin: 1px; cursor: pointer;
-  border: 1px solid #cbd5e1; border-radius: 4px; background: #fff; color: var(--ink); }
-.review button[aria-pressed="true"][data-review="violation"] { background: var(--block);
-  color: #fff; border-color: var(--block); }
-.review button[aria-pressed="true"][data-review="not_violation"] { background: #1b9e77;
-  color: #fff; border-color: #1b9e77; }
-tr[data-review="not_violation"] td.msg { opacity: .6; }
-.panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
-.panel button.main { font: inherit; padding: 4px 14px; border-radius: 6px; border: 0;
-  background: #3867d6; color: #fff; cursor: pointer; }
-details.agent { background: #fff; border: 1px solid var(--line); border-radius: 8px;
-  padding: 6px 12px; margin: 6px 0; }
-details.agent summary { cursor: pointer; }
-.thread { border-left: 3px solid var(--line); margin: 8px 0; padding: 2px 10px; }
-.thread .line { white-space: pre-wrap; word-break: break-all; }
-.thread .line.buyer { color: #374151; }
-.thread .line.hit { font-weight: 600; }
-.thread .ln { color: var(--muted); font-size: 11px; margin-right: 8px; font-weight: normal; }
-input.filter { width: 360px; max-width: 100%; padding: 4px 8px; border: 1px solid #cbd5e1;
-  border-radius: 6px; font: inherit; }
-th[aria-sort="ascending"]::after { content: " ▲"; }
-th[aria-sort="descending"]::after { content: " ▼"; }
-pre.toml { background: #f3f4f6; padding: 8px 10px; border-radius: 6px; white-space: pre-wrap; }
-"""
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def highlight(message: str, spans: Iterable[tuple[int, int, str]],
@@ -162,79 +92,10 @@ def evidence_sample(findings: Iterable[FindingRecord],
     return count, [finding for _, finding in chosen]
 
 
-def _hbar_chart(rows: Sequence[tuple[str, int, int]], empty: str) -> str:
-    """Horizontal stacked bars: (label, block, warn) per row."""
-    if not rows or not any(b + w for _, b, w in rows):
-        return f'<div class="empty">{_e(empty)}</div>'
-    label_width, bar_width, row_height = 190, 340, 26
-    biggest = max(b + w for _, b, w in rows) or 1
-    height = row_height * len(rows) + 8
-    parts = [f'<svg width="100%" viewBox="0 0 '
-             f'{label_width + bar_width + 60} {height}" role="img">']
-    for index, (label, block, warn) in enumerate(rows):
-        y = 4 + index * row_height
-        shown = label if len(label) <= 15 else label[:14] + "…"
-        parts.append(f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">'
-                     f'<title>{_e(label)}</title>{_e(shown)}</text>')
-        x = label_width
-        for value, color in ((block, COLORS["block"]), (warn, COLORS["warn"])):
-            width = bar_width * value / biggest
-            if value:
-                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{max(width, 1):.1f}" '
-                             f'height="{row_height - 8}" fill="{color}" rx="2"/>')
-            x += width
-        parts.append(f'<text class="axis" x="{x + 6:.1f}" y="{y + 17}">{block + warn:,}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _day_chart(days: Sequence[tuple[str, int, int]]) -> str:
-    """Vertical stacked bars per day: violating messages (block, warn)."""
-    if not days:
-        return '<div class="empty">没有数据</div>'
-    width, height, left, bottom, top = 1200, 240, 44, 30, 12
-    plot_w, plot_h = width - left - 10, height - bottom - top
-    biggest = max(b + w for _, b, w in days) or 1
-    step = plot_w / len(days)
-    bar = max(1.0, min(step * 0.7, 56.0))
-    every = max(1, round(len(days) / 10))
-    parts = [f'<svg width="100%" viewBox="0 0 {width} '
-             f'{height}" role="img">',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
-             f'stroke="#9ca3af"/>',
-             f'<text class="axis" x="{left - 6}" y="{top + 10}" text-anchor="end">'
-             f'{biggest:,}</text>',
-             f'<text class="axis" x="{left - 6}" y="{top + plot_h}" text-anchor="end">0</text>']
-    for index, (day, block, warn) in enumerate(days):
-        x = left + index * step + (step - bar) / 2
-        y = top + plot_h
-        for value, color in ((block, COLORS["block"]), (warn, COLORS["warn"])):
-            h = plot_h * value / biggest
-            if value:
-                parts.append(f'<rect x="{x:.1f}" y="{y - h:.1f}" width="{bar:.1f}" '
-                             f'height="{h:.1f}" fill="{color}"><title>{_e(day)}：'
-                             f'{SEVERITY_LABELS[_severity_of(color)]} {value:,}</title></rect>')
-            y -= h
-        if index % every == 0:
-            parts.append(f'<text class="axis" x="{x + bar / 2:.1f}" y="{top + plot_h + 16}" '
-                         f'text-anchor="middle">{_e(day[5:])}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 def _agent_name(shop: str, agent: str, role: str) -> str:
     """An agent in a chart: the shop only where the agent's name does not already say it."""
     name = agent_label(agent, role)
     return name if shop in agent else f"{shop} {name}"
-
-
-def _severity_of(color: str) -> str:
-    return "block" if color == COLORS["block"] else "warn"
-
-
-def _legend() -> str:
-    return (f'<div class="legend"><span><i style="background:{COLORS["block"]}"></i>拦截</span>'
-            f'<span><i style="background:{COLORS["warn"]}"></i>提醒</span></div>')
 
 
 def _tally_row(first: Sequence[str], tally: dict[str, int],
@@ -247,44 +108,6 @@ def _tally_row(first: Sequence[str], tally: dict[str, int],
             f"<td class='num'>{tally['block']:,}</td><td class='num'>{tally['warn']:,}</td>"
             f"<td class='num'>{percent(tally['warn'] + tally['block'], tally['messages'])}"
             f"</td>{timed}</tr>")
-
-
-# The response-time bins' colours, fast to slow, then unanswered.
-BIN_COLORS = ("#1b9e77", "#66c2a5", "#a6d854", "#fdae61", "#f46d43", "#d73027", "#6b7280")
-
-
-def _response_chart(rows: Sequence[tuple[str, list[int]]]) -> str:
-    """Per agent, its turns by response time (BINS) as one bar of shares, unanswered last."""
-    rows = [(label, counts) for label, counts in rows if sum(counts)]
-    if not rows:
-        return '<div class="empty">没有可计时的买家提问</div>'
-    label_width, bar_width, row_height = 190, 420, 26
-    height = row_height * len(rows) + 8
-    width = label_width + bar_width + 70
-    parts = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             'role="img" class="responses" style="max-width:100%">']
-    names = [name for _, name in BINS] + ["未回复"]
-    for index, (label, counts) in enumerate(rows):
-        y = 4 + index * row_height
-        total = sum(counts)
-        shown = label if len(label) <= 15 else label[:14] + "…"
-        parts.append(f'<text x="{label_width - 8}" y="{y + 17}" text-anchor="end">'
-                     f'<title>{_e(label)}</title>{_e(shown)}</text>')
-        x = float(label_width)
-        for count, name, color in zip(counts, names, BIN_COLORS, strict=True):
-            if count:
-                width = bar_width * count / total
-                parts.append(f'<rect x="{x:.1f}" y="{y + 4}" width="{max(width, 1):.1f}" '
-                             f'height="{row_height - 8}" fill="{color}"><title>{_e(label)} '
-                             f'{_e(name)}：{count:,} 次（{100 * count / total:.0f}%）'
-                             "</title></rect>")
-                x += width
-        parts.append(f'<text class="axis" x="{label_width + bar_width + 6}" y="{y + 17}">'
-                     f'{total:,} 次</text>')
-    parts.append("</svg>")
-    legend = "".join(f'<span><i style="background:{color}"></i>{_e(name)}</span>'
-                     for name, color in zip(names, BIN_COLORS, strict=True))
-    return f'<div class="legend">{legend}</div>' + "".join(parts)
 
 
 def _agent_view(w: Any, report: Report, chosen: Sequence[FindingRecord], short: Any) -> None:
@@ -351,6 +174,10 @@ def short_names(files: Sequence[str]) -> Any:
     return short
 
 
+def _style() -> str:
+    return package_files("guard.audit").joinpath("report.css").read_text(encoding="utf-8")
+
+
 def _script() -> str:
     return package_files("guard.audit").joinpath("review.js").read_text(encoding="utf-8")
 
@@ -384,7 +211,7 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
     w = out.write
     w(f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
       f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-      f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>")
+      f"<title>{_e(title)}</title><style>{_style()}</style></head><body>")
     w(f"<h1>{_e(title)}</h1>")
     scope = "只检查客服消息" if report.settings.role == "agent" else "检查全部消息"
     window = report.settings
@@ -416,15 +243,15 @@ def write_html(report: Report, findings: Iterable[FindingRecord], out: IO[str],
                      for c, tally in report.categories().items()]
     day_rows = [(day, v[3], v[2]) for day, v in sorted(report.days.items())]
     w('<h2 id="charts">图表</h2><div class="charts">')
-    w(f'<div class="chart"><h3>各客服违规消息数（前 {TOP_AGENTS_CHART} 位）</h3>{_legend()}'
-      f'{_hbar_chart(agent_rows, "没有违规消息")}</div>')
-    w(f'<div class="chart"><h3>各类别发现数</h3>{_legend()}'
-      f'{_hbar_chart(category_rows, "没有发现")}</div>')
-    w(f'<div class="chart wide"><h3>每日违规消息数</h3>{_legend()}{_day_chart(day_rows)}</div>')
+    w(f'<div class="chart"><h3>各客服违规消息数（前 {TOP_AGENTS_CHART} 位）</h3>{legend()}'
+      f'{hbar_chart(agent_rows, "没有违规消息")}</div>')
+    w(f'<div class="chart"><h3>各类别发现数</h3>{legend()}'
+      f'{hbar_chart(category_rows, "没有发现")}</div>')
+    w(f'<div class="chart wide"><h3>每日违规消息数</h3>{legend()}{day_chart(day_rows)}</div>')
     timed_rows = [(_agent_name(shop, agent, "agent"), responses.bins())
                   for (shop, agent), responses in sorted(report.responses.items()) if agent]
     w('<div class="chart wide"><h3>各客服响应时间分布（买家每轮提问到客服回复）</h3>'
-      f"{_response_chart(timed_rows)}</div>")
+      f"{response_chart(timed_rows)}</div>")
     w("</div>")
 
     head = ("<th class='num'>消息</th><th class='num'>拦截</th><th class='num'>提醒</th>"

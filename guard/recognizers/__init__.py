@@ -42,7 +42,7 @@ from guard.recognizers.email import EMAIL, email_spans, find_emails
 from guard.recognizers.kouling import find_codes
 from guard.recognizers.landline import find_landlines
 from guard.recognizers.links import has_latin, may_hold_link
-from guard.recognizers.numbers import may_hold_number, number_candidate
+from guard.recognizers.numbers import digit_runs, may_hold_number, number_candidate
 from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
 from guard.recognizers.patterns import Recognizers
 from guard.recognizers.phone import find_phones
@@ -95,9 +95,10 @@ def continuations(lexicon: Lexicon, tables: Tables) -> Continuations:
 def find_numbers(dense: str, digits: str, offsets: SpanMap,
                  recognizers: Recognizers) -> list[Detection]:
     """Mobile and landline phone numbers, bank cards (phone.py, landline.py, card.py)."""
-    return [*find_phones(dense, digits, offsets, recognizers),
-            *find_landlines(dense, digits, offsets, recognizers),
-            *find_cards(dense, digits, offsets, recognizers)]
+    runs = digit_runs(dense, digits, recognizers)
+    return [*find_phones(dense, digits, offsets, recognizers, runs),
+            *find_landlines(dense, digits, offsets, recognizers, runs),
+            *find_cards(dense, digits, offsets, recognizers, runs)]
 
 
 def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[Detection]:

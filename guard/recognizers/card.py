@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import may_hold_number, number_views, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -31,10 +31,12 @@ def luhn_valid(digits: str) -> bool:
 
 
 def find_cards(dense: str, digits: str, offsets: SpanMap,
-               recognizers: Recognizers) -> list[Detection]:
+               recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
     """Luhn-valid card numbers with a bank word near them or a card prefix."""
     found: list[Detection] = []
-    for match in whole_runs(number_views(dense, digits, recognizers), CARD):
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    for match in whole_runs(runs, CARD):
         start, end = match.span()
         number = match.group()
         if not luhn_valid(number):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import may_hold_number, number_views, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -19,10 +19,12 @@ LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}|[48]00[0-9]{7}")
 
 
 def find_landlines(dense: str, digits: str, offsets: SpanMap,
-                   recognizers: Recognizers) -> list[Detection]:
+                   recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
     """Landline numbers with a landline word near them and no order word nearer."""
     found: list[Detection] = []
-    for match in whole_runs(number_views(dense, digits, recognizers), LANDLINE):
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    for match in whole_runs(runs, LANDLINE):
         start, end = match.span()
         near_contact = contact_distance(dense, start, end, recognizers.landline_words,
                                         recognizers)

@@ -61,16 +61,25 @@ def number_views(dense: str, digits: str, recognizers: Recognizers) -> tuple[str
     return digits, dense, dense.translate(recognizers.numeral_marks)
 
 
-def whole_runs(views: tuple[str, ...], shape: re.Pattern[str]) -> list[re.Match[str]]:
+# Each reading of a message (number_views) with its runs of ten digits or more.
+Runs = tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
+
+
+def digit_runs(dense: str, digits: str, recognizers: Recognizers) -> Runs:
+    """The runs of ten digits or more of each reading: found once for every shape."""
+    return tuple((view, tuple(run.span() for run in _DIGIT_RUN.finditer(view)))
+                 for view in number_views(dense, digits, recognizers))
+
+
+def whole_runs(runs: Runs, shape: re.Pattern[str]) -> list[re.Match[str]]:
     """The digit runs that match `shape` whole, in each view (the first view's first).
 
     Each view's runs are tried in text order; a span is kept once.
     """
     found: list[re.Match[str]] = []
     seen: set[tuple[int, int]] = set()
-    for view in views:
-        for run in _DIGIT_RUN.finditer(view):
-            start, end = run.span()
+    for view, spans in runs:
+        for start, end in spans:
             match = shape.fullmatch(view, start, end)
             if match is not None and (start, end) not in seen:
                 seen.add((start, end))

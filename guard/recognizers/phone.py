@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import may_hold_number, number_views, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -25,11 +25,13 @@ _LATIN_RUN = re.compile(r"[a-z]+$")
 
 
 def find_phones(dense: str, digits: str, offsets: SpanMap,
-                recognizers: Recognizers) -> list[Detection]:
+                recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
     """Mobile numbers on the dense and digit views (`digits`: the digit view of `dense`)."""
     couriers = recognizers.rules.courier_prefixes
     found: list[Detection] = []
-    for match in whole_runs(number_views(dense, digits, recognizers), MOBILE):
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    for match in whole_runs(runs, MOBILE):
         start, end = match.span()
         # Only a letter right before can start a courier prefix ([a-z]+$ ends
         # at `start`: the dense view holds no newline for $ to stop before).
