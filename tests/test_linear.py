@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import guard as guard_package
 from guard import Guard
@@ -29,6 +31,8 @@ DENSE_MESSAGES = [
     "发邮件到 a1@b.cn 或 www.c.cn ",
     "五星好评送红包，直接转账给我，不走平台，看我主页联系方式 ",  # the rule language's concepts
     "这边说话不方便，加我vx详聊 ",                           # an excuse around a soft cue
+    "我手机前三位是138，中间四位1234，最后四位5678 ",          # assembled numbers
+    "myshop点com 把点换成. 把#换成@：service#163.com ",      # swap instructions
 ]
 
 
@@ -66,3 +70,18 @@ def test_findings_grow_with_the_message(guard: Guard) -> None:
     """The shape above is measured on real work: each copy adds its findings."""
     one = len(guard.check(DENSE_MESSAGES[0] * 60).findings)
     assert len(guard.check(DENSE_MESSAGES[0] * 120).findings) == 2 * one > 0
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)), max_size=40))
+def test_spans_keep_what_a_pass_over_all_kept_spans_would(spans: list[tuple[int, int]]) -> None:
+    """recognizers.unit.Spans (one bisect per span) against the plain quadratic test."""
+    from guard.recognizers.unit import Spans
+
+    fast = Spans()
+    kept: list[tuple[int, int]] = []
+    for start, length in spans:
+        end = start + length
+        plain = not any(a < end and start < b for a, b in kept)
+        if plain:
+            kept.append((start, end))
+        assert fast.add(start, end) == plain

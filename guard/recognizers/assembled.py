@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import order_word_before, phone_word_before
-from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
 
 if TYPE_CHECKING:
     from guard.recognizers.patterns import Recognizers
@@ -136,13 +136,16 @@ class _View:
         positions: list[int] = []  # dense index of each character of the view
         done = 0
         spans: list[tuple[int, int, str]] = []
+        spoken = Spans()
         for match in _SPOKEN_RUN.finditer(digits):
             value = "".join(_SPOKEN[s.group()] for s in _ONE_SYLLABLE.finditer(match.group()))
             spans.append((match.start(), match.end(), value))
+            spoken.add(match.start(), match.end())
         for match in _LETTER_DIGITS.finditer(digits):
             word = match.group()
-            if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and not any(
-                    a < match.end() and match.start() < b for a, b, _ in spans):
+            # letter-digit words never overlap one another: only a spoken run can
+            if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and spoken.add(
+                    match.start(), match.end()):
                 spans.append((match.start(), match.end(), word.translate(_LETTERS_AS_DIGITS)))
         for start, end, value in sorted(spans):
             pieces.append(digits[done:start])
@@ -172,7 +175,7 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
     found: list[Detection] = []
     reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
     pattern = recognizers.part_links
-    seen: list[tuple[int, int]] = []
+    seen = Spans()
 
     def add(start: int, end: int, tail_first: bool = False) -> None:
         dense_start, dense_end = view.dense_span(start, end, len(dense))
@@ -180,9 +183,8 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         if not (tail_first and phone_word_before(dense, dense_start, recognizers)) and \
                 order_word_before(dense, dense_start, recognizers):
             return
-        if any(a < dense_end and dense_start < b for a, b in seen):
+        if not seen.add(dense_start, dense_end):
             return
-        seen.append((dense_start, dense_end))
         original = offsets.span(dense_start, dense_end)
         found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
 
