@@ -272,3 +272,33 @@ def test_the_excel_sample_s_conversation_sheet_gives_the_log_s_conversations(
         return {r["agent"]: r["conversations"] for r in data["response_times"]}
 
     assert conversations(report) == conversations(first_80)
+
+
+def test_a_conversation_sheet_with_ids_checks_the_messages_by_id(tmp_path: Path) -> None:
+    book = Workbook()
+    messages = book.active
+    messages.title = "消息"
+    messages.append(["会话ID", "客服账号", "发送方", "消息内容", "发送时间"])
+    day = datetime(2026, 11, 3)
+    messages.append(["k1", "客服A", "消费者", "在吗", day.replace(hour=9)])
+    messages.append(["k1", "客服A", "客服", "在的", day.replace(hour=9, minute=1)])
+    messages.append(["k2", "客服A", "消费者", "发货了吗", day.replace(hour=10)])  # k2: not listed
+    conversations = book.create_sheet("会话列表")
+    conversations.append(["会话ID", "客服账号", "会话开始时间", "会话结束时间"])
+    conversations.append(["k1", "客服A", day.replace(hour=9), day.replace(hour=9, minute=20)])
+    conversations.append(["k3", "客服A", day.replace(hour=11), day.replace(hour=11, minute=5)])
+    path = tmp_path / "店铺B.xlsx"
+    book.save(path)
+    status, report = audit(tmp_path, str(path))
+    assert status == 0 and report["totals"]["records"] == 3
+    (sheet,) = report["conversation_sheets"]
+    assert (sheet["rows"], sheet["used"], sheet["messages_matched"]) == (2, 2, 2)
+    reasons = {(item["sheet"], item["row"]): item["reason"] for item in sheet["listed"]}
+    assert set(reasons) == {("会话列表", 2), ("会话列表", 3), ("消息", 4)}
+    assert "缺少这次会话结尾" in reasons[("会话列表", 2)]  # ends 09:01, the sheet says 09:20
+    assert "没有这次会话的消息" in reasons[("会话列表", 3)]
+    assert "不在会话表中" in reasons[("消息", 4)]
+    # the export's own conversation ids are kept: k1 answered in 60 s, k2 unanswered
+    (times,) = report["response_times"]
+    assert times["first"] == {"60": 1} and times["conversations"] == 2
+    assert times["unanswered_conversations"] == 1
