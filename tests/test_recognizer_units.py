@@ -116,6 +116,7 @@ def test_luhn_rejects_invalid_numbers(number: str) -> None:
     ("微信号是 abc123", "微信", "abc123"),
     ("qq 12345678", "qq", "12345678"),
     ("微信搜 shop_2024", "微信", "shop_2024"),       # a filler skipped; "_" is noise
+    ("微信搜一下 shop2024", "微信", "shop2024"),      # 一下 is 1下 on the digit view
     ("微信 abc", "微信", None),                      # too short for an id
     ("微信 abc123def456ghi789jkl", "微信", None),     # part of a longer word
 ])

@@ -80,7 +80,7 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
     numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
     return Recognizers(
         rules, *number_candidate(numerals), url.url_pattern(rules), kouling.code_pattern(rules),
-        account.fillers_pattern(rules), reasons,
+        account.fillers_pattern(rules, numerals), reasons,
         words(rules.phone_context), words(rules.landline_context),
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
