@@ -84,6 +84,7 @@ class NumberRules:
     units: str
     courier_prefixes: tuple[str, ...] = ()
     part_links: tuple[str, ...] = ()  # words between the parts of a number given in pieces
+    numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ _KNOWN_SECTIONS = {"format", "group", "allow", "context", "negation", "normalize
 _SECTION_KEYS = {
     "numbers": {"phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
-                "courier_prefixes", "part_links", "context_window", "code_symbols", "units"},
+                "courier_prefixes", "part_links", "numeral_words", "context_window", "code_symbols",
+                "units"},
     "messages": {"block_warning", "warn_reminder", "category_labels", "reasons"},
 }
 # The lexicon file format this version reads (`format = 1` at the top of a file).
@@ -430,7 +432,7 @@ class _Builder:
         lists = {}
         for key in ("phone_context", "landline_context", "bank_context", "not_contact_context",
                     "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
-                    "courier_prefixes", "part_links"):
+                    "courier_prefixes", "part_links", "numeral_words"):
             lists[key] = _strings(src, data.get(key, []), ("[numbers]", 0, key))
         return NumberRules(
             context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),

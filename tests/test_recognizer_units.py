@@ -70,6 +70,10 @@ def test_every_reason_a_unit_reports_under_is_compiled(guard: Guard) -> None:
     ("订单号 13812345678", None),
     ("订单号 13812345678 有事打我", None),          # the order word stands nearer
     ("卡号 6222021234567890128", None),            # no mobile shape
+    # a numeral that begins a word is no digit: 二维码 ends the number before it
+    ("1300000000陸二维码发您", "1300000000陸"),
+    ("13800138000一下就好", "13800138000"),
+    ("1380013800一下", None),                        # ten digits, not eleven with 一
 ])
 def test_phone(guard: Guard, text: str, found: str | None) -> None:
     assert _found(guard, phone.find_phones, text) == ([found] if found else [])
