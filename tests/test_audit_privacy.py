@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from guard.audit.privacy import mask_private
+from guard.audit.privacy import mask_private, recognized_by
 from guard.audit.run import audit_to_report
+from guard.cli import main
 
 
 @pytest.mark.parametrize(("text", "masked"), [
@@ -23,8 +24,8 @@ from guard.audit.run import audit_to_report
     ("11月3号能到吗", "11月3号能到吗"),                          # a date, not an address
     ("邮箱 abc123@qq.com 固话 010-87654321", "邮箱 a*****@qq.com 固话 010-****4321"),
 ])
-def test_buyer_lines(text: str, masked: str) -> None:
-    assert mask_private(text, "buyer") == masked
+def test_buyer_lines(text: str, masked: str, guard) -> None:
+    assert mask_private(text, "buyer", recognized_by(guard)) == masked
     assert len(masked) == len(text)
 
 
@@ -38,14 +39,14 @@ def test_buyer_lines(text: str, masked: str) -> None:
     ("亲 这个型号是 QX-30，和 V8 Pro 不通用哦", "亲 这个型号是 QX-30，和 V8 Pro 不通用哦"),
     ("北京东路的仓库发货", "北京东路的仓库发货"),
 ])
-def test_agent_lines(text: str, masked: str) -> None:
-    assert mask_private(text, "agent") == masked
+def test_agent_lines(text: str, masked: str, guard) -> None:
+    assert mask_private(text, "agent", recognized_by(guard)) == masked
 
 
-def test_an_address_never_hides_an_agents_violation() -> None:
+def test_an_address_never_hides_an_agents_violation(guard) -> None:
     text = "去淘宝路88号店拍"
     span = (text.index("淘宝"), text.index("淘宝") + 2)
-    masked = mask_private(text, "agent", [span])
+    masked = mask_private(text, "agent", recognized_by(guard), [span])
     assert masked[span[0]:span[1]] == "淘宝"
 
 
@@ -93,3 +94,66 @@ def test_a_buyers_phone_in_numerals_or_circled_digits_is_masked(tmp_path: Path, 
         assert secret not in dumped
     for finding in buyer:
         assert finding.text == finding.message[finding.start:finding.end]
+
+
+@pytest.mark.parametrize(("text", "secret"), [
+    ("我电话一三八一二三四五六七八", "一二三四"),
+    ("我的号码①③⑧①②③④⑤⑥⑦⑧", "①②③④"),
+    ("手机壹叁捌壹贰叁肆伍陆柒捌", "壹贰叁肆"),
+    ("我手机前三位138，中间1234，后四位5678", "1234"),
+    ("我邮箱 tony 艾特 163 点 com", "tony"),
+    ("邮箱 abc123 at qq 点 com", "abc123"),
+    # no finding (an order word is nearer), yet a buyer's mobile shape: still theirs
+    ("订单号13812345678查一下", "13812345678"),
+])
+def test_a_buyers_number_is_masked_however_written(text: str, secret: str, guard) -> None:
+    """The registry's personal units say what a phone or e-mail is (no second pattern)."""
+    masked = mask_private(text, "buyer", recognized_by(guard))
+    assert secret not in masked and len(masked) == len(text)
+    assert "*" in masked
+
+
+def test_the_engine_and_privacy_agree_on_a_phone(guard) -> None:
+    """Whatever the engine finds as a buyer's number, privacy masks (same registry)."""
+    recognized = recognized_by(guard)
+    for text in ("电话幺三八幺二三四五六七八", "打我①③⑨①②③④⑤⑥⑦⑧",
+                 "我手机前三位138，中间1234，后四位5678"):
+        found = [f for f in guard.check(text).findings if f.rule in
+                 ("phone", "assembled_number")]
+        assert found, text
+        masked = mask_private(text, "buyer", recognized)
+        for f in found:
+            assert "*" in masked[f.start:f.end]
+
+
+def test_numbers_in_reports_json_html_and_neighbour_lines(tmp_path: Path, guard) -> None:
+    """--role all: a buyer's phone or e-mail however written is masked in the JSON and the
+    HTML evidence, and in the neighbour lines shown beside an agent's finding."""
+    buyer = ["我电话一三八一二三四五六七八，快点发货", "我的号码①③⑧①②③④⑤⑥⑦⑧",
+             "手机壹叁捌壹贰叁肆伍陆柒捌", "我手机前三位138，中间1234，后四位5678",
+             "邮箱 abc123 at qq 点 com", "订单号13812345678查一下"]
+    rows = [{"role": "buyer", "text": text} for text in buyer]
+    rows.append({"role": "agent", "text": "加我微信 wxhello88 聊"})
+    path = tmp_path / "log.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for index, row in enumerate(rows):
+            out.write(json.dumps({"shop": "店铺A", "agent": "客服1", "conversation": "C1",
+                                  "time": f"2026-11-01T10:0{index}:00+08:00", **row},
+                                 ensure_ascii=False) + "\n")
+    secrets = ("一二三四", "①②③④", "壹贰叁肆", "1234", "abc123", "13812345678")
+    page, data = tmp_path / "r.html", tmp_path / "r.json"
+    assert main(["audit", str(path), "--quiet", "--role", "all", "--json", str(data),
+                 "--html", str(page)]) == 1
+    for role in ("agent", "all"):
+        report = audit_to_report([str(path)], role=role, guard=guard)
+        dumped = json.dumps(report.to_dict(), ensure_ascii=False)
+        assert "wxhello88" in dumped  # the agent's own: evidence
+        agent = [f for f in report.findings if f.role == "agent"]
+        assert agent and agent[0].context  # the buyer's lines shown beside it
+        for secret in secrets:
+            assert secret not in dumped, (role, secret)
+    for written in (page, data):
+        shown = written.read_text(encoding="utf-8")
+        assert "wxhello88" in shown
+        for secret in secrets:
+            assert secret not in shown, (written.name, secret)

@@ -139,7 +139,8 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     clock.start_counting()
     window = conversations.window
     builder = ReportBuilder(settings)
-    evidence = Evidence(builder, label, auditor.evidence, auditor.neighbour_line)
+    evidence = Evidence(builder, label, auditor.evidence, auditor.recognized,
+                        auditor.neighbour_line)
     tallies: dict[tuple[str, str, str, str], Tally] = {}  # (shop, agent, role, day)
     records, scanned, rejected, split_count = skipped, 0, 0, 0
     no_splits: Sequence[SplitFinding] = ()

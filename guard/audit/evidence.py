@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 from guard.audit.conversation import PART_LIMIT, SplitFinding
-from guard.audit.privacy import apply_mask, private_positions, safe_reason
+from guard.audit.privacy import Recognized, apply_mask, private_positions, safe_reason
 from guard.audit.readers import Row
 from guard.audit.report import (
     MAX_WORST,
@@ -24,11 +25,10 @@ from guard.audit.report import (
     WorstMessage,
     top_worst,
 )
-from guard.recognizers import PERSONAL
 from guard.verdict import Verdict
 
 
-def _masked_parts(split: SplitFinding) -> frozenset[int]:
+def _masked_parts(split: SplitFinding, recognized: Recognized) -> frozenset[int]:
     """Private positions of a joined text, each message masked as the agent line it is."""
     positions: set[int] = set()
     text = split.text
@@ -37,7 +37,8 @@ def _masked_parts(split: SplitFinding) -> frozenset[int]:
         part = text[start:end - 1]
         span = (max(split.finding.start, start) - start, min(split.finding.end, end - 1) - start)
         protected = (span,) if span[0] < span[1] else ()
-        positions.update(start + p for p in private_positions(part, "agent", protected))
+        positions.update(start + p for p in private_positions(part, "agent", recognized,
+                                                                  protected))
     return frozenset(positions)
 
 
@@ -141,11 +142,11 @@ class OwnEvidence(NamedTuple):
     rule_names: tuple[str, ...]
 
 
-def own_evidence(text: str, role: str, verdict: Verdict) -> OwnEvidence:
-    """`OwnEvidence` of a message with this verdict (which has findings)."""
+def own_evidence(text: str, role: str, verdict: Verdict, recognized: Recognized) -> OwnEvidence:
+    """`OwnEvidence` of a message with this verdict (which has findings); `recognized`:
+    the Guard's personal recognizers (privacy.recognized_by)."""
     findings = verdict.findings
-    positions = private_positions(text, role, [(f.start, f.end) for f in findings],
-                                  [(f.start, f.end) for f in findings if f.rule in PERSONAL])
+    positions = private_positions(text, role, recognized, [(f.start, f.end) for f in findings])
     message = apply_mask(text, positions)
     masked = apply_mask(verdict.masked, positions)
     chosen = findings
@@ -180,14 +181,17 @@ class Evidence:
     """The evidence of one chunk's (or partition's) messages, written into its report builder."""
 
     def __init__(self, builder: ReportBuilder, label: str,
-                 evidence_of: Callable[[str, str], OwnEvidence],
+                 evidence_of: Callable[[str, str], OwnEvidence], recognized: Recognized,
                  shown_line: Callable[[str, str], str] | None = None):
-        """`shown_line`: how a neighbour line is shown (`neighbour_line`), by (text, role);
+        """`recognized`: the Guard's personal recognizers (privacy.recognized_by);
+        `shown_line`: how a neighbour line is shown (`neighbour_line`), by (text, role);
         an auditor's bounded cache of it serves every chunk (chat repeats itself)."""
         self.builder = builder
         self.label = label
         self.evidence_of = evidence_of
-        self.shown_line = shown_line if shown_line is not None else neighbour_line
+        self.recognized = recognized
+        self.shown_line = shown_line if shown_line is not None else partial(
+            neighbour_line, recognized=recognized)
         # (text, role) of the messages already in the worst list as themselves: a
         # later copy ranks below the first (same display, later line), so is not added
         self.listed: set[tuple[str, str]] = set()
@@ -216,7 +220,7 @@ class Evidence:
                 builder.count_rule(key, *tally)
         joined: list[Joined] = []
         for split in splits:
-            positions = _masked_parts(split)
+            positions = _masked_parts(split, self.recognized)
             message = apply_mask(split.text, positions)
             f = split.finding
             shown = message[f.start:f.end]
@@ -253,20 +257,21 @@ class Evidence:
 NEIGHBOUR_CHARS = 60
 
 
-# In a buyer's line shown beside a finding, any run of 4 or more digits, however
-# written (Chinese numerals, circled, full-width, with separators), is hidden.
+# A privacy rule broader than any recognizer, on purpose: in a buyer's line shown
+# beside a finding (not judged), any run of 4 or more digits, however written
+# (Chinese numerals, circled, full-width, with separators), is hidden.
 _NUMBER_RUN = re.compile(r"[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]"
                          r"(?:[\s\-－—.·,，]*[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]){3,}")
 
 
-def neighbours(rows: Sequence[Any], shown_line: Callable[[str, str], str] | None = None
+def neighbours(rows: Sequence[Any], shown_line: Callable[[str, str], str]
                ) -> tuple[tuple[int, str, str], ...]:
     """(line, role, text) of the messages before a finding: personal data masked, bounded.
 
-    Each text line as `neighbour_line` shows it (`shown_line`: the same, cached);
+    Each text line as `shown_line` shows it (`neighbour_line`, cached);
     a message that is not text shows its type.
     """
-    show = shown_line if shown_line is not None else neighbour_line
+    show = shown_line
     shown = []
     for row in rows:
         text = getattr(row, "text", None)
@@ -275,7 +280,7 @@ def neighbours(rows: Sequence[Any], shown_line: Callable[[str, str], str] | None
     return tuple(shown)
 
 
-def neighbour_line(text: str, role: str) -> str:
+def neighbour_line(text: str, role: str, recognized: Recognized) -> str:
     """A line shown beside a finding: its end, personal data masked.
 
     A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
@@ -283,7 +288,7 @@ def neighbour_line(text: str, role: str) -> str:
     an agent's line as an agent's.
     """
     text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
-    positions = set(private_positions(text, role))
+    positions = set(private_positions(text, role, recognized))
     if role != "agent":
         for match in _NUMBER_RUN.finditer(text):
             positions.update(range(match.start(), match.end()))

@@ -19,6 +19,15 @@ What is masked (decided here, documented in guard/audit/README.md):
   a buyer's number inside a finding keeps its first 3 and last 4 digits, so
   the evidence still shows that a phone number was sent.
 
+What a phone, landline, bank-card number or e-mail is, the registry says
+(guard/recognizers, its personal units, passed in as `Recognized`): a number
+in Chinese or circled numerals, in pieces or spoken, an e-mail with its @ or
+dot spelt out is masked exactly where the engine would recognize it — and,
+deliberately broader than detection, also beside an order or tracking word
+and without a bank word or Luhn check (the units' `shape`). Privacy's own
+rules are only what no unit models: ID-card numbers, addresses, names (and,
+in a buyer's neighbour line, any run of digits: evidence.py).
+
 Only the messages that carry findings are masked, so this costs nothing on
 clean traffic.
 """
@@ -26,21 +35,35 @@ clean traffic.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+from guard.recognizers import personal_spans
+
+if TYPE_CHECKING:
+    from guard.engine import Guard
 
 MASK = "*"
 FINDING_MASK = "█"  # what the Guard's masked message already hides stays as it is
 
+# What is a phone, landline, bank-card number or e-mail is the registry's to say
+# (guard/recognizers, its personal units): `Recognized` gives, for a text, the
+# (start, end, rule) of everything they recognize — the number units by their
+# shape alone, without the context veto (a buyer's 138… beside 订单号 is no
+# finding, yet still theirs). Build one per Guard with `recognized_by`.
+Recognized = Callable[[str], Sequence[tuple[int, int, str]]]
+
+
+def recognized_by(guard: Guard) -> Recognized:
+    """What the Guard's personal recognizers find in a text (`personal_spans`)."""
+    return partial(personal_spans, tables=guard.compiled.tables, recognizers=guard.recognizers)
+
+
 _DIGIT = r"[0-9０-９]"
-_SEP = r"[ \-－—.·]"
-_PHONE = re.compile(
-    rf"(?<![0-9０-９])(?:(?:\+|＋)?(?:86|８６){_SEP}?)?[1１][3-9３-９]{_DIGIT}(?:{_SEP}?{_DIGIT}){{8}}"
-    rf"(?![0-9０-９])"
-)
-_LANDLINE = re.compile(rf"(?<![0-9０-９])[0０]{_DIGIT}{{2,3}}{_SEP}?{_DIGIT}{{7,8}}(?![0-9０-９])")
+# Privacy's own rule, broader than detection on purpose: an ID-card number is
+# no contact detail (the registry has no unit for it), yet personal in any line.
 _ID_CARD = re.compile(rf"(?<![0-9０-９A-Za-z]){_DIGIT}{{17}}[0-9０-９Xx](?![0-9０-９A-Za-z])")
-_BANK_CARD = re.compile(rf"(?<![0-9０-９])(?:{_DIGIT}{_SEP}?){{15,18}}{_DIGIT}(?![0-9０-９])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 
 # A house-number run (88号, 3号楼502室, 12栋2单元301) anchors an address; the
 # address reaches back over the street and estate to the region.
@@ -87,43 +110,55 @@ _BUYER_NUMBER_CUE = re.compile(
 )
 
 
-def _digit_positions(text: str, start: int, end: int) -> list[int]:
-    return [i for i in range(start, end) if text[i].isdigit()]
-
-
 def _keep_ends(text: str, start: int, end: int, head: int, tail: int) -> list[int]:
-    """Positions of the digits of text[start:end] except the first `head` and last `tail`."""
-    digits = _digit_positions(text, start, end)
-    if len(digits) >= 13 and text[digits[0]] in "8８":  # +86: the country code is no secret
-        digits = digits[2:]
-    return digits[head:len(digits) - tail] if len(digits) > head + tail else digits
+    """Positions of the digits of text[start:end] except the first `head` and last `tail`.
+
+    A digit is any numeral (1, １, 一, 壹, ①) or a Latin letter or digit (l and O
+    standing for 1 and 0, spoken yao); the words between a number's pieces (前三位,
+    中间) stay. Where that leaves fewer than a mobile's eleven-less-four (a
+    disguised e-mail), every letter and digit counts.
+    """
+    visible = [i for i in range(start, end)
+               if text[i].isalnum() and (text[i].isascii() or text[i].isnumeric())]
+    if len(visible) < 7:
+        visible = [i for i in range(start, end) if text[i].isalnum()]
+    if len(visible) >= 13 and text[visible[0]] in "8８":  # +86: the country code is no secret
+        visible = visible[2:]
+    return visible[head:len(visible) - tail] if len(visible) > head + tail else visible
 
 
-def _numbers(text: str, *, buyer: bool) -> Iterable[list[int]]:
-    """Positions to mask for numbers: all kinds in a buyer's line, IDs in any line."""
+# How much of each registry unit's find stays visible: (first, last) characters.
+_KEEP = {"bank_card": (0, 4)}
+_KEEP_DEFAULT = (3, 4)
+
+
+def _numbers(text: str, recognized: Recognized, *, buyer: bool) -> Iterable[list[int]]:
+    """Positions to mask for numbers and e-mails: whatever the registry's personal units
+    recognize in a buyer's line, in an agent's line where the text presents it as the
+    buyer's (您的手机号…); ID-card numbers in any line."""
     taken: list[tuple[int, int]] = []
 
-    def free(match: re.Match[str]) -> bool:
-        return all(match.end() <= a or match.start() >= b for a, b in taken)
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
 
     for match in _ID_CARD.finditer(text):
         taken.append(match.span())
         yield _keep_ends(text, *match.span(), 4, 2)
-    if buyer:
-        for pattern, head, tail in ((_PHONE, 3, 4), (_LANDLINE, 3, 4), (_BANK_CARD, 0, 4)):
-            for match in pattern.finditer(text):
-                if free(match):
-                    taken.append(match.span())
-                    yield _keep_ends(text, *match.span(), head, tail)
-        for match in _EMAIL.finditer(text):
-            at = text.index("@", match.start())
-            yield list(range(match.start() + 1, at))
-    else:
-        for match in _PHONE.finditer(text):
-            if free(match) and _BUYER_NUMBER_CUE.search(text, max(0, match.start() - 14),
-                                                          match.start()):
-                taken.append(match.span())
-                yield _keep_ends(text, *match.span(), 3, 4)
+    for start, end, rule in sorted(recognized(text), key=lambda s: (s[0], -s[1])):
+        if not free(start, end):
+            continue
+        if not buyer:
+            lead = start
+            while lead > 0 and text[lead - 1] in "+＋":
+                lead -= 1
+            if _BUYER_NUMBER_CUE.search(text, max(0, lead - 14), lead) is None:
+                continue
+        taken.append((start, end))
+        at = text.find("@", start, end)
+        if at > start:  # an e-mail: its name is hidden, its first letter and domain shown
+            yield [i for i in range(start + 1, at) if not text[i].isspace()]
+        else:
+            yield _keep_ends(text, start, end, *_KEEP.get(rule, _KEEP_DEFAULT))
 
 
 def _addresses(text: str) -> Iterable[list[int]]:
@@ -163,40 +198,19 @@ def _names(text: str, *, buyer: bool) -> Iterable[list[int]]:
             yield list(range(name_start + 1, name_start + length))
 
 
-def _recognized(text: str, spans: Iterable[tuple[int, int]], *, buyer: bool) -> Iterable[list[int]]:
-    """Positions to mask in the spans the Guard's recognizers found personal data in.
-
-    The registry (guard.recognizers.PERSONAL) says which findings are such
-    data: a phone in Chinese numerals or circled digits (一三八…, ①③⑧…), a
-    number given in pieces, a disguised e-mail. In a buyer's line they are
-    masked like any number of theirs (first 3 and last 4 characters kept);
-    in an agent's line only where the text presents them as the buyer's.
-    """
-    for start, end in spans:
-        if not buyer and _BUYER_NUMBER_CUE.search(text, max(0, start - 14), start) is None:
-            continue
-        visible = [i for i in range(start, end) if text[i].isalnum()]
-        if len(visible) >= 13 and text[visible[0]] in "8８":  # +86: no secret
-            visible = visible[2:]
-        yield visible[3:len(visible) - 4] if len(visible) > 7 else visible
-
-
-def private_positions(text: str, role: str,
-                      protected: Iterable[tuple[int, int]] = (),
-                      personal: Iterable[tuple[int, int]] = ()) -> frozenset[int]:
+def private_positions(text: str, role: str, recognized: Recognized,
+                      protected: Iterable[tuple[int, int]] = ()) -> frozenset[int]:
     """Character positions of `text` that hide a buyer's personal data.
 
-    `protected` are the spans of findings in an agent's line: addresses and
-    names are not masked inside them (the violation must stay visible);
-    numbers identified as the buyer's are (partially) masked anyway.
-    `personal` are the spans of findings whose recognizer finds personal
-    data (guard.recognizers.PERSONAL), whatever their spelling.
+    `recognized`: the registry's personal units (`recognized_by(guard)`), which
+    say what is a phone, card or e-mail, however spelt. `protected` are the
+    spans of findings in an agent's line: addresses and names are not masked
+    inside them (the violation must stay visible); numbers identified as the
+    buyer's are (partially) masked anyway.
     """
     buyer = role != "agent"
     positions: set[int] = set()
-    for group in _numbers(text, buyer=buyer):
-        positions.update(group)
-    for group in _recognized(text, personal, buyer=buyer):
+    for group in _numbers(text, recognized, buyer=buyer):
         positions.update(group)
     soft: set[int] = set()
     for group in _addresses(text):
@@ -221,9 +235,10 @@ def apply_mask(text: str, positions: frozenset[int] | set[int]) -> str:
     return "".join(chars)
 
 
-def mask_private(text: str, role: str, protected: Iterable[tuple[int, int]] = ()) -> str:
+def mask_private(text: str, role: str, recognized: Recognized,
+                 protected: Iterable[tuple[int, int]] = ()) -> str:
     """`text` with the buyer's personal data masked (see the module's rules)."""
-    return apply_mask(text, private_positions(text, role, protected))
+    return apply_mask(text, private_positions(text, role, recognized, protected))
 
 
 _QUOTED = re.compile(r"「([^」]*)」")

@@ -21,7 +21,7 @@ prefilter); patterns.py holds what is compiled from the lexicon per Guard.
 from __future__ import annotations
 
 from guard.lexicon import Lexicon
-from guard.normalize import SpanMap, Tables
+from guard.normalize import SpanMap, Tables, dense_spans, digit_view, light_view, normalize
 from guard.recognizers import (
     account,
     assembled,
@@ -54,7 +54,7 @@ __all__ = [
     "Recognizers", "account_at", "build_recognizers", "continuations", "find_account",
     "find_assembled", "find_links", "find_numbers", "find_obfuscated", "has_latin",
     "luhn_valid", "may_hold_assembled", "may_hold_link", "may_hold_number",
-    "may_hold_obfuscated",
+    "may_hold_obfuscated", "personal_spans",
 ]
 
 REGISTRY: tuple[Recognizer, ...] = (
@@ -110,3 +110,36 @@ def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[D
             *find_urls(light, offsets, recognizers, emails),
             *find_codes(light, offsets, recognizers)]
 
+
+
+def personal_spans(text: str, tables: Tables,
+                   recognizers: Recognizers) -> list[tuple[int, int, str]]:
+    """(start, end, rule) in `text` of everything a personal unit recognizes — for
+    privacy masking, which asks the registry what a phone, card or e-mail is.
+
+    The number units (phone, landline, card) answer with their `shape`: the
+    finder without its context veto, so a buyer's mobile beside 订单号 is still
+    masked although it is no finding; the others (numbers in pieces or spoken,
+    e-mails, disguised addresses) with their finder, as the engine runs it.
+    """
+    dense = normalize(text, tables)
+    offsets = dense_spans(text, tables)
+    found: list[Detection] = []
+    shaped = may_hold_number(dense, recognizers)
+    pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                                recognizers.part_links, tables.digits, recognizers.spoken_run)
+    if shaped or pieces:
+        digits = digit_view(dense, tables)
+        if shaped:
+            runs = digit_runs(dense, digits, recognizers)
+            for unit in REGISTRY:
+                if unit.personal and unit.shape is not None:
+                    found.extend(unit.shape(dense, digits, offsets, recognizers, runs))
+        if pieces:
+            found.extend(find_assembled(dense, digits, offsets, recognizers))
+    if has_latin(text):
+        light, light_offsets = light_view(text, tables)
+        found.extend(find_emails(light, light_offsets, recognizers))
+        if may_hold_obfuscated(text):
+            found.extend(find_obfuscated(text, tables, offsets, recognizers))
+    return [(d.start, d.end, d.rule) for d in found]

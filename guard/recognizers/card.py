@@ -49,5 +49,16 @@ def find_cards(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
+def card_shapes(dense: str, digits: str, offsets: SpanMap,
+                recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
+    """Every whole run of 16–19 digits, Luhn-valid or not, bank word or not (the
+    unit's `shape`: privacy hides a mistyped card number too)."""
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    return [detection(RULE, CATEGORY, *match.span(), offsets, recognizers)
+            for match in whole_runs(runs, CARD)]
+
+
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_cards,
-                  "Luhn check digit, and a bank word or a card prefix", DIGITS, personal=True)
+                  "Luhn check digit, and a bank word or a card prefix", DIGITS, personal=True,
+                  shape=card_shapes)

@@ -34,5 +34,15 @@ def find_landlines(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
+def landline_shapes(dense: str, digits: str, offsets: SpanMap,
+                    recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
+    """Every whole landline shape, with or without a phone word (the unit's `shape`: privacy)."""
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    return [detection(RULE, CATEGORY, *match.span(), offsets, recognizers)
+            for match in whole_runs(runs, LANDLINE)]
+
+
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_landlines,
-                  "a landline shape with a phone word near it", DIGITS, personal=True)
+                  "a landline shape with a phone word near it", DIGITS, personal=True,
+                  shape=landline_shapes)

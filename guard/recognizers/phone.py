@@ -51,6 +51,15 @@ def find_phones(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
+def phone_shapes(dense: str, digits: str, offsets: SpanMap,
+                 recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
+    """Every whole mobile shape, whatever words are near (the unit's `shape`: privacy)."""
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    return [detection(RULE, CATEGORY, *match.span(), offsets, recognizers)
+            for match in whole_runs(runs, MOBILE)]
+
+
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_phones,
                   "a whole mobile shape, no order word nearer than a contact word",
-                  DIGITS, personal=True)
+                  DIGITS, personal=True, shape=phone_shapes)

@@ -87,6 +87,10 @@ class Recognizer:
     # anywhere in a window of messages, not only where two meet (an instruction
     # to swap a symbol back applies to the whole text).
     window_cue: Callable[[str], bool] | None = None
+    # If given: the finder without its context veto (no order word, bank word or
+    # Luhn check asked): every span with the unit's shape. Privacy masking uses it
+    # (a buyer's 138… beside 订单号 is still masked); detection never does.
+    shape: Callable[..., Any] | None = None
 
     def continuation(self, rules: NumberRules) -> frozenset[str]:
         """Every character that can continue this shape, the lexicon's included."""
