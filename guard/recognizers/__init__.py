@@ -123,11 +123,14 @@ def personal_spans(text: str, tables: Tables,
     e-mails, disguised addresses) with their finder, as the engine runs it.
     """
     dense = normalize(text, tables)
-    offsets = dense_spans(text, tables)
     found: list[Detection] = []
     shaped = may_hold_number(dense, recognizers)
     pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
                                 recognizers.part_links, tables.digits, recognizers.spoken_run)
+    latin = has_latin(text)
+    if not (shaped or pieces or latin):
+        return []  # most lines: nothing a personal unit could find
+    offsets = dense_spans(text, tables)
     if shaped or pieces:
         digits = digit_view(dense, tables)
         if shaped:
@@ -137,9 +140,10 @@ def personal_spans(text: str, tables: Tables,
                     found.extend(unit.shape(dense, digits, offsets, recognizers, runs))
         if pieces:
             found.extend(find_assembled(dense, digits, offsets, recognizers))
-    if has_latin(text):
-        light, light_offsets = light_view(text, tables)
-        found.extend(find_emails(light, light_offsets, recognizers))
+    if latin:
+        if may_hold_link(text, tables.light):  # the e-mail unit's prefilter
+            light, light_offsets = light_view(text, tables)
+            found.extend(find_emails(light, light_offsets, recognizers))
         if may_hold_obfuscated(text):
             found.extend(find_obfuscated(text, tables, offsets, recognizers))
     return [(d.start, d.end, d.rule) for d in found]
