@@ -179,10 +179,11 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
     recognizers, tables = guard.recognizers, guard.compiled.tables
-    assert assembled.may_hold_assembled(dense, recognizers.eleven_digits,
-                                        tables.numeral) or found is None
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                        recognizers.part_links, tables.digits) or found is None
+                                        spoken=recognizers.spoken_run) or found is None
+    assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                                        recognizers.part_links, tables.digits,
+                                        recognizers.spoken_run) or found is None
     assert _found(guard, assembled.find_assembled, text) == ([found] if found else [])
 
 

@@ -85,7 +85,7 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
-        numeral_words(lexicon, numerals))
+        numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules))
 
 
 def continuations(lexicon: Lexicon, tables: Tables) -> Continuations:
