@@ -6,6 +6,7 @@ found a candidate. Every decision is made here; renderers only read it.
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -552,6 +553,14 @@ def _contact_labels(message: _Message, hits: list[TermHit]) -> dict[int, str]:
     return labels
 
 
+# From this length on, a message can make tens of thousands of hits, context words
+# and findings at once, and the cyclic garbage collector would walk them again and
+# again while they are made (≈ 40 % of the time of a megabyte of violations). The
+# slow path makes no reference cycles, so for such a message it is paused — only if
+# it was running, and started again at the end (tests/test_linear.py).
+PAUSE_COLLECTOR_FROM = 10_000
+
+
 def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
            compiled: CompiledLexicon, recognizers: Recognizers,
            tokenizer: LazyTokenizer, context: ContextScan | None = None) -> Verdict:
@@ -561,6 +570,20 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     say whether the fast path saw something a recognizer could match;
     `context` the context pass, if the fast path made it (`drop_unsupported`).
     """
+    if len(text) < PAUSE_COLLECTOR_FROM or not gc.isenabled():
+        return _decide(text, dense, hits, numbers, links, compiled, recognizers, tokenizer,
+                       context)
+    gc.disable()
+    try:
+        return _decide(text, dense, hits, numbers, links, compiled, recognizers, tokenizer,
+                       context)
+    finally:
+        gc.enable()
+
+
+def _decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
+            compiled: CompiledLexicon, recognizers: Recognizers,
+            tokenizer: LazyTokenizer, context: ContextScan | None) -> Verdict:
     message = _Message(text, dense, compiled, tokenizer, context)
     findings: list[Finding] = []
     evasive: set[int] = set()

@@ -85,3 +85,34 @@ def test_spans_keep_what_a_pass_over_all_kept_spans_would(spans: list[tuple[int,
         if plain:
             kept.append((start, end))
         assert fast.add(start, end) == plain
+
+
+def test_a_long_message_pauses_the_collector_only_while_it_is_judged(
+        guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    """decide() pauses the cyclic garbage collector for a long message (it makes no
+    cycles), starts it again afterwards, and leaves a collector that was off, off."""
+    import gc
+
+    import guard.decide as decide_module
+
+    unit = DENSE_MESSAGES[3]
+    text = unit * (decide_module.PAUSE_COLLECTOR_FROM // len(unit) + 1)
+    running: list[bool] = []  # whether the collector ran while each message was judged
+    inner = decide_module._decide
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        running.append(gc.isenabled())
+        return inner(*args, **kwargs)
+
+    monkeypatch.setattr(decide_module, "_decide", spy)
+    assert gc.isenabled()
+    verdict = guard.check(text)
+    assert gc.isenabled() and verdict.verdict == "block"
+    guard.check(unit)  # a short message: the collector keeps running
+    gc.disable()
+    try:
+        guard.check(text)
+        assert not gc.isenabled()  # off before, left off
+    finally:
+        gc.enable()
+    assert running == [False, True, False]
