@@ -18,7 +18,7 @@ from guard.audit.conversation import SplitFinding, Turn, split_findings
 from guard.audit.evidence import OwnEvidence, neighbour_line, own_evidence
 from guard.audit.fastpath import Edges, Shortcut
 from guard.audit.report import Settings
-from guard.decide import mask
+from guard.settle import mask
 from guard.engine import Guard
 from guard.verdict import Verdict
 
