@@ -6,6 +6,7 @@ found a candidate. Every decision is made here; renderers only read it.
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
@@ -35,6 +36,9 @@ from guard.recognizers import (
 from guard.rulematch import ConceptHit, RuleMatch, by_concept, match_rule, may_match
 from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
 from guard.verdict import RANK, Finding, Verdict, new_finding, new_verdict, worst
+
+# NamedTuples built without their generated __new__ (a Python call each).
+_new_tuple = tuple.__new__
 
 # Characters of context on each side of a term that the tokenizer reads.
 TOKEN_WINDOW = 16
@@ -74,7 +78,7 @@ class _Message:
                         self.text, self.offsets.span(start, end), self.compiled):
                     continue
                 for name in names:
-                    hit = ConceptHit(start, end, name)
+                    hit = _new_tuple(ConceptHit, (start, end, name))
                     found = grouped.get(name)
                     if found is None:
                         grouped[name] = [hit]
@@ -209,9 +213,16 @@ def _find_context(message: _Message, hit: TermHit, category: str,
     if len(found) < 2:
         return found
     found.sort(key=lambda c: (c.start, -c.end))
-    # Words inside a longer one (加 in 添加) say nothing more.
-    return [c for c in found if not any(o is not c and o.start <= c.start and c.end <= o.end
-                                         for o in found)]
+    # Words inside a longer one (加 in 添加) say nothing more. In this order a
+    # word lies inside another iff one before it reaches as far (no two share a
+    # span): one sweep, however many words a long clause holds.
+    kept = []
+    reach = -1  # the furthest end of the words before
+    for c in found:
+        if c.end > reach:
+            kept.append(c)
+            reach = c.end
+    return kept
 
 
 def _context_around(message: _Message, hit: TermHit, category: str,
@@ -226,23 +237,23 @@ def _context_around(message: _Message, hit: TermHit, category: str,
     if rule is None:
         return []
     window = min(NEAR_WINDOW, rule.window) if near else rule.window
-    before_side, after_side = ("near_before", "near_after") if near else ("before", "after")
+    before, after = ((category, "near_before"), (category, "near_after")) if near else (
+        (category, "before"), (category, "after"))
     found: list[ContextHit] = []
+    start, end = hit.start, hit.end
+    same_clause = message.offsets.same_clause
     reach = window + message.compiled.context_length
-    for ctx in message.context_ending(hit.start - window, hit.end + reach):
-        if ctx.end <= hit.start:
-            side, distance, a, b = before_side, hit.start - ctx.end, ctx.end - 1, hit.start
-        elif ctx.start >= hit.end:
-            side, distance, a, b = after_side, ctx.start - hit.end, hit.end - 1, ctx.start
-        else:
-            continue
-        if distance > window:
-            continue
-        if (category, side) not in ctx.keys:
-            continue
-        if not message.same_clause(a, b):
-            continue
-        found.append(ctx)
+    for ctx in message.context_ending(start - window, end + reach):
+        if ctx.end <= start:
+            if start - ctx.end > window or before not in ctx.keys:
+                continue
+            if same_clause(ctx.end - 1, start):
+                found.append(ctx)
+        elif ctx.start >= end:
+            if ctx.start - end > window or after not in ctx.keys:
+                continue
+            if same_clause(end - 1, ctx.start):
+                found.append(ctx)
     return found
 
 
@@ -505,8 +516,11 @@ def _judge_hits(message: _Message, hits: list[TermHit], evasive: set[int]) -> li
     for hit in sorted(hits, key=lambda h: (h.start - h.end, h.start)):
         if blocked_to.get(hit.start, -1) >= hit.end:
             continue
-        if all(entry.kind == "concept" for entry in hit.entries):
-            continue
+        for entry in hit.entries:
+            if entry.kind != "concept":
+                break
+        else:
+            continue  # concept words only: the rules judge them
         span = message.offsets.span(hit.start, hit.end)
         for entry in hit.entries:
             if entry.kind == "concept":
@@ -539,6 +553,14 @@ def _contact_labels(message: _Message, hits: list[TermHit]) -> dict[int, str]:
     return labels
 
 
+# From this length on, a message can make tens of thousands of hits, context words
+# and findings at once, and the cyclic garbage collector would walk them again and
+# again while they are made (≈ 40 % of the time of a megabyte of violations). The
+# slow path makes no reference cycles, so for such a message it is paused — only if
+# it was running, and started again at the end (tests/test_linear.py).
+PAUSE_COLLECTOR_FROM = 10_000
+
+
 def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
            compiled: CompiledLexicon, recognizers: Recognizers,
            tokenizer: LazyTokenizer, context: ContextScan | None = None) -> Verdict:
@@ -548,6 +570,20 @@ def decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: boo
     say whether the fast path saw something a recognizer could match;
     `context` the context pass, if the fast path made it (`drop_unsupported`).
     """
+    if len(text) < PAUSE_COLLECTOR_FROM or not gc.isenabled():
+        return _decide(text, dense, hits, numbers, links, compiled, recognizers, tokenizer,
+                       context)
+    gc.disable()
+    try:
+        return _decide(text, dense, hits, numbers, links, compiled, recognizers, tokenizer,
+                       context)
+    finally:
+        gc.enable()
+
+
+def _decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bool,
+            compiled: CompiledLexicon, recognizers: Recognizers,
+            tokenizer: LazyTokenizer, context: ContextScan | None) -> Verdict:
     message = _Message(text, dense, compiled, tokenizer, context)
     findings: list[Finding] = []
     evasive: set[int] = set()

@@ -147,7 +147,8 @@ def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) ->
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
     return (may_hold_number(dense, recognizers)
             or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
-                                  recognizers.part_links, compiled.tables.digits))
+                                  recognizers.part_links, compiled.tables.digits,
+                                  recognizers.spoken_run))
 
 
 def _links(text: str, compiled: CompiledLexicon) -> bool:

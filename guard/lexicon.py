@@ -84,6 +84,8 @@ class NumberRules:
     units: str
     courier_prefixes: tuple[str, ...] = ()
     part_links: tuple[str, ...] = ()  # words between the parts of a number given in pieces
+    numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
+    spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ _KNOWN_SECTIONS = {"format", "group", "allow", "context", "negation", "normalize
 _SECTION_KEYS = {
     "numbers": {"phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
-                "courier_prefixes", "part_links", "context_window", "code_symbols", "units"},
+                "courier_prefixes", "part_links", "numeral_words", "context_window", "code_symbols",
+                "units", "spoken_digits"},
     "messages": {"block_warning", "warn_reminder", "category_labels", "reasons"},
 }
 # The lexicon file format this version reads (`format = 1` at the top of a file).
@@ -430,10 +433,11 @@ class _Builder:
         lists = {}
         for key in ("phone_context", "landline_context", "bank_context", "not_contact_context",
                     "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
-                    "courier_prefixes", "part_links"):
+                    "courier_prefixes", "part_links", "numeral_words"):
             lists[key] = _strings(src, data.get(key, []), ("[numbers]", 0, key))
         return NumberRules(
             context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),
+            spoken_digits=_spoken_digits(src, data.get("spoken_digits", {})),
             code_symbols=_str(src, data, "code_symbols", ("[numbers]", 0)),
             units=_str(src, data, "units", ("[numbers]", 0)),
             **lists,
@@ -469,6 +473,23 @@ def _table_list(src: TomlFile, key: str) -> list[Any]:
     if not isinstance(value, list):
         raise src.error(_key_line(src, key), f"'{key}' must be written as [[{key}]] tables")
     return value
+
+
+_SPOKEN_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _spoken_digits(src: TomlFile, table: Any) -> tuple[tuple[str, str], ...]:
+    """[numbers.spoken_digits]: yao = "1" — a word of two Latin letters or more → a digit."""
+    line = src.line_of("[numbers.spoken_digits]")
+    if not isinstance(table, dict):
+        raise src.error(line, "[numbers.spoken_digits] must map words to digits")
+    for word, digit in table.items():
+        if not _SPOKEN_WORD.fullmatch(word) or not (
+                isinstance(digit, str) and len(digit) == 1 and digit in "0123456789"):
+            raise src.error(src.line_of("[numbers.spoken_digits]", 0, word),
+                            f"[numbers.spoken_digits] {word!r}: a lower-case Latin word of "
+                            "two letters or more must map to one digit (\"0\"..\"9\")")
+    return tuple(table.items())
 
 
 def _key_line(src: TomlFile, key: str) -> int:

@@ -116,7 +116,7 @@ def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
             parts = tuple(hits[i:j])
             start, end = hits[i].start, max(h.end for h in parts)
             if not _cancelled(rule, unless, unless_starts, start, end, segments[i], segment):
-                matches.append(RuleMatch(rule, start, end, parts))
+                matches.append(tuple.__new__(RuleMatch, (rule, start, end, parts)))
                 i, j, counts = j, j, {}  # the next match starts after this one
                 continue
         # slide: drop hits[i]
@@ -156,11 +156,26 @@ def may_match(rule: Rule, grouped: dict[str, list[ConceptHit]]) -> bool:
 
 
 def _satisfied(rule: Rule, counts: dict[str, int]) -> bool:
+    """Whether the concepts counted satisfy the rule (`Rule.satisfiable`, asked at
+    every step of a sweep: plain loops, no generator per call)."""
     if not counts:
         return False
-    return (all(c in counts for c in rule.all)
-            and (not rule.any or any(c in counts for c in rule.any))
-            and sum(c in counts for c in rule.of) >= rule.at_least)
+    for name in rule.all:
+        if name not in counts:
+            return False
+    if rule.any:
+        for name in rule.any:
+            if name in counts:
+                break
+        else:
+            return False
+    if rule.at_least:
+        found = 0
+        for name in rule.of:
+            if name in counts:
+                found += 1
+        return found >= rule.at_least
+    return True
 
 
 def _cancelled(rule: Rule, unless: list[ConceptHit], starts: list[int], start: int, end: int,

@@ -68,6 +68,8 @@ phrases = ["卫星天线"]
     ('[negation]\ncue = ["a"]\n', 2, "unknown key 'cue'"),
     ('[context.link]\nbefor = ["a"]\n', 2, "unknown key 'befor'"),
     ('format = 2\n', 1, "format 2"),
+    ('[numbers.spoken_digits]\nyao = "1"\nx = "1"\n', 3, "[numbers.spoken_digits] 'x'"),
+    ('[numbers.spoken_digits]\nyao = "12"\n', 2, "one digit"),
 ])
 def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                          what: str) -> None:

@@ -70,6 +70,10 @@ def test_every_reason_a_unit_reports_under_is_compiled(guard: Guard) -> None:
     ("订单号 13812345678", None),
     ("订单号 13812345678 有事打我", None),          # the order word stands nearer
     ("卡号 6222021234567890128", None),            # no mobile shape
+    # a numeral that begins a word is no digit: 二维码 ends the number before it
+    ("1300000000陸二维码发您", "1300000000陸"),
+    ("13800138000一下就好", "13800138000"),
+    ("1380013800一下", None),                        # ten digits, not eleven with 一
 ])
 def test_phone(guard: Guard, text: str, found: str | None) -> None:
     assert _found(guard, phone.find_phones, text) == ([found] if found else [])
@@ -112,6 +116,7 @@ def test_luhn_rejects_invalid_numbers(number: str) -> None:
     ("微信号是 abc123", "微信", "abc123"),
     ("qq 12345678", "qq", "12345678"),
     ("微信搜 shop_2024", "微信", "shop_2024"),       # a filler skipped; "_" is noise
+    ("微信搜一下 shop2024", "微信", "shop2024"),      # 一下 is 1下 on the digit view
     ("微信 abc", "微信", None),                      # too short for an id
     ("微信 abc123def456ghi789jkl", "微信", None),     # part of a longer word
 ])
@@ -174,10 +179,11 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
     recognizers, tables = guard.recognizers, guard.compiled.tables
-    assert assembled.may_hold_assembled(dense, recognizers.eleven_digits,
-                                        tables.numeral) or found is None
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                        recognizers.part_links, tables.digits) or found is None
+                                        spoken=recognizers.spoken_run) or found is None
+    assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                                        recognizers.part_links, tables.digits,
+                                        recognizers.spoken_run) or found is None
     assert _found(guard, assembled.find_assembled, text) == ([found] if found else [])
 
 

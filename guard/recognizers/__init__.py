@@ -42,7 +42,7 @@ from guard.recognizers.email import EMAIL, email_spans, find_emails
 from guard.recognizers.kouling import find_codes
 from guard.recognizers.landline import find_landlines
 from guard.recognizers.links import has_latin, may_hold_link
-from guard.recognizers.numbers import digit_runs, may_hold_number, number_candidate
+from guard.recognizers.numbers import digit_runs, may_hold_number, number_candidate, numeral_words
 from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
 from guard.recognizers.patterns import Recognizers
 from guard.recognizers.phone import find_phones
@@ -80,11 +80,12 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
     numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
     return Recognizers(
         rules, *number_candidate(numerals), url.url_pattern(rules), kouling.code_pattern(rules),
-        account.fillers_pattern(rules), reasons,
+        account.fillers_pattern(rules, numerals), reasons,
         words(rules.phone_context), words(rules.landline_context),
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
-        assembled.eleven_pattern("".join(chr(cp) for cp in numerals)))
+        assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
+        numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules))
 
 
 def continuations(lexicon: Lexicon, tables: Tables) -> Continuations:

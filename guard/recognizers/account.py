@@ -22,9 +22,11 @@ CATEGORY = "contact_number"
 _ACCOUNT = re.compile(r"[a-z][a-z0-9]{5,19}|[0-9]{5,12}")
 
 
-def fillers_pattern(rules: NumberRules) -> re.Pattern[str]:
-    """Any run of the filler words (longest first)."""
-    fillers = "|".join(sorted(map(re.escape, rules.account_fillers), key=len, reverse=True))
+def fillers_pattern(rules: NumberRules, numerals: dict[int, str]) -> re.Pattern[str]:
+    """Any run of the filler words (longest first), as the digit view spells them
+    (一下 is 1下 there: the account is looked for on the digit view)."""
+    words = {word.translate(numerals) for word in rules.account_fillers}
+    fillers = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
     return re.compile(rf"(?:{fillers})*")
 
 

@@ -19,25 +19,27 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import order_word_before, phone_word_before
-from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
 
 if TYPE_CHECKING:
+    from guard.lexicon import NumberRules
     from guard.recognizers.patterns import Recognizers
 
 RULE = "assembled_number"
 CATEGORY = "contact_number"
 
-# Spoken digits (pinyin and English), longest first where one starts another.
-_SPOKEN = {
-    "ling": "0", "dong": "0", "zero": "0", "yao": "1", "yi": "1", "one": "1", "liang": "2",
-    "er": "2", "two": "2", "san": "3", "three": "3", "si": "4", "four": "4", "wu": "5",
-    "five": "5", "liu": "6", "six": "6", "guai": "7", "qi": "7", "seven": "7", "ba": "8",
-    "eight": "8", "jiu": "9", "gou": "9", "nine": "9",
-}
-_SYLLABLE = "|".join(sorted(_SPOKEN, key=len, reverse=True))
-# three spoken digits or more in a row (the dense view has dropped the spaces)
-_SPOKEN_RUN = re.compile(f"(?:{_SYLLABLE}){{3,}}")
-_ONE_SYLLABLE = re.compile(_SYLLABLE)
+
+def spoken_patterns(rules: NumberRules) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Three spoken digits or more in a row, and one spoken digit (`[numbers.spoken_digits]`,
+    longest first where one word starts another); None when the lexicon has none."""
+    if not rules.spoken_digits:
+        return None, None
+    syllable = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_digits),
+                               key=len, reverse=True))
+    # the dense view has dropped the spaces between them
+    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable)
+
+
 # digits with letters standing for some: at least four real digits among them
 _LETTER_DIGITS = re.compile(r"[li]?[0-9](?:[0-9lio]*[0-9])?")
 _LETTERS_AS_DIGITS = str.maketrans("lio", "110")
@@ -80,7 +82,8 @@ def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
 
 def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str],
                        links: re.Pattern[str] | None = None,
-                       digits: dict[int, str] | None = None) -> bool:
+                       digits: dict[int, str] | None = None,
+                       spoken: re.Pattern[str] | None = None) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
     Pieces: two runs of digits or numerals (the digit view's groups, two to
@@ -88,7 +91,8 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     is the phone recognizer's, and a numeral anywhere (核对一下) is no piece.
     Given the `[numbers] part_links` pattern and the numerals' digits, the
     pieces must also be joined by linking words only (13:00-15:00 is no number).
-    Or four digits with a letter beside one (l38l…), or a run of spoken digits.
+    Or four digits with a letter beside one (l38l…), or a run of spoken digits
+    (`spoken`: the first pattern of `spoken_patterns`).
     """
     if eleven.search(dense) is not None:
         runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 2 <= n <= 11]
@@ -111,7 +115,7 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     if _FOUR_DIGITS.search(dense) is not None and \
             _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
         return True
-    return _SPOKEN_RUN.search(dense) is not None
+    return spoken is not None and spoken.search(dense) is not None
 
 
 @lru_cache(maxsize=8)
@@ -131,18 +135,23 @@ class _View:
 
     __slots__ = ("changed", "positions", "text")
 
-    def __init__(self, digits: str) -> None:
+    def __init__(self, digits: str, recognizers: Recognizers) -> None:
         pieces: list[str] = []
         positions: list[int] = []  # dense index of each character of the view
         done = 0
         spans: list[tuple[int, int, str]] = []
-        for match in _SPOKEN_RUN.finditer(digits):
-            value = "".join(_SPOKEN[s.group()] for s in _ONE_SYLLABLE.finditer(match.group()))
+        spoken = Spans()
+        run, syllable = recognizers.spoken_run, recognizers.spoken_syllable
+        values = dict(recognizers.rules.spoken_digits)
+        for match in run.finditer(digits) if run is not None and syllable is not None else ():
+            value = "".join(values[s.group()] for s in syllable.finditer(match.group()))
             spans.append((match.start(), match.end(), value))
+            spoken.add(match.start(), match.end())
         for match in _LETTER_DIGITS.finditer(digits):
             word = match.group()
-            if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and not any(
-                    a < match.end() and match.start() < b for a, b, _ in spans):
+            # letter-digit words never overlap one another: only a spoken run can
+            if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and spoken.add(
+                    match.start(), match.end()):
                 spans.append((match.start(), match.end(), word.translate(_LETTERS_AS_DIGITS)))
         for start, end, value in sorted(spans):
             pieces.append(digits[done:start])
@@ -168,11 +177,11 @@ class _View:
 def find_assembled(dense: str, digits: str, offsets: SpanMap,
                    recognizers: Recognizers) -> list[Detection]:
     """Mobile numbers given in pieces, spoken, or with letters for digits."""
-    view = _View(digits)
+    view = _View(digits, recognizers)
     found: list[Detection] = []
     reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
     pattern = recognizers.part_links
-    seen: list[tuple[int, int]] = []
+    seen = Spans()
 
     def add(start: int, end: int, tail_first: bool = False) -> None:
         dense_start, dense_end = view.dense_span(start, end, len(dense))
@@ -180,9 +189,8 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         if not (tail_first and phone_word_before(dense, dense_start, recognizers)) and \
                 order_word_before(dense, dense_start, recognizers):
             return
-        if any(a < dense_end and dense_start < b for a, b in seen):
+        if not seen.add(dense_start, dense_end):
             return
-        seen.append((dense_start, dense_end))
         original = offsets.span(dense_start, dense_end)
         found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
 

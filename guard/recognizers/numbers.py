@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from guard.lexicon import Lexicon
     from guard.recognizers.patterns import Recognizers
 
 _DIGIT_RUN = re.compile(r"[0-9]{10,}")
@@ -58,7 +59,44 @@ def number_views(dense: str, digits: str, recognizers: Recognizers) -> tuple[str
         return (digits,)
     if len(digits) != len(dense):
         raise ValueError("the digit view must keep the length of the dense view")
-    return digits, dense, dense.translate(recognizers.numeral_marks)
+    numeral = dense.translate(recognizers.numeral_marks)
+    words = recognizers.numeral_words
+    if words is not None:
+        spans = [match.span() for match in words.finditer(dense)]
+        if spans:
+            digits, numeral = _keep_words(digits, dense, spans), _keep_words(numeral, dense, spans)
+    return digits, dense, numeral
+
+
+def _keep_words(view: str, dense: str, spans: list[tuple[int, int]]) -> str:
+    """`view` with the dense view's characters back in `spans` (the numeral words)."""
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts += (view[last:start], dense[start:end])
+        last = end
+    parts.append(view[last:])
+    return "".join(parts)
+
+
+def numeral_words(lexicon: Lexicon, numerals: dict[int, str]) -> re.Pattern[str] | None:
+    """Words whose Chinese numerals are no digits: `[numbers] numeral_words` and every
+    group or concept term that begins or ends with a numeral (二维码, 五星, 一块钱).
+
+    Masking such a term must not turn the digits beside it into a number it was
+    not (“13000000006二维码”: 二 is no twelfth digit, masked or not).
+    """
+    def numeral(char: str) -> bool:
+        return ord(char) in numerals
+
+    terms = [*lexicon.numbers.numeral_words,
+             *(term for group in lexicon.groups
+               for term in (*group.block, *group.mention, *group.needs_context)),
+             *(term for concept in lexicon.concepts for term in concept.terms)]
+    chosen = sorted({term for term in terms
+                     if term and (numeral(term[0]) or numeral(term[-1]))
+                     and not all(numeral(char) for char in term)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, chosen))) if chosen else None
 
 
 # Each reading of a message (number_views) with its runs of ten digits or more.

@@ -11,11 +11,12 @@ word read back counts here (a plain one is the link recognizer's).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap, Tables
 from guard.recognizers.email import EMAIL
-from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
 
 if TYPE_CHECKING:
     from guard.recognizers.patterns import Recognizers
@@ -80,6 +81,32 @@ def _swapped(symbol: str) -> re.Pattern[str]:
     return re.compile(rf"(?<=[A-Za-z0-9]){re.escape(symbol)}(?=[A-Za-z0-9])", re.IGNORECASE)
 
 
+def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]]) -> None:
+    """Where a swap instruction's symbol stands, the symbol it names instead.
+
+    An instruction applies to the whole text, but each symbol is looked for
+    once however many instructions name it (a message of many stays linear):
+    a place inside the instruction itself is read back by the next one naming
+    the same symbol, and where several could read a place back, the first wins.
+    """
+    by_symbol: dict[str, list[tuple[int, re.Match[str]]]] = {}
+    for index, match in enumerate(_INSTRUCTION.finditer(text)):
+        by_symbol.setdefault(match.group(1), []).append((index, match))
+    read: dict[int, tuple[int, int, str]] = {}  # start → (instruction, end, replacement)
+    for symbol, instructions in by_symbol.items():
+        for found in _swapped(symbol).finditer(text):
+            index, match = instructions[0]
+            if match.start() <= found.start() < match.end():  # instructions never overlap
+                if len(instructions) == 1:
+                    continue
+                index, match = instructions[1]
+            known = read.get(found.start())
+            if known is None or index < known[0]:
+                read[found.start()] = (index, found.end(), _target(match.group(2)))
+    for start, (_, end, value) in read.items():
+        replace.setdefault(start, (end, value))
+
+
 def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
                     recognizers: Recognizers) -> list[Detection]:
     """Web addresses and e-mails whose dot or @ was written as a word or a swapped symbol."""
@@ -88,10 +115,7 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
         return []  # a character expanded: the original positions are not kept here
     replace: dict[int, tuple[int, str]] = {}  # start → (end, replacement), on the original
 
-    for match in _INSTRUCTION.finditer(text):
-        for found in _swapped(match.group(1)).finditer(text):
-            if not (match.start() <= found.start() < match.end()):
-                replace.setdefault(found.start(), (found.end(), _target(match.group(2))))
+    _read_swaps_back(text, replace)
     for pattern in (_BRACKETED, _UPPER_LATIN):
         for match in pattern.finditer(text):
             replace.setdefault(match.start(), (match.end(), _target(match.group(1).casefold())))
@@ -124,16 +148,16 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
             positions.append(k)
     view = "".join(pieces)
     found: list[Detection] = []
-    taken: list[tuple[int, int]] = []
+    taken = Spans()
     for pattern, reason, category in ((EMAIL, EMAIL_REASON, "contact_number"),
                                       (recognizers.url, RULE, "link")):
         for match in pattern.finditer(view):
             start, end = match.span()
-            if not any(start <= c < end for c in changed):
+            first = bisect_left(changed, start)  # `changed` is in order: one bisect
+            if first == len(changed) or changed[first] >= end:
                 continue
-            if any(a < end and start < b for a, b in taken):
+            if not taken.add(start, end):
                 continue
-            taken.append((start, end))
             original_end = positions[end - 1] + 1
             if positions[end - 1] in replace:
                 original_end = replace[positions[end - 1]][0]

@@ -35,3 +35,8 @@ class Recognizers:
     # digit groups joined by `[numbers] part_links` (assembled.py)
     part_links: re.Pattern[str]
     eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
+    # words whose numerals are no digits (numbers.numeral_words), None if there are none
+    numeral_words: re.Pattern[str] | None = None
+    # three spoken digits or more, and one (assembled.spoken_patterns), None if none
+    spoken_run: re.Pattern[str] | None = None
+    spoken_syllable: re.Pattern[str] | None = None

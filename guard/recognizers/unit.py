@@ -9,6 +9,7 @@ registers them all (the registry).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,6 +25,28 @@ LATIN = "abcdefghijklmnopqrstuvwxyz"
 # The views a recognizer reads (guard.normalize): dense (letters and digits,
 # noise dropped, Chinese numerals read as digits) or light (punctuation kept).
 View = Literal["dense", "light"]
+
+
+class Spans:
+    """Spans of which no two overlap, kept in order: `add` keeps a span only where it
+    overlaps none already kept, with one bisect (not a pass over all of them, which
+    a message of thousands of findings would make quadratic)."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, start: int, end: int) -> bool:
+        """Keep [start, end) unless it overlaps a kept span; whether it was kept."""
+        index = bisect_left(self._starts, end)
+        # of the kept spans starting before `end`, the last reaches furthest
+        if index and self._ends[index - 1] > start:
+            return False
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
+        return True
 
 
 @dataclass(frozen=True, slots=True)
