@@ -18,8 +18,8 @@ from guard.audit.conversation import SplitFinding, Turn, split_findings
 from guard.audit.evidence import OwnEvidence, neighbour_line, own_evidence
 from guard.audit.fastpath import Edges, Shortcut
 from guard.audit.report import Settings
-from guard.settle import mask
 from guard.engine import Guard
+from guard.settle import mask
 from guard.verdict import Verdict
 
 # Verdicts an auditor remembers (by text). Bounded: memory stays flat.
