@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from guard.audit.conversation import Turn, split_findings, window
-from guard.decide import make_verdict, mask
 from guard.engine import Guard
 from guard.rewrite import Rewriter, rewriter_for, with_suggestion
+from guard.settle import make_verdict, mask
 from guard.verdict import Finding, Joined, Verdict
 
 __all__ = ["Presend"]

@@ -8,7 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from guard.audit import metrics, run, segments
+from guard.audit.chunking import read_chunks
 from guard.audit.metrics import GAP_LINES, Responses, median
 from guard.audit.render_csv import HEADER
 from guard.audit.report import Report, merge_reports
@@ -119,11 +123,10 @@ def test_a_conversation_silent_for_longer_than_the_gap_starts_anew(tmp_path: Pat
     assert agents[("S1", "A")] == (None, None, 0.0, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: a chunk's clock sees only LOOKBACK_LINES "
-                   "lines back; a turn whose first message lies further back (the conversation "
-                   "never silent for GAP_LINES) is timed from a later message (README)")
 def test_a_turn_reaching_back_past_the_lookback_is_timed_the_same_in_chunks(
         tmp_path: Path) -> None:
+    """Once a known bug (each chunk re-read 4,000 lines back): a turn whose first message
+    lies further back than any lookback is timed from it, in chunks and workers alike."""
     rows = [("S1", "A", "c1", "10:00:00", "buyer", "在吗"),
             ("S1", "A", "c1", "10:00:10", "buyer", "在吗在吗"),
             ("S1", "A", "c1", "10:01:40", "agent", "在的")]
@@ -141,6 +144,29 @@ def test_a_turn_reaching_back_past_the_lookback_is_timed_the_same_in_chunks(
     whole = figures(audit(log))[0][("S1", "A")]
     assert whole == (100.0, 100.0, 1.0, 0)  # 10:00:00 → 10:01:40
     assert figures(audit(log, "--chunk-bytes", "100000"))[0][("S1", "A")] == whole
+    assert figures(audit(log, "--chunk-bytes", "60000", "--workers", "2"))[0][("S1", "A")] \
+        == whole
+
+
+def test_a_later_turn_is_not_taken_for_the_first_response_in_a_later_chunk(
+        tmp_path: Path) -> None:
+    """The conversation answered before a chunk's first line: a turn after it is no first."""
+    rows = [("S1", "A", "c1", "10:00:00", "buyer", "在吗"),
+            ("S1", "A", "c1", "10:00:30", "agent", "在的"),    # first response 30 s
+            ("S1", "A", "c1", "10:10:00", "buyer", "发货了吗"),
+            ("S1", "A", "c1", "10:20:00", "agent", "发了")]    # 600 s, not a first response
+    log = write(tmp_path / "later.jsonl", rows[:3])
+    lines = log.read_text(encoding="utf-8").splitlines()
+    filler = [json.dumps({"shop": "S9", "agent": "Z", "conversation": f"f{n}",
+                          "time": "2026-11-02T10:00:01+08:00", "role": "agent", "text": "好的"})
+              for n in range(3000)]
+    last = write(tmp_path / "one.jsonl", [rows[3]]).read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join(lines[:2] + filler + lines[2:] + filler + last) + "\n",
+                   encoding="utf-8")
+    whole = figures(audit(log))[0][("S1", "A")]
+    assert whole == (30.0, 315.0, 0.5, 0)
+    for size in ("30000", "100000", "200000"):
+        assert figures(audit(log, "--chunk-bytes", size))[0][("S1", "A")] == whole, size
 
 
 def test_nothing_to_measure_is_null(tmp_path: Path) -> None:
@@ -238,3 +264,74 @@ def test_the_clock_fed_in_batches_of_any_size_gives_the_same_report(
     assert any(f["context"] for f in whole["findings"])  # neighbour lines are shown
     monkeypatch.setattr(chunk, "FEED_BATCH", batch)
     assert audit_to_report([sample], role="all").to_dict() == whole
+
+
+# Small logs of a few conversations: (shop, agent, conversation, seconds after the last
+# line, role). The figures of any cut into chunks (any size, any lookback, the gap
+# between two conversations made small so that it falls inside and across chunks)
+# are those of one pass over the whole file.
+MESSAGES = st.lists(st.tuples(st.sampled_from(["S1", "S2"]), st.sampled_from(["A", "B", ""]),
+                              st.sampled_from(["c1", "c2", "c3"]), st.integers(0, 300),
+                              st.sampled_from(["buyer", "buyer", "agent", "agent", "system"])),
+                    max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(messages=MESSAGES, chunk_bytes=st.integers(1, 3000), lookback=st.integers(0, 50),
+       gap=st.integers(1, 12))
+def test_any_chunks_give_the_figures_of_one_pass(
+        guard: object, messages: list[tuple[str, str, str, int, str]], chunk_bytes: int,
+        lookback: int, gap: int) -> None:
+    import tempfile
+
+    lines, moment = [], 0
+    for shop, agent, conversation, step, role in messages:
+        moment += step
+        lines.append(json.dumps({"shop": shop, "agent": agent, "conversation": conversation,
+                                 "time": f"2026-11-02T10:{moment // 60:02d}:{moment % 60:02d}"
+                                         "+08:00", "role": role, "text": "好的"}))
+    patch = pytest.MonkeyPatch()
+    try:
+        patch.setattr(metrics, "GAP_LINES", gap)
+        patch.setattr(segments, "GAP_LINES", gap)
+        with tempfile.TemporaryDirectory() as folder:
+            log = Path(folder) / "log.jsonl"
+            log.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+            whole = run.audit_to_report([str(log)], guard=guard, chunk_bytes=1 << 30)
+            patch.setattr(run, "read_chunks", lambda source, size, ship=None: read_chunks(
+                source, size, lookback, ship))
+            cut = run.audit_to_report([str(log)], guard=guard, chunk_bytes=chunk_bytes)
+    finally:
+        patch.undo()
+    assert whole.parts == () and cut.parts == ()
+    assert {k: v.to_dict() for k, v in cut.responses.items()} == \
+        {k: v.to_dict() for k, v in whole.responses.items()}
+    assert cut.to_dict()["agents"] == whole.to_dict()["agents"]
+
+
+def test_parts_merged_in_any_order_give_the_figures_of_one_pass(tmp_path: Path) -> None:
+    """Spark or a pool may hand partial reports over in any order: adjacent parts join."""
+    log = write(tmp_path / "log.jsonl", LOG, filler=30)
+    whole = run.audit_to_report([str(log)])
+    config = run.AuditConfig((), whole.settings)
+    parts = [report for _, report, _ in run.audit_chunks(
+        list(run.all_chunks([run.open_source(str(log))], 300)), config)]
+    assert len(parts) > 5
+    shuffled = parts[1::2] + parts[::2][::-1]
+    assert sorted(map(id, shuffled)) == sorted(map(id, parts))
+    merged = merge_reports(*shuffled)
+    assert merged.parts == ()
+    assert {k: v.to_dict() for k, v in merged.responses.items()} == \
+        {k: v.to_dict() for k, v in whole.responses.items()}
+
+
+def test_a_csv_whose_records_start_on_line_2_keeps_the_figures(tmp_path: Path) -> None:
+    """The header is line 1: the first chunk still starts the file's conversations."""
+    log = tmp_path / "log.csv"
+    with log.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(("shop", "agent", "conversation", "time", "role", "text"))
+        for shop, agent, conversation, time, role, text in LOG:
+            out.writerow((shop, agent, conversation, f"2026-11-02T{time}+08:00", role, text))
+    for args in ((), ("--chunk-bytes", "200"), ("--chunk-bytes", "300", "--workers", "2")):
+        assert figures(audit(log, *args)) == (EXPECTED_AGENTS, EXPECTED_SHOPS), args

@@ -105,7 +105,7 @@ def test_findings_of_other_categories_are_not_merged(guard: Guard) -> None:
 
 
 def test_mask_stars_every_span_once_in_one_pass() -> None:
-    from guard.decide import mask
+    from guard.settle import mask
     from guard.verdict import Finding
 
     def finding(start: int, end: int) -> Finding:

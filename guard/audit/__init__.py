@@ -17,6 +17,7 @@ How a log flows (one direction, each module knows nothing of the next):
     report.py        the one report model: partial reports merge associatively
       report_entries.py  what it lists: rejected records, findings, worst messages
     metrics.py       response times per agent and shop, beside the report
+    segments.py      a conversation's response times across chunks: joined as reports merge
     spool.py         findings on disk while the audit runs
     run.py           files → chunks → reports in input order (this process or the pool)
     pool.py          worker processes

@@ -76,7 +76,8 @@ def _audit_chunk(auditor: Auditor, chunk: Chunk) -> Report:
     if chunk.cut_short:  # the broken-off line at the end of a compressed file
         rows.append(Rejected(chunk.first_line + contents[0].count(b"\n"), chunk.cut_short))
     return audit_rows(auditor, rows, chunk.source.label, context=context, skipped=skipped,
-                      part=(chunk.first_line, chunk.first_line + chunk.line_count, chunk.final))
+                      part=(1 if chunk.first else chunk.first_line,
+                            chunk.first_line + chunk.line_count, chunk.final))
 
 
 def audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], label: str, *,
@@ -96,9 +97,10 @@ def audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], label
     rows that come grouped by conversation in time order (Spark) reach the
     whole conversation (`UNBOUNDED`). `part`: (first line, line after the
     last, whether the file ends there) of the rows, when they are a part of
-    a file cut anywhere (a chunk): which conversations' response times are
-    this part's to count (metrics.ResponseClock); None: the rows hold whole
-    conversations.
+    a file cut anywhere (a chunk): the conversations' response times that
+    depend on the parts around are left to join with them when the reports
+    merge (segments.py; `context` plays no part in them); None: the rows hold
+    whole conversations.
 
     The cyclic garbage collector pauses meanwhile: a chunk makes millions
     of objects and no cycles, and each collection would walk them all for
@@ -122,21 +124,20 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     judged_of, window_findings, shortcut = auditor.judged, auditor.window_findings, \
         auditor.shortcut
     conversations = Conversations(shortcut.closed if shortcut is not None else None, lookback)
-    clock = ResponseClock(*part) if part is not None else ResponseClock()
+    clock = ResponseClock(*part, label) if part is not None else ResponseClock(label=label)
     # The clock is fed in batches (a list append a message, not a call): a finding's
     # evidence waits for its neighbour lines until the batch is fed (`flush`).
     timed: list[Row | NonText] = []
     timed_append = timed.append
-    for row in context:
+    for row in context:  # the clock reads them only as the neighbours of the first findings
         kind = type(row)
         if kind is Row or kind is NonText:
             timed_append(row)  # type: ignore[arg-type]
             if kind is Row and row.role == "agent":  # type: ignore[union-attr]
                 conversations.remember((row.shop, row.agent, row.conversation), row.line,
                                        row.moment, row.text, judged_of(row.text).edges)
-    clock.feed(timed)
+    clock.remember(timed)
     timed.clear()
-    clock.start_counting()
     window = conversations.window
     builder = ReportBuilder(settings)
     evidence = Evidence(builder, label, auditor.evidence, auditor.recognized,
@@ -212,6 +213,9 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     for (shop, agent, role, day), tally in tallies.items():
         builder.count_messages((shop, agent, role), day, tally.values())
     builder.count_records(label, records, scanned, skipped, rejected, split_count)
-    merge_into(builder.responses, clock.finish().items())
+    responses, open_part = clock.finish()
+    merge_into(builder.responses, responses.items())
+    if open_part is not None:
+        builder.parts.setdefault(label, []).append(open_part)
     builder.worst = top_worst(builder.worst)
     return builder.build()

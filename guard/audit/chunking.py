@@ -68,6 +68,8 @@ class Chunk:
     # what a converter found beside the records (an Excel export's conversation sheet,
     # sheets.ConversationSheet), on the file's last chunk: the main process reports it
     sheets: tuple[Any, ...] = ()
+    # the file's first chunk, when its records do not start on line 1 (a CSV's header)
+    first: bool = False
 
     def describe(self) -> str:
         """Where its records are, for a message: `FILE 第 a–b 行`."""
@@ -251,7 +253,7 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
     for chunk in _cut_chunks(source, chunk_bytes, lookback_lines, ship):
         if held is not None:
             yield held
-        held = chunk
+        held = chunk if held is not None or chunk.first_line <= 1 else replace(chunk, first=True)
     if held is not None:
         yield replace(held, final=True)
 

@@ -19,8 +19,8 @@ from guard.audit.evidence import OwnEvidence, neighbour_line, own_evidence
 from guard.audit.fastpath import Edges, Shortcut
 from guard.audit.privacy import Recognized, recognized_by
 from guard.audit.report import Settings
-from guard.decide import mask
 from guard.engine import Guard
+from guard.settle import mask
 from guard.verdict import Verdict
 
 # Verdicts an auditor remembers (by text). Bounded: memory stays flat.

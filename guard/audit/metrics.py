@@ -17,10 +17,12 @@ buyer and agent record to a `ResponseClock`), per agent and per shop:
 A conversation is one (shop, conversation) of one file, as far as its
 messages follow each other within `GAP_LINES` lines of the log (the reach of
 the split-message windows): a conversation silent for longer has ended, and
-a message after that starts it anew. This keeps the clock's memory bounded
-and lets each chunk of a file decide exactly the turns that end in it, from
-the lines it sees before it (`Chunk`'s lookback): the figures are the same
-whatever the chunks or the workers, and the same on Spark.
+a message after that starts it anew. A chunk's clock reads no line before
+the chunk: it counts the turns that depend on its own lines only, and leaves
+each conversation that may continue one from before, or go on after, as a
+segment (segments.py) joined with the chunks around when partial reports
+merge. The figures are those of one pass over the whole file whatever the
+chunks or the workers, and the same on Spark.
 
 The figures are kept as counts of whole seconds (`Responses`), so partial
 reports merge by adding and the median is exact.
@@ -33,11 +35,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from guard.audit.readers import LOOKBACK_LINES
+from guard.audit.segments import (
+    AGENT,
+    BUYER,
+    GAP_LINES,
+    Event,
+    Part,
+    Segment,
+    State,
+    add_event,
+    close,
+    settle,
+)
 
-# Two messages of one conversation further apart than this (in lines) are two conversations:
-# the lines a chunk sees before its own (so it knows every conversation still open).
-GAP_LINES = LOOKBACK_LINES
 ANSWERED_WITHIN_S = 180
 # The response-time distribution's bins (upper bounds in seconds) for the charts.
 BINS = ((30, "30秒内"), (60, "1分钟内"), (180, "3分钟内"), (600, "10分钟内"),
@@ -139,61 +149,83 @@ def shop_totals(per_agent: Mapping[tuple[str, str], Responses]) -> dict[str, Res
 
 @dataclass(slots=True)
 class _Thread:
-    """A conversation as far as seen: its last line and its open turn."""
+    """A conversation as far as this part has seen it (segments.Segment while it is fed)."""
 
+    first_line: int
     last_line: int
-    last_agent: str = ""
+    # its prefix while its start is unknown (segments.Segment.prefix); None: it starts
+    # the conversation, or its prefix is complete (`settled`)
+    events: list[Event] | None = None
+    settled: bool = True  # the state below is known
     pending: datetime | None = None  # the open turn's first buyer message
     pending_agent: str = ""  # the agent the open turn's buyer lines name
     pending_first: bool = False
-    buyers: bool = False  # a turn began in this conversation
+    buyers: bool = False  # a turn began in this conversation (unsettled: a buyer wrote here)
+    last_agent: str = ""
     # the last three messages (rows), newest last: the lines a finding is shown among
     third: Any = None
     second: Any = None
     last: Any = None
 
+    def segment(self) -> Segment:
+        state: State | None = (self.pending, self.pending_agent, self.pending_first,
+                               self.buyers, self.last_agent) if self.settled else None
+        prefix = None if self.events is None else tuple(self.events)
+        return Segment(self.first_line, self.last_line, prefix, state)
+
 
 class ResponseClock:
-    """Turns of a file's records, fed in input order; the figures of the turns it owns.
+    """Turns of a part of a file's records, fed in input order, counted as far as they
+    depend on this part only; the rest left as segments to join (segments.py).
 
-    `start_line`: the first line of the records this part counts (the lines
-    before it, fed first with `counting` False, only set the conversations'
-    state); `end_line`: the line after them; `final`: whether they end the
-    file. Without `start_line` the part is the whole file (or, on Spark,
-    whole conversations in any order of conversations): it owns everything.
-    A conversation that ends (silent for GAP_LINES lines) is owned by the part
-    whose lines reach GAP_LINES past its last message; one still open at the
-    file's end by the final part.
+    `start_line`: the part's first line, `end_line`: the line after its last,
+    `final`: whether the file ends there. Without `start_line` the records
+    are whole conversations (a whole file or, on Spark, whole conversations
+    in any order of conversations): everything is counted. No line before
+    the part is fed to the clock; `remember` gives it the lines before only
+    as the neighbours shown beside a finding.
     """
 
     def __init__(self, start_line: int | None = None, end_line: int | None = None,
-                 final: bool = True):
-        self.start_line = start_line
-        self.end_line = end_line
-        self.final = final
-        self.counting = start_line is None
+                 final: bool = True, label: str = ""):
+        self.start_line = 1 if start_line is None else start_line
+        self.end_line = end_line or 0
+        self.final = final if start_line is not None else True
+        self.label = label
         self.threads: dict[tuple[str, str], _Thread] = {}
+        self.ended: dict[tuple[str, str], list[Segment]] = {}  # unknown starts, ended here
         self.agents: dict[tuple[str, str], Responses] = {}
+        self.context: dict[tuple[str, str], tuple[Any, Any]] = {}  # the lines before: neighbours
 
-    def _of(self, shop: str, agent: str) -> Responses:
-        responses = self.agents.get((shop, agent))
-        if responses is None:
-            responses = self.agents[(shop, agent)] = Responses()
-        return responses
+    def remember(self, rows: Iterable[Any]) -> None:
+        """The lines just before the part's (buyers' and agents'): only as neighbours."""
+        context = self.context
+        for row in rows:
+            if row.role == "agent" or row.role == "buyer":
+                key = (row.shop, row.conversation)
+                earlier = context.get(key)
+                context[key] = (earlier[1] if earlier is not None else None, row)
 
-    def _close(self, key: tuple[str, str], thread: _Thread) -> None:
-        """The conversation has ended: its open turn, if any, is unanswered."""
+    def _open(self, key: tuple[str, str], line: int) -> _Thread:
+        start = self.start_line
+        if start <= 1 or line - start + 1 > GAP_LINES:  # nothing before reaches it
+            thread = _Thread(line, line)
+        else:
+            thread = _Thread(line, line, [], False)
+        earlier = self.context.get(key)
+        if earlier is not None and line - earlier[1].line <= GAP_LINES:
+            thread.second, thread.last = earlier
+        self.threads[key] = thread
+        return thread
+
+    def _end(self, key: tuple[str, str], thread: _Thread) -> None:
+        """The conversation fell silent for GAP_LINES lines: it ended."""
         del self.threads[key]
-        if thread.pending is None:
-            return
-        decided = thread.last_line + GAP_LINES + 1
-        if self.start_line is not None and decided <= self.start_line:
-            return  # the part before this one decided it
-        responses = self._of(key[0], thread.pending_agent or thread.last_agent)
-        responses.unanswered_turns += 1
-        responses.unanswered_conversations += 1
-        if thread.pending_first:
-            responses.conversations += 1
+        if thread.events is None:
+            close(self.agents, key[0], (thread.pending, thread.pending_agent,
+                                        thread.pending_first, thread.buyers, thread.last_agent))
+        else:
+            self.ended.setdefault(key, []).append(thread.segment())
 
     def message(self, row: Any) -> None:
         """One buyer or agent message, a `Row` or `NonText` (other roles are ignored)."""
@@ -222,43 +254,51 @@ class ResponseClock:
     def _feed(self, rows: Iterable[Any]) -> None:
         """The messages in order: kept lean (the fields unpacked at once, a turn's
         time taken only when answered, in whole seconds from the timedelta)."""
-        threads, agents, counting = self.threads, self.agents, self.counting
+        threads, agents, gap = self.threads, self.agents, GAP_LINES
         for row in rows:
             line, shop, agent, conversation, _, role, _, moment, _ = row
+            if role != "agent" and role != "buyer":
+                continue
             key = (shop, conversation)
             thread = threads.get(key)
             if thread is None:
-                thread = threads[key] = _Thread(line)
-            elif line - thread.last_line > GAP_LINES:
-                self._close(key, thread)
-                thread = threads[key] = _Thread(line)
-            if role == "agent":
+                thread = self._open(key, line)
+            elif line - thread.last_line > gap:
+                self._end(key, thread)
+                thread = threads[key] = _Thread(line, line)
+            if not thread.settled:  # the prefix: what this message does depends on before
+                if role == "agent":
+                    add_event(thread.events, (AGENT, moment, agent, agent))  # type: ignore[arg-type]
+                    if thread.buyers:  # a buyer wrote, an agent answered: known from here
+                        thread.settled = True
+                        thread.pending = None
+                        thread.last_agent = agent
+                else:
+                    add_event(thread.events, (BUYER, moment, agent, ""))  # type: ignore[arg-type]
+                    thread.buyers = True
+            elif role == "agent":
                 pending = thread.pending
                 if pending is not None:
-                    if counting:
-                        delta = moment - pending
-                        seconds = delta.days * 86400 + delta.seconds
-                        if seconds < 0:
-                            seconds = 0
-                        responses = agents.get((shop, agent))
-                        if responses is None:
-                            responses = agents[(shop, agent)] = Responses()
-                        turns = responses.turns
-                        turns[seconds] = turns.get(seconds, 0) + 1
-                        if thread.pending_first:
-                            responses.first[seconds] = responses.first.get(seconds, 0) + 1
-                            responses.conversations += 1
+                    delta = moment - pending
+                    seconds = delta.days * 86400 + delta.seconds
+                    if seconds < 0:
+                        seconds = 0
+                    responses = agents.get((shop, agent))
+                    if responses is None:
+                        responses = agents[(shop, agent)] = Responses()
+                    turns = responses.turns
+                    turns[seconds] = turns.get(seconds, 0) + 1
+                    if thread.pending_first:
+                        responses.first[seconds] = responses.first.get(seconds, 0) + 1
+                        responses.conversations += 1
                     thread.pending = None
                 thread.last_agent = agent
-            elif role == "buyer":
-                if thread.pending is None:
-                    thread.pending, thread.pending_first = moment, not thread.buyers
-                    thread.buyers = True
-                    thread.pending_agent = agent
-                elif agent:
-                    thread.pending_agent = agent
-            else:
-                continue
+            elif thread.pending is None:
+                thread.pending, thread.pending_first = moment, not thread.buyers
+                thread.buyers = True
+                thread.pending_agent = agent
+            elif agent:
+                thread.pending_agent = agent
             thread.last_line = line
             thread.third, thread.second, thread.last = thread.second, thread.last, row
 
@@ -271,19 +311,27 @@ class ResponseClock:
             thread.last.line == line else (thread.second, thread.last)
         return tuple(row for row in rows if row is not None)
 
-    def start_counting(self) -> None:
-        """The lines before are fed: what follows is this part's own."""
-        self.counting = True
-
-    def finish(self) -> dict[tuple[str, str], Responses]:
-        """The figures of the turns this part owns, by (shop, agent)."""
-        end = self.end_line
-        for key, thread in list(self.threads.items()):
-            # ended: silent GAP_LINES lines before the end, or the file ends
-            if self.final or (end is not None and thread.last_line + GAP_LINES < end):
-                self._close(key, thread)
-        return {key: value for key, value in self.agents.items()
-                if value.turns or value.unanswered_turns}
+    def finish(self) -> tuple[dict[tuple[str, str], Responses], Part | None]:
+        """The figures of the turns this part decides alone, by (shop, agent); and the
+        part's conversations left to join with the parts around (None: nothing left)."""
+        chains: dict[tuple[str, str], tuple[Segment, ...]] = {
+            key: tuple(ended) for key, ended in self.ended.items()}
+        agents, final, end = self.agents, self.final, self.end_line - GAP_LINES
+        for key, thread in self.threads.items():
+            if thread.events is None and (final or thread.last_line < end) and key not in chains:
+                # known from its start and ended: counted now (what `settle` would do)
+                if thread.pending is not None:
+                    close(agents, key[0], (thread.pending, thread.pending_agent,
+                                           thread.pending_first, True, thread.last_agent))
+                continue
+            chains[key] = (*chains.get(key, ()), thread.segment())
+        self.threads, self.ended = {}, {}
+        part = settle(Part(self.label, self.start_line, self.end_line, self.final, chains),
+                      self.agents)
+        responses = {key: value for key, value in self.agents.items()
+                     if value.turns or value.unanswered_turns}
+        whole = part.start <= 1 and part.final
+        return responses, None if whole else part
 
 
 def merge_into(target: dict[tuple[str, str], Responses],

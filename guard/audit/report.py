@@ -26,6 +26,7 @@ from guard.audit.report_entries import (
     WorstMessage,
     top_worst,
 )
+from guard.audit.segments import Part, add_part
 from guard.audit.sheets import ConversationSheet
 from guard.verdict import CATEGORIES
 
@@ -88,6 +89,9 @@ class Report:
     responses: Mapping[tuple[str, str], Responses] = field(default_factory=dict)
     # Excel exports' conversation sheets: how they bounded conversations, where they disagree
     sheets: tuple[ConversationSheet, ...] = ()
+    # parts of files whose conversations' response times wait for the parts around
+    # (segments.py): a chunk's report has one; they are joined as reports merge
+    parts: tuple[Part, ...] = ()
 
     # ------------------------------------------------------------ derived views
 
@@ -262,6 +266,7 @@ class ReportBuilder:
         self.worst: list[WorstMessage] = []
         self.findings: list[FindingRecord] = []
         self.responses: dict[tuple[str, str], Responses] = {}
+        self.parts: dict[str, list[Part]] = {}  # by file, sorted by first line
         self.keep_findings = keep_findings
 
     # ------------------------------------------------------------ counting
@@ -349,6 +354,8 @@ class ReportBuilder:
         if self.keep_findings:
             self.findings.extend(report.findings)
         merge_into(self.responses, report.responses.items())
+        for part in report.parts:  # in any order: adjacent parts join
+            add_part(self.parts.setdefault(part.label, []), part, self.responses)
         self.sheets.extend(report.sheets)
         return self
 
@@ -372,6 +379,7 @@ class ReportBuilder:
                                       r.unanswered_conversations, r.conversations)
                        for key, r in self.responses.items()},
             sheets=tuple(self.sheets),
+            parts=tuple(part for parts in self.parts.values() for part in parts),
         )
 
 

@@ -1,0 +1,271 @@
+"""What the slow path knows about one message, and the lookups around a term.
+
+`MessageState` holds a message's views, context words, concept words and
+tokens, each made on first need; `find_context` and `negation` answer "which
+context words stand around this term" and "does a refusal excuse it".
+Never shared: one per message judged (decide.py).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from guard.compiled import CompiledLexicon
+from guard.confirm import LazyTokenizer, is_whole_word, word_crosses
+from guard.normalize import MASK_CHAR, OffsetMap, SpanMap, dense_spans, light_view
+from guard.rulematch import ConceptHit
+from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
+
+# NamedTuples built without their generated __new__ (a Python call each).
+_new_tuple = tuple.__new__
+
+# Characters of context on each side of a term that the tokenizer reads.
+TOKEN_WINDOW = 16
+
+
+@dataclass(slots=True)
+class MessageState:
+    """Per-message working state of the slow path (never shared)."""
+
+    text: str
+    dense: str
+    compiled: CompiledLexicon
+    tokenizer: LazyTokenizer
+    _scan: ContextScan | None = None
+    _light: tuple[str, OffsetMap] | None = None
+    _tokens: list[tuple[int, int]] | None = None
+    _offsets: SpanMap | None = None
+    _concepts: dict[str, list[ConceptHit]] | None = None
+    _negation_reach: tuple[int, int] | None = None
+
+    @property
+    def scan(self) -> ContextScan:
+        """The context pass (made on first need, or handed over by `drop_unsupported`)."""
+        if self._scan is None:
+            self._scan = scan_context(self.dense, self.compiled)
+        return self._scan
+
+    def concepts(self) -> dict[str, list[ConceptHit]]:
+        """The concept words of the message by concept, each in order of start.
+
+        A Latin concept word (hp, fx) counts only with a word edge on both sides.
+        """
+        if self._concepts is None:
+            grouped: dict[str, list[ConceptHit]] = {}
+            for start, end, names, latin in self.scan.concept_words:
+                if latin and not latin_boundaries_ok(
+                        self.text, self.offsets.span(start, end), self.compiled):
+                    continue
+                for name in names:
+                    hit = _new_tuple(ConceptHit, (start, end, name))
+                    found = grouped.get(name)
+                    if found is None:
+                        grouped[name] = [hit]
+                    else:
+                        found.append(hit)
+            for found in grouped.values():
+                if len(found) > 1:
+                    found.sort()  # found in order of end: a longer word may start earlier
+            self._concepts = grouped
+        return self._concepts
+
+    @property
+    def context(self) -> list[ContextHit]:
+        """Context words and cues of the message, in order of their end."""
+        return self.scan.hits
+
+    def context_ending(self, lo: int, hi: int) -> list[ContextHit]:
+        """The context hits that end within [lo, hi] (a long message stays linear)."""
+        scan = self.scan
+        ends = scan.ends
+        return scan.hits[bisect_left(ends, lo):bisect_right(ends, hi)]
+
+    def may_be_negated(self, start: int, end: int) -> bool:
+        """Whether a refusal cue could excuse a term at [start, end) (a cheap test first).
+
+        A cue ends within the furthest reach `negation` looks, or the whole
+        message warns about scams.
+        """
+        scan = self.scan
+        if scan.anywhere is not None:
+            return True
+        ends = scan.cue_ends
+        if not ends:
+            return False
+        if self._negation_reach is None:
+            compiled = self.compiled
+            lexicon = compiled.lexicon
+            self._negation_reach = (
+                max((rule.window for rule in lexicon.context.values()), default=0)
+                + compiled.context_length + lexicon.negation_window,
+                lexicon.negation_after_window + compiled.context_length)
+        before, after = self._negation_reach
+        return bisect_left(ends, start - before) < bisect_right(ends, end + after)
+
+    @property
+    def offsets(self) -> SpanMap:
+        """The dense view's offset map: built on the first span asked for (a
+        tracking number that turns out harmless asks none)."""
+        if self._offsets is None:
+            self._offsets = dense_spans(self.text, self.compiled.tables)
+        return self._offsets
+
+    @property
+    def anywhere_cue(self) -> ContextHit | None:
+        """A cue that makes the whole message a warning about scams, if any."""
+        return self.scan.anywhere
+
+    @property
+    def light(self) -> tuple[str, OffsetMap]:
+        if self._light is None:
+            self._light = light_view(self.text, self.compiled.tables)
+        return self._light
+
+    def whole_token(self, span: tuple[int, int], category: str) -> bool:
+        """Whether the tokenizer sees the span as whole words.
+
+        Where no dictionary word crosses either edge, it is (no tokenizer
+        run). Otherwise a short message is tokenized once; of a long one, only
+        a window around each span, so it costs no more than a short one.
+        """
+        light, light_offsets = self.light
+        to_original = light_offsets.to_original
+        first = bisect_left(to_original, span[0])
+        last = bisect_left(to_original, span[1])
+        crossings = self.compiled.crossings
+        if not (word_crosses(light, first, crossings) or word_crosses(light, last, crossings)):
+            return True
+        if len(self.text) <= 4 * TOKEN_WINDOW:
+            if self._tokens is None:
+                self._tokens = self.tokenizer.tokens(*self.light)
+            tokens = self._tokens
+        else:
+            lo = max(0, span[0] - TOKEN_WINDOW)
+            hi = min(len(self.text), span[1] + TOKEN_WINDOW)
+            light, offsets = light_view(self.text[lo:hi], self.compiled.tables)
+            tokens = [(a + lo, b + lo) for a, b in self.tokenizer.tokens(light, offsets)]
+        rule = self.compiled.lexicon.context.get(category)
+        words = set(rule.before + rule.after) if rule else set()
+        tables = self.compiled.tables
+
+        def harmless(start: int, end: int) -> bool:
+            return self.text[start:end].translate(tables.dense) in words
+
+        return is_whole_word(span, tokens, harmless)
+
+    def same_clause(self, a: int, b: int) -> bool:
+        return self.offsets.same_clause(a, b)
+
+
+def latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLexicon,
+                        digit_before_ok: bool = True) -> bool:
+    """A Latin or numeric term needs a word edge: no letter before or after it.
+
+    "wxyz" holds no "wx"; but "vx123" is vx + an id, and "138…qq联系" is a
+    number and then QQ. A digit before only rules out ordinary words
+    (needs_context: "1TB" is terabytes, not 淘宝's "tb"). A masked span
+    counts as a letter, so masking a message never makes a new finding.
+    """
+    light = compiled.tables.light
+    start, end = span
+    if start > 0:
+        before = light.get(ord(text[start - 1]), text[start - 1])[-1:]
+        if before == MASK_CHAR or (before.isascii() and (
+                before.isalpha() or (before.isdigit() and not digit_before_ok))):
+            return False
+    if end < len(text):
+        after = light.get(ord(text[end]), text[end])[:1]
+        if after == MASK_CHAR or (after.isascii() and after.isalpha()):
+            return False
+        if after == "-" and text[end + 1:end + 2].isdigit():
+            return False  # a model code: WX-2301, QX-30
+        if text[start:end].isdigit() and (
+                after.isdigit() or after in compiled.lexicon.numbers.units):
+            return False  # a number, not a name: 到手价1688元
+    return not (start > 0 and text[start:end].isdigit() and text[start - 1].isdigit())
+
+
+def find_context(message: MessageState, hit: TermHit, category: str,
+                  near: bool) -> list[ContextHit]:
+    """The context words for `category` around `hit`, in its clause, in text order."""
+    found = context_around(message, hit, category, near)
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda c: (c.start, -c.end))
+    # Words inside a longer one (加 in 添加) say nothing more. In this order a
+    # word lies inside another iff one before it reaches as far (no two share a
+    # span): one sweep, however many words a long clause holds.
+    kept = []
+    reach = -1  # the furthest end of the words before
+    for c in found:
+        if c.end > reach:
+            kept.append(c)
+            reach = c.end
+    return kept
+
+
+def context_around(message: MessageState, hit: TermHit, category: str,
+                    near: bool) -> list[ContextHit]:
+    """`find_context` unordered, words inside a longer one included.
+
+    Enough where only the earliest start matters: it is `find_context`'s
+    first (no two context hits share a span, so the earliest-starting,
+    longest word lies inside no other).
+    """
+    rule = message.compiled.lexicon.context.get(category)
+    if rule is None:
+        return []
+    window = min(NEAR_WINDOW, rule.window) if near else rule.window
+    before, after = ((category, "near_before"), (category, "near_after")) if near else (
+        (category, "before"), (category, "after"))
+    found: list[ContextHit] = []
+    start, end = hit.start, hit.end
+    same_clause = message.offsets.same_clause
+    reach = window + message.compiled.context_length
+    for ctx in message.context_ending(start - window, end + reach):
+        if ctx.end <= start:
+            if start - ctx.end > window or before not in ctx.keys:
+                continue
+            if same_clause(ctx.end - 1, start):
+                found.append(ctx)
+        elif ctx.start >= end:
+            if ctx.start - end > window or after not in ctx.keys:
+                continue
+            if same_clause(end - 1, ctx.start):
+                found.append(ctx)
+    return found
+
+
+def negation(message: MessageState, first: int, start: int, end: int,
+              touching: bool, guidance_first: bool = False) -> ContextHit | None:
+    """A refusal around a term at [start, end) whose context word starts at `first`.
+
+    不能加微信 / 我们不能私下交易 / 私下交易是不允许的 / …是骗子. `touching`: the
+    cue must stand right next to the term or its context word (evasive spellings).
+    A soft cue (不方便) negates only the guidance verb it stands right before
+    (不方便加您微信), never the term itself (不方便vx详聊 is the classic excuse):
+    it counts where it ends at `first` and a context word starts there, or
+    `guidance_first` says the match itself starts with the guidance (a rule).
+    """
+    lexicon = message.compiled.lexicon
+    before_window = 0 if touching else lexicon.negation_window
+    after_window = 0 if touching else lexicon.negation_after_window
+    if message.anywhere_cue is not None:
+        return message.anywhere_cue
+    reach = after_window + message.compiled.context_length
+    for ctx in message.context_ending(first - before_window, end + reach):
+        keys = ctx.keys
+        if ("", "negation_soft") in keys and (
+                (ctx.end == first and first < start)
+                or (guidance_first and ctx.end in (first, start))):
+            return ctx
+        near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
+        if (("", "negation") in keys and near and ctx.end <= start
+                and message.same_clause(ctx.end - 1, start)):
+            return ctx
+        if (("", "negation_after") in keys and ctx.start >= end
+                and ctx.start - end <= after_window
+                and message.same_clause(end - 1, ctx.start)):
+            return ctx
+    return None

@@ -1,0 +1,118 @@
+"""Rules of the rule language applied to one message: matches → findings, allow rules.
+
+Reporting rules make findings (a refusal around one makes it a warning);
+allow rules lower the findings they excuse, never an evasive spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from guard.message_state import MessageState, negation
+from guard.rulematch import RuleMatch, match_rule
+from guard.verdict import Finding, new_finding
+
+# Marks that end a sentence, for a rule's scope = "sentence" (typography, not rule data).
+_SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+
+
+def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
+    """The rules of one effect matched against the message's concept words.
+
+    Reporting rules only where an anchor (a concept term of the keyword pass)
+    was found, allow rules only where a finding could be lowered: the
+    concepts' words come from the context pass, which that triggers.
+    """
+    index = message.compiled.rule_index
+    # the concepts the context pass saw first (a cheap superset of those that count)
+    if not index.present(message.scan.names, effect):
+        return []
+    grouped = message.concepts()
+    rules = index.present(grouped.keys(), effect)  # type: ignore[arg-type]
+    if not rules:
+        return []
+    ends: list[int] | None = None
+
+    def segment(scope: str, position: int) -> int:
+        nonlocal ends
+        if scope == "clause":
+            return bisect_right(message.offsets.clause_starts, position)  # type: ignore[attr-defined]
+        if scope == "sentence":
+            if ends is None:
+                ends = [m.start() for m in _SENTENCE_END.finditer(message.text)]
+            return bisect_right(ends, message.offsets.span(position, position + 1)[0])
+        return 0
+
+    matches: list[RuleMatch] = []
+    for rule in rules:
+        matches.extend(match_rule(rule, grouped, segment))
+    return matches
+
+
+def rule_findings(message: MessageState, matches: list[RuleMatch]) -> list[Finding]:
+    """A finding for each match of a reporting rule (a refusal around it: a warning)."""
+    lexicon = message.compiled.lexicon
+    labels = lexicon.messages.category_labels
+    templates = lexicon.messages.reasons
+    findings = []
+    for match in matches:
+        rule = match.rule
+        if rule.effect != "report":
+            continue
+        start, end = message.offsets.span(match.start, match.end)
+        words = "」「".join(dict.fromkeys(message.dense[h.start:h.end] for h in match.parts))
+        category = labels.get(rule.category, rule.category)
+        severity = rule.severity
+        reason = templates.get("rule", "「{context}」：{label}（{category}）").format(
+            context=words, label=rule.label, category=category)
+        if severity == "block" and rule.negatable and message.may_be_negated(match.start,
+                                                                              match.end):
+            cue = negation(message, match.start, match.start, match.end, touching=False,
+                            guidance_first=True)
+            if cue is not None:
+                severity = "warn"
+                reason = templates.get("negated", "{label}（{cue}）").format(
+                    label=rule.label, term=words, context=words, category=category,
+                    cue=message.dense[cue.start:cue.end])
+        findings.append(new_finding(rule.id, rule.category, severity, start, end,
+                                message.text[start:end], reason))
+    return findings
+
+
+def apply_allow_rules(message: MessageState, matches: list[RuleMatch], findings: list[Finding],
+                       evasive: set[int]) -> list[Finding]:
+    """Findings the allow rules excuse, lowered to warnings (evasive spellings never are)."""
+    spans: dict[str, list[tuple[int, int, str]]] = {}  # demoted rule → (start, end, label)
+    for match in matches:
+        rule = match.rule
+        if rule.effect == "allow":
+            lo = max(0, match.start - rule.window)
+            hi = min(len(message.dense), match.end + rule.window)
+            start, end = message.offsets.span(lo, hi)
+            for name in rule.demotes:
+                spans.setdefault(name, []).append((start, end, rule.label))
+    if not spans:
+        return findings
+    merged: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = {}
+    for name, found in spans.items():
+        union: list[tuple[int, int, str]] = []
+        for start, end, label in sorted(found):
+            if union and start <= union[-1][1]:
+                union[-1] = (union[-1][0], max(end, union[-1][1]), union[-1][2])
+            else:
+                union.append((start, end, label))
+        merged[name] = ([u[0] for u in union], union)
+    template = message.compiled.lexicon.messages.reasons.get("allowed", "{label}")
+    result = []
+    for finding in findings:
+        known = merged.get(finding.rule)
+        if known is not None and finding.severity == "block" and id(finding) not in evasive:
+            starts, union = known
+            index = bisect_right(starts, finding.start) - 1
+            if index >= 0 and finding.end <= union[index][1]:
+                finding = new_finding(finding.rule, finding.category, "warn", finding.start,
+                                  finding.end, finding.text,
+                                  template.format(label=union[index][2], term=finding.text))
+        result.append(finding)
+    return result
