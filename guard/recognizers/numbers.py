@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from guard.recognizers.unit import Detection, detection
+
 if TYPE_CHECKING:
     from guard.lexicon import Lexicon
+    from guard.normalize import SpanMap
     from guard.recognizers.patterns import Recognizers
 
 _DIGIT_RUN = re.compile(r"[0-9]{10,}")
@@ -123,3 +126,14 @@ def whole_runs(runs: Runs, shape: re.Pattern[str]) -> list[re.Match[str]]:
                 seen.add((start, end))
                 found.append(match)
     return found
+
+
+def shapes(rule: str, category: str, shape: re.Pattern[str], dense: str, digits: str,
+           offsets: SpanMap, recognizers: Recognizers, runs: Runs | None = None
+           ) -> list[Detection]:
+    """Every whole run of `shape`, whatever words are near: a unit's `shape` (privacy
+    hides a buyer's number an order word or a bad check digit keeps from being a finding)."""
+    if runs is None:
+        runs = digit_runs(dense, digits, recognizers)
+    return [detection(rule, category, *match.span(), offsets, recognizers)
+            for match in whole_runs(runs, shape)]

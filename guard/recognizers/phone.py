@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, shapes, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -53,11 +53,8 @@ def find_phones(dense: str, digits: str, offsets: SpanMap,
 
 def phone_shapes(dense: str, digits: str, offsets: SpanMap,
                  recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
-    """Every whole mobile shape, whatever words are near (the unit's `shape`: privacy)."""
-    if runs is None:
-        runs = digit_runs(dense, digits, recognizers)
-    return [detection(RULE, CATEGORY, *match.span(), offsets, recognizers)
-            for match in whole_runs(runs, MOBILE)]
+    """Every whole mobile shape (the unit's `shape`: privacy)."""
+    return shapes(RULE, CATEGORY, MOBILE, dense, digits, offsets, recognizers, runs)
 
 
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_phones,
