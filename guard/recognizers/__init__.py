@@ -42,7 +42,13 @@ from guard.recognizers.email import EMAIL, email_spans, find_emails
 from guard.recognizers.kouling import find_codes
 from guard.recognizers.landline import find_landlines
 from guard.recognizers.links import has_latin, may_hold_link
-from guard.recognizers.numbers import digit_runs, may_hold_number, number_candidate, numeral_words
+from guard.recognizers.numbers import (
+    digit_runs,
+    may_hold_number,
+    number_candidate,
+    numeral_words,
+    shapes,
+)
 from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
 from guard.recognizers.patterns import Recognizers
 from guard.recognizers.phone import find_phones
@@ -137,7 +143,8 @@ def personal_spans(text: str, tables: Tables,
             runs = digit_runs(dense, digits, recognizers)
             for unit in REGISTRY:
                 if unit.personal and unit.shape is not None:
-                    found.extend(unit.shape(dense, digits, offsets, recognizers, runs))
+                    found.extend(shapes(unit.rule, unit.category, unit.shape, dense, digits,
+                                        offsets, recognizers, runs))
         if pieces:
             found.extend(find_assembled(dense, digits, offsets, recognizers))
     if latin:

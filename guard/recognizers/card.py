@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, shapes, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -49,12 +49,6 @@ def find_cards(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
-def card_shapes(dense: str, digits: str, offsets: SpanMap,
-                recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
-    """Every whole run of 16–19 digits (the unit's `shape`: privacy)."""
-    return shapes(RULE, CATEGORY, CARD, dense, digits, offsets, recognizers, runs)
-
-
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_cards,
                   "Luhn check digit, and a bank word or a card prefix", DIGITS, personal=True,
-                  shape=card_shapes)
+                  shape=CARD)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, shapes, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -34,12 +34,6 @@ def find_landlines(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
-def landline_shapes(dense: str, digits: str, offsets: SpanMap,
-                    recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
-    """Every whole landline shape (the unit's `shape`: privacy)."""
-    return shapes(RULE, CATEGORY, LANDLINE, dense, digits, offsets, recognizers, runs)
-
-
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_landlines,
                   "a landline shape with a phone word near it", DIGITS, personal=True,
-                  shape=landline_shapes)
+                  shape=LANDLINE)

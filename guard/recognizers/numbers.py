@@ -131,8 +131,8 @@ def whole_runs(runs: Runs, shape: re.Pattern[str]) -> list[re.Match[str]]:
 def shapes(rule: str, category: str, shape: re.Pattern[str], dense: str, digits: str,
            offsets: SpanMap, recognizers: Recognizers, runs: Runs | None = None
            ) -> list[Detection]:
-    """Every whole run of `shape`, whatever words are near: a unit's `shape` (privacy
-    hides a buyer's number an order word or a bad check digit keeps from being a finding)."""
+    """Every whole run of `shape` (a unit's `shape`), whatever words are near: privacy
+    hides a buyer's number an order word or a bad check digit keeps from being a finding."""
     if runs is None:
         runs = digit_runs(dense, digits, recognizers)
     return [detection(rule, category, *match.span(), offsets, recognizers)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import contact_distance, order_distance, order_word_wins
-from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, shapes, whole_runs
+from guard.recognizers.numbers import Runs, digit_runs, may_hold_number, whole_runs
 from guard.recognizers.unit import DIGITS, Detection, Recognizer, detection
 
 if TYPE_CHECKING:
@@ -51,12 +51,6 @@ def find_phones(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
-def phone_shapes(dense: str, digits: str, offsets: SpanMap,
-                 recognizers: Recognizers, runs: Runs | None = None) -> list[Detection]:
-    """Every whole mobile shape (the unit's `shape`: privacy)."""
-    return shapes(RULE, CATEGORY, MOBILE, dense, digits, offsets, recognizers, runs)
-
-
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_number, find_phones,
                   "a whole mobile shape, no order word nearer than a contact word",
-                  DIGITS, personal=True, shape=phone_shapes)
+                  DIGITS, personal=True, shape=MOBILE)

@@ -9,6 +9,7 @@ registers them all (the registry).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,10 +88,11 @@ class Recognizer:
     # anywhere in a window of messages, not only where two meet (an instruction
     # to swap a symbol back applies to the whole text).
     window_cue: Callable[[str], bool] | None = None
-    # If given: the finder without its context veto (no order word, bank word or
-    # Luhn check asked): every span with the unit's shape. Privacy masking uses it
-    # (a buyer's 138… beside 订单号 is still masked); detection never does.
-    shape: Callable[..., Any] | None = None
+    # If given: the pattern of a whole digit run with the unit's shape, read
+    # without the finder's context veto (no order word, bank word or Luhn check
+    # asked; numbers.shapes). Privacy masking uses it (a buyer's 138… beside
+    # 订单号 is still masked); detection never does.
+    shape: re.Pattern[str] | None = None
 
     def continuation(self, rules: NumberRules) -> frozenset[str]:
         """Every character that can continue this shape, the lexicon's included."""
