@@ -29,15 +29,17 @@ RULE = "assembled_number"
 CATEGORY = "contact_number"
 
 
-def spoken_patterns(rules: NumberRules) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    """Three spoken digits or more in a row, and one spoken digit (`[numbers.spoken_digits]`,
-    longest first where one word starts another); None when the lexicon has none."""
+def spoken_patterns(rules: NumberRules) -> tuple[
+        re.Pattern[str] | None, re.Pattern[str] | None, dict[str, str]]:
+    """Three spoken digits or more in a row, one spoken digit (`[numbers.spoken_digits]`,
+    longest first where one word starts another; None when the lexicon has none), and
+    each spoken word's digit."""
     if not rules.spoken_digits:
-        return None, None
+        return None, None, {}
     syllable = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_digits),
                                key=len, reverse=True))
     # the dense view has dropped the spaces between them
-    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable)
+    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable), dict(rules.spoken_digits)
 
 
 # digits with letters standing for some: at least four real digits among them
@@ -142,7 +144,7 @@ class _View:
         spans: list[tuple[int, int, str]] = []
         spoken = Spans()
         run, syllable = recognizers.spoken_run, recognizers.spoken_syllable
-        values = dict(recognizers.rules.spoken_digits)
+        values = recognizers.spoken_values
         for match in run.finditer(digits) if run is not None and syllable is not None else ():
             value = "".join(values[s.group()] for s in syllable.finditer(match.group()))
             spans.append((match.start(), match.end(), value))

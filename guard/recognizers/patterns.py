@@ -7,7 +7,7 @@ module compiles its own part (url.url_pattern, kouling.code_pattern …).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from guard.lexicon import NumberRules
 from guard.recognizers.context import Words
@@ -37,6 +37,7 @@ class Recognizers:
     eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
     # words whose numerals are no digits (numbers.numeral_words), None if there are none
     numeral_words: re.Pattern[str] | None = None
-    # three spoken digits or more, and one (assembled.spoken_patterns), None if none
+    # three spoken digits or more, one, and each one's digit (assembled.spoken_patterns)
     spoken_run: re.Pattern[str] | None = None
     spoken_syllable: re.Pattern[str] | None = None
+    spoken_values: dict[str, str] = field(default_factory=dict)
