@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +58,16 @@ def test_inspect_then_judge_is_check(guard: Guard, text: str) -> None:
     assert verdict == guard.check(text)
     if candidates.quiet:
         assert verdict.verdict == "pass" and not verdict.findings
+
+
+@pytest.mark.parametrize("text", [
+    "一七三一三二五兩兩兩四0",  # numerals alone make a mobile beside an ASCII digit
+    "138一二三四五六七八",
+    "一三八一二三四五六七八9",
+])
+def test_number_prefilter_covers_every_reading(guard: Guard, text: str) -> None:
+    assert guard.check(text) == guard.check_without_shortcuts(text)
+    assert guard.check(text).verdict == "block"
 
 
 def test_shortcuts_change_no_verdict_on_the_corpora(guard: Guard) -> None:

@@ -10,6 +10,7 @@ more. Their common prefilter is here too.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from guard.recognizers.unit import Detection, detection
@@ -33,15 +34,27 @@ def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Patt
         chars = set(values) | {chr(cp) for cp, d in numerals.items() if d in values}
         return "[" + re.escape("".join(sorted(chars))) + "]"
 
-    any_digit = digits("0123456789")
-    mobile = f"(?:{digits('0')}{{0,2}}{digits('8')}{digits('6')})?{digits('1')}" \
-             f"{digits('3456789')}{any_digit}{{9}}"
-    landline = f"{digits('0')}{any_digit}{{9,11}}|{digits('48')}{digits('0')}{{2}}{any_digit}{{7}}"
-    card = f"{any_digit}{{16,19}}"
+    def alternatives(digits: Callable[[str], str]) -> str:
+        any_digit = digits("0123456789")
+        mobile = f"(?:{digits('0')}{{0,2}}{digits('8')}{digits('6')})?{digits('1')}" \
+                 f"{digits('3456789')}{any_digit}{{9}}"
+        landline = (f"{digits('0')}{any_digit}{{9,11}}"
+                    f"|{digits('48')}{digits('0')}{{2}}{any_digit}{{7}}")
+        return f"{mobile}|{landline}|{any_digit}{{16,19}}"
+
+    def spoken(values: str) -> str:  # Chinese numerals only
+        return "[" + re.escape("".join(sorted(
+            chr(cp) for cp, d in numerals.items() if d in values))) + "]"
+
     # Edges are ASCII digits only: the finders also read the plain dense
-    # view, where 一 after a number ("13812345678一会儿") is no digit.
-    return (re.compile(f"{any_digit}{{10}}"),
-            re.compile(f"(?<![0-9])(?:{mobile}|{landline}|{card})(?![0-9])"))
+    # view, where 一 after a number ("13812345678一会儿") is no digit; and a
+    # run of Chinese numerals alone is whole beside an ASCII digit, as the
+    # numeral view reads it ("一七三一三二五两两两四0").
+    whole = f"(?<![0-9])(?:{alternatives(digits)})(?![0-9])"
+    if numerals:
+        edge = spoken("0123456789")
+        whole += f"|(?<!{edge})(?:{alternatives(spoken)})(?!{edge})"
+    return re.compile(f"{digits('0123456789')}{{10}}"), re.compile(whole)
 
 
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
