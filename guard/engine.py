@@ -103,7 +103,7 @@ class Guard:
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled)
         numbers = _numbers(dense, recognizers, compiled)
-        links = _links(text, compiled)
+        links = _links(text, compiled, recognizers)
         context = None
         if hits:
             hits, context = drop_unsupported(hits, dense, compiled, recognizers)
@@ -118,7 +118,7 @@ class Guard:
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled)
         numbers = _numbers(dense, self._recognizers, compiled)
-        links = _links(text, compiled)
+        links = _links(text, compiled, self._recognizers)
         supported, context = (drop_unsupported(hits, dense, compiled, self._recognizers)
                               if hits else (hits, None))
         return Candidates(text, dense, hits, supported, numbers, links, context)
@@ -151,11 +151,12 @@ def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) ->
                                   recognizers.spoken_run))
 
 
-def _links(text: str, compiled: CompiledLexicon) -> bool:
+def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bool:
     """The link recognizers' prefilters (registry: e-mail, URL, 口令, obfuscated addresses)."""
     if not has_latin(text):  # both need a Latin letter: most messages have none
         return False
-    return may_hold_link(text, compiled.tables.light) or may_hold_obfuscated(text)
+    return (may_hold_link(text, compiled.tables.light)
+            or may_hold_obfuscated(text, recognizers))
 
 
 def build_guard(lexicon_dirs: Sequence[str | Path]) -> Guard:

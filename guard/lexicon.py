@@ -68,6 +68,26 @@ class ContextRule:
 
 
 @dataclass(frozen=True)
+class DisguiseRules:
+    """`[disguise]`: how a web or e-mail address's dot or @ is disguised (obfuscated.py).
+
+    `dot` / `at`: the words and symbols written for them (a word of Latin
+    letters alone only between spaces, in capitals or in brackets);
+    `bracketed`: those also read alone inside brackets; an instruction to swap
+    a symbol back is `swap_leads` … symbol … `swap_verbs` … one of
+    `swap_targets`; `symbols`: a symbol's name → the characters it stands for.
+    """
+
+    dot: tuple[str, ...] = ()
+    at: tuple[str, ...] = ()
+    bracketed: tuple[str, ...] = ()
+    swap_leads: tuple[str, ...] = ()
+    swap_verbs: tuple[str, ...] = ()
+    swap_targets: tuple[str, ...] = ()
+    symbols: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class NumberRules:
     """Settings of the contact-number recognizers (see guard/recognizers/)."""
 
@@ -86,6 +106,7 @@ class NumberRules:
     part_links: tuple[str, ...] = ()  # words between the parts of a number given in pieces
     numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
     spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
+    disguise: DisguiseRules = DisguiseRules()  # `[disguise]`: a dot or @ written as a word
 
 
 @dataclass(frozen=True)
@@ -162,7 +183,8 @@ def _int(src: TomlFile, table: dict[str, Any], key: str, where: tuple[str, int],
 
 _CONTEXT_LISTS = ("before", "after", "near_before", "near_after")
 _KNOWN_SECTIONS = {"format", "group", "allow", "context", "negation", "normalize", "numbers",
-                   "messages", "concept", "rule"}
+                   "messages", "concept", "rule", "disguise"}
+_DISGUISE_LISTS = ("dot", "at", "bracketed", "swap_leads", "swap_verbs", "swap_targets")
 _SECTION_KEYS = {
     "numbers": {"phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
@@ -193,6 +215,8 @@ class _Builder:
         self.numeral_extras: dict[str, str] = {}
         self.boundaries = ""
         self.numbers: dict[str, Any] = {}
+        self.disguise: dict[str, list[str]] = {key: [] for key in _DISGUISE_LISTS}
+        self.disguise_symbols: dict[str, str] = {}
         self.messages: dict[str, Any] = {}
         self.digests: list[str] = []
         self.sources: dict[str, TomlFile] = {}
@@ -237,18 +261,10 @@ class _Builder:
         self._add_context(src)
         self._add_negation(src)
         self._add_normalize(src)
+        self._add_disguise(src)
         for section, target in (("numbers", self.numbers), ("messages", self.messages)):
-            value = src.data.get(section)
+            value = _section(src, section, _SECTION_KEYS[section])
             if value is not None:
-                if not isinstance(value, dict):
-                    raise src.error(_key_line(src, section), f"'{section}' must be a table")
-                known = _SECTION_KEYS[section]
-                unknown = sorted(set(value) - known)
-                if unknown:
-                    raise src.error(src.line_of(f"[{section}]", 0, unknown[0],
-                                                default=_key_line(src, unknown[0])),
-                                    f"unknown key '{unknown[0]}' in [{section}] "
-                                    f"(known: {', '.join(sorted(known))})")
                 target.update(value)
                 self.sources[section] = src
 
@@ -324,16 +340,10 @@ class _Builder:
             self.context[category] = ContextRule(category, window=window, **lists)
 
     def _add_negation(self, src: TomlFile) -> None:
-        table = src.data.get("negation")
+        table = _section(src, "negation", {"cues", "after", "anywhere", "soft", "excuses",
+                                           "window", "after_window"})
         if table is None:
             return
-        if not isinstance(table, dict):
-            raise src.error(_key_line(src, "negation"), "'negation' must be a table")
-        unknown = set(table) - {"cues", "after", "anywhere", "soft", "excuses", "window",
-                                "after_window"}
-        if unknown:
-            bad = sorted(unknown)[0]
-            raise src.error(src.line_of("[negation]", 0, bad), f"unknown key '{bad}'")
         self.negation.extend(_strings(src, table.get("cues", []), ("[negation]", 0, "cues")))
         self.negation_after.extend(
             _strings(src, table.get("after", []), ("[negation]", 0, "after")))
@@ -349,17 +359,10 @@ class _Builder:
                                           self.negation_after_window)
 
     def _add_normalize(self, src: TomlFile) -> None:
-        table = src.data.get("normalize")
+        table = _section(src, "normalize", {"symbols", "numerals", "clause_boundaries",
+                                            "components"})
         if table is None:
             return
-        if not isinstance(table, dict):
-            raise src.error(_key_line(src, "normalize"), "'normalize' must be a table")
-        unknown = sorted(set(table) - {"symbols", "numerals", "clause_boundaries", "components"})
-        if unknown:
-            raise src.error(src.line_of("[normalize]", 0, unknown[0],
-                                        default=_key_line(src, unknown[0])),
-                            f"unknown key '{unknown[0]}' in [normalize] "
-                            "(known: clause_boundaries, components, numerals, symbols)")
         self._add_components(src, table.get("components", {}))
         for key in ("symbols", "numerals"):
             mapping = table.get(key, {})
@@ -384,6 +387,30 @@ class _Builder:
                 raise src.error(src.line_of("[normalize]", 0, "clause_boundaries"),
                                 "'clause_boundaries' must be a string")
             self.boundaries += boundaries
+
+    def _add_disguise(self, src: TomlFile) -> None:
+        """[disguise]: lists add to the built-in ones, [disguise.symbols] names too."""
+        table = _section(src, "disguise", {*_DISGUISE_LISTS, "symbols"})
+        if table is None:
+            return
+        for key in _DISGUISE_LISTS:
+            self.disguise[key].extend(
+                _strings(src, table.get(key, []), ("[disguise]", 0, key)))
+        symbols = table.get("symbols", {})
+        if not isinstance(symbols, dict) or not all(
+                isinstance(name, str) and name.strip() and isinstance(chars, str) and chars
+                for name, chars in symbols.items()):
+            raise src.error(src.line_of("[disguise.symbols]", default=_key_line(src, "symbols")),
+                            "[disguise.symbols] must map a symbol's name to its characters")
+        self.disguise_symbols.update((name.casefold(), chars) for name, chars in symbols.items())
+        # what is read in brackets or swapped to must be a dot or an @ (a word of the lists)
+        words = {word.casefold() for word in (*self.disguise["dot"], *self.disguise["at"])}
+        for key, allowed in (("bracketed", words), ("swap_targets", words | {".", "@"})):
+            stray = [w for w in table.get(key, []) if w.casefold() not in allowed]
+            if stray:
+                raise src.error(src.line_of("[disguise]", 0, key),
+                                f"[disguise] {key}: '{stray[0]}' is no word of 'dot' or 'at'"
+                                + (" (nor '.' or '@')" if key == "swap_targets" else ""))
 
     def _add_components(self, src: TomlFile, mapping: Any) -> None:
         """[normalize.components]: 信 = ["亻言"] — a character written as its parts."""
@@ -438,6 +465,9 @@ class _Builder:
         return NumberRules(
             context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),
             spoken_digits=_spoken_digits(src, data.get("spoken_digits", {})),
+            disguise=DisguiseRules(
+                **{key: tuple(dict.fromkeys(self.disguise[key])) for key in _DISGUISE_LISTS},
+                symbols=tuple(self.disguise_symbols.items())),
             code_symbols=_str(src, data, "code_symbols", ("[numbers]", 0)),
             units=_str(src, data, "units", ("[numbers]", 0)),
             **lists,
@@ -466,6 +496,23 @@ class _Builder:
             category_labels=dict(labels),
             reasons=dict(reasons),
         )
+
+
+def _section(src: TomlFile, name: str, known: set[str]) -> dict[str, Any] | None:
+    """The table `[name]` of a file (None where it has none), its keys checked: a key
+    this guard does not know (a typo) fails with the file and line."""
+    table = src.data.get(name)
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise src.error(_key_line(src, name), f"'{name}' must be a table")
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise src.error(src.line_of(f"[{name}]", 0, unknown[0],
+                                    default=_key_line(src, unknown[0])),
+                        f"unknown key '{unknown[0]}' in [{name}] "
+                        f"(known: {', '.join(sorted(known))})")
+    return table
 
 
 def _table_list(src: TomlFile, key: str) -> list[Any]:

@@ -70,6 +70,15 @@ phrases = ["卫星天线"]
     ('format = 2\n', 1, "format 2"),
     ('[numbers.spoken_digits]\nyao = "1"\nx = "1"\n', 3, "[numbers.spoken_digits] 'x'"),
     ('[numbers.spoken_digits]\nyao = "12"\n', 2, "one digit"),
+    # [disguise] (numbers.toml): words of a disguised dot or @, a swap instruction's
+    ('format = 1\n\n[disguise]\ndot = ["逗点"]\ndots = ["x"]\n', 5,
+     "unknown key 'dots' in [disguise]"),
+    ('[disguise]\nat = "艾特"\n', 2, "'at' must be a list of strings"),
+    ('[disguise]\nbracketed = ["逗点"]\n', 2, "bracketed: '逗点' is no word of 'dot' or 'at'"),
+    ('[disguise]\nswap_targets = ["#"]\n', 2, "swap_targets: '#' is no word"),
+    ('[disguise.symbols]\n"波浪号" = ""\n', 1, "[disguise.symbols] must map"),
+    ('[negation]\nwindow = 3\ncues = ["不"]\nafter_windw = 2\n', 4,
+     "unknown key 'after_windw' in [negation]"),
 ])
 def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                          what: str) -> None:

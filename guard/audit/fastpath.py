@@ -119,7 +119,7 @@ class Shortcut:
         self._pairs = _bigrams(keys)
         # words of the context pass (context words, cues, concept words) formed across
         self._context_pairs = _bigrams(compiled.context.keys())
-        self._continuations = continuations(lexicon, tables)
+        self._continuations = continuations(guard.recognizers, tables)
         self._tables = tables
         self._marks = tables.dense_marks
         self._numerals = tables.digits

@@ -91,12 +91,13 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
-        numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules))
+        numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
+        disguises=obfuscated.compile_disguises(rules.disguise))
 
 
-def continuations(lexicon: Lexicon, tables: Tables) -> Continuations:
-    """What continues each registered shape across a message boundary, for this lexicon."""
-    return Continuations(REGISTRY, lexicon.numbers, tables.digits, tables.light)
+def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:
+    """What continues each registered shape across a message boundary, for this Guard."""
+    return Continuations(REGISTRY, recognizers, tables.digits, tables.light)
 
 
 def find_numbers(dense: str, digits: str, offsets: SpanMap,
@@ -151,6 +152,6 @@ def personal_spans(text: str, tables: Tables,
         if may_hold_link(text, tables.light):  # the e-mail unit's prefilter
             light, light_offsets = light_view(text, tables)
             found.extend(find_emails(light, light_offsets, recognizers))
-        if may_hold_obfuscated(text):
+        if may_hold_obfuscated(text, recognizers):
             found.extend(find_obfuscated(text, tables, offsets, recognizers))
     return [(d.start, d.end, d.rule) for d in found]

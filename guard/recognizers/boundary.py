@@ -17,22 +17,24 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from guard.lexicon import NumberRules
+    from guard.recognizers.patterns import Recognizers
     from guard.recognizers.unit import Recognizer
 
 
 class Continuations:
     """The registry's continuation characters, per view, compiled for one lexicon.
 
-    `numerals`: the digit view's table (一 → 1): a numeral continues what its
+    `recognizers`: the Guard's compiled recognizers (their `[numbers]` data, the
+    words of their cues). `numerals`: the digit view's table (一 → 1): a numeral continues what its
     digit continues. `light`: the light view's table.
     """
 
     __slots__ = ("_anchored", "_chars", "_cues", "_dense_bits", "_light", "_light_bits",
-                 "dense_chars", "light_chars")
+                 "_recognizers", "dense_chars", "light_chars")
 
-    def __init__(self, units: Sequence[Recognizer], rules: NumberRules,
+    def __init__(self, units: Sequence[Recognizer], recognizers: Recognizers,
                  numerals: dict[int, str], light: dict[int, str]):
+        rules = recognizers.rules
         self._chars: dict[str, dict[str, int]] = {"dense": {}, "light": {}}
         # (bit, view, continuing characters, anchors) of the units with anchors
         self._anchored: list[tuple[int, str, frozenset[str], frozenset[str]]] = []
@@ -50,6 +52,7 @@ class Continuations:
             if anchors:
                 self._anchored.append((bit, unit.view, frozenset(chars), frozenset(anchors)))
         self._cues = tuple(unit.window_cue for unit in units if unit.window_cue is not None)
+        self._recognizers = recognizers
         self._light = light
         self._dense_bits, self._light_bits = self._chars["dense"], self._chars["light"]
         # every character that continues some shape, per view
@@ -83,7 +86,7 @@ class Continuations:
     def cue(self, text: str) -> bool:
         """Whether a message could complete some shape anywhere in a window, not
         only at its edges (`Recognizer.window_cue`): such a window is judged joined."""
-        return any(cue(text) for cue in self._cues)
+        return any(cue(text, self._recognizers) for cue in self._cues)
 
     def continues(self, dense: str, light: str) -> bool:
         """Whether a character, as the dense and light views read it, continues some shape."""

@@ -2,8 +2,9 @@
 
 "abc at qq dot com", "shop艾特163点com", "www 点 abcshop 点 com",
 "myshop(点)cn", "abcshop。com", and a symbol to swap back on instruction
-("把#换成@：service#163.com"). The disguise words are read back into "." and
-"@" where Latin letters or digits stand on both sides, then the ordinary
+("把#换成@：service#163.com"). The disguise words (`[disguise]` in
+lexicons/numbers.toml, compiled once per Guard: `Disguises`) are read back into
+"." and "@" where Latin letters or digits stand on both sides, then the ordinary
 URL and e-mail shapes (url.py, email.py) are looked for; only a shape that needed a
 word read back counts here (a plain one is the link recognizer's).
 """
@@ -12,8 +13,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from guard.lexicon import DisguiseRules, NumberRules
 from guard.normalize import SpanMap, Tables
 from guard.recognizers.email import EMAIL
 from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
@@ -25,63 +29,107 @@ RULE = "obfuscated_address"
 EMAIL_REASON = "obfuscated_email"
 
 _ALNUM = r"[a-z0-9]"
-# Chinese and symbol disguises: a gap (\x00: a dropped space) allowed around them.
-_WORDS = {"点": ".", "點": ".", "。": ".", "．": ".", "句号": ".", "点儿": ".", "艾特": "@",
-          "爱特": "@", "圈a": "@", "小老鼠": "@", "＠": "@"}
-_OPENING, _CLOSING = "[【(（{", "]】)）}"
-_BRACKETED = re.compile(rf"[{re.escape(_OPENING)}]\s*(dot|at|点|艾特|圈a|句号)\s*"
-                        rf"[{re.escape(_CLOSING)}]")
-_SPACED_LATIN = re.compile(rf"(?<={_ALNUM})\x00+(dot|at)\x00+(?={_ALNUM})")
-_UPPER_LATIN = re.compile(r"(?<=[A-Za-z0-9])(DOT|AT)(?=[A-Za-z0-9])")
-_CHINESE = re.compile(rf"(?<={_ALNUM})\x00*(" + "|".join(
-    sorted(map(re.escape, _WORDS), key=len, reverse=True)) + rf")\x00*(?={_ALNUM})")
-_SWAP_VERB = r"(?:换成|替换成|改成|变成|换为|替换为)"
-_SWAP_TARGET = r"(@|＠|点|\.|。|艾特)"
-_INSTRUCTION = re.compile(rf"(?:把|将)\s*(\S{{1,4}}?)\s*{_SWAP_VERB}\s*{_SWAP_TARGET}")
-# A swap instruction applies to the whole text, wherever the address stands: a
-# message holding one can complete an address anywhere in a window of
-# messages, and so can one ending in its first part (a boundary can only fall
-# where the instruction allows a space: after 把, the symbol or the verb).
-_SWAP_CUE = re.compile(rf"(?:把|将)\s*\S{{1,4}}?\s*{_SWAP_VERB}\s*{_SWAP_TARGET}"
-                       rf"|(?:把|将)\s*(?:\S{{1,4}}\s*|\S{{1,4}}?\s*{_SWAP_VERB}\s*)?$")
-_NAMED_SYMBOLS = {"逗号": ",，", "井号": "#＃", "星号": "*＊", "斜杠": "/／", "横杠": "-－",
-                  "空格": " ", "感叹号": "!！", "问号": "?？", "and": "&"}
-# A disguise between letters or digits, or an instruction to swap a symbol back.
 _ALNUM_WIDE = "[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]"
-_DISGUISED = re.compile(
-    rf"{_ALNUM_WIDE}\s*(?:点|點|。|．|句号|艾特|爱特|圈[aA]|小老鼠|＠|DOT|AT"
-    r"|[\[【(（{]\s*(?:dot|at|DOT|AT|点|艾特)\s*[\]】)）}]|\s(?:dot|at)\s)"
-    rf"\s*{_ALNUM_WIDE}|换成|替换|改成")
-
-
+_OPENING, _CLOSING = "[【(（{", "]】)）}"
 _LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+NEVER = "(?!)"  # the pattern of an empty list of words
 
 
-def may_hold_obfuscated(text: str) -> bool:
+def _either(words: Iterable[str], capture: bool = True) -> str:
+    """A group matching any of `words` (the longest first); an empty list matches nothing."""
+    chosen = sorted(set(words), key=lambda w: (-len(w), w))
+    if not chosen:
+        return NEVER
+    return ("(" if capture else "(?:") + "|".join(map(re.escape, chosen)) + ")"
+
+
+def _any_case(word: str) -> str:
+    """`word` as a pattern whose Latin letters match in either case (圈a: 圈[aA])."""
+    return "".join(f"[{c}{c.upper()}]" if c.isascii() and c.isalpha() else re.escape(c)
+                   for c in word)
+
+
+@dataclass(frozen=True)
+class Disguises:
+    """The `[disguise]` words compiled (`compile_disguises`): built once per `Guard`."""
+
+    targets: dict[str, str]  # a word (case-folded), "." or "@" → what it stands for
+    symbols: dict[str, str]  # a symbol's name (case-folded) → its characters
+    leads: tuple[str, ...]  # the first words of a swap instruction (把, 将)
+    bracketed: re.Pattern[str]  # on the text: a word alone in brackets
+    spaced_latin: re.Pattern[str]  # on the light marks: a Latin word between spaces
+    upper_latin: re.Pattern[str]  # on the text: a Latin word in capitals between letters
+    words: re.Pattern[str]  # on the light marks: any other word, spaces allowed around it
+    instruction: re.Pattern[str]  # a swap instruction: (symbol, target)
+    swap_cue: re.Pattern[str]  # an instruction, or its first part at the text's end
+    disguised: re.Pattern[str]  # the prefilter: a disguise between letters, or a swap verb
+
+
+def compile_disguises(rules: DisguiseRules) -> Disguises:
+    """`[disguise]` compiled. A word of Latin letters alone is read only between
+    spaces, in capitals or in brackets (else every "cat" would be a "c@t")."""
+    targets = {".": ".", "@": "@"}
+    for value, listed in ((".", rules.dot), ("@", rules.at)):
+        targets.update((word.casefold(), value) for word in listed)
+    words = [w for w in targets if w not in {".", "@"}]
+    latin = [w for w in words if w.isascii() and w.isalpha()]
+    other = [w for w in words if w not in latin]
+    bracketed = [w.casefold() for w in rules.bracketed]
+    lead, verb = _either(rules.swap_leads, False), _either(rules.swap_verbs, False)
+    target = _either(rules.swap_targets)
+    opening, closing = f"[{re.escape(_OPENING)}]", f"[{re.escape(_CLOSING)}]"
+    upper = _either(w.upper() for w in latin)
+    in_brackets = "|".join(f"{w}|{w.upper()}" if w in latin else _any_case(w)
+                           for w in bracketed) or NEVER
+    return Disguises(
+        targets=targets,
+        symbols=dict(rules.symbols),
+        leads=tuple(rules.swap_leads),
+        bracketed=re.compile(rf"{opening}\s*{_either(bracketed)}\s*{closing}"),
+        spaced_latin=re.compile(rf"(?<={_ALNUM})\x00+{_either(latin)}\x00+(?={_ALNUM})"),
+        upper_latin=re.compile(rf"(?<=[A-Za-z0-9]){upper}(?=[A-Za-z0-9])"),
+        words=re.compile(rf"(?<={_ALNUM})\x00*{_either(other)}\x00*(?={_ALNUM})"),
+        instruction=re.compile(rf"{lead}\s*(\S{{1,4}}?)\s*{verb}\s*{target}"),
+        # A swap instruction applies to the whole text, wherever the address stands: a
+        # message holding one can complete an address anywhere in a window of
+        # messages, and so can one ending in its first part (a boundary can only fall
+        # where the instruction allows a space: after the lead, the symbol or the verb).
+        swap_cue=re.compile(rf"{lead}\s*\S{{1,4}}?\s*{verb}\s*{target}"
+                            rf"|{lead}\s*(?:\S{{1,4}}\s*|\S{{1,4}}?\s*{verb}\s*)?$"),
+        disguised=re.compile(
+            rf"{_ALNUM_WIDE}\s*(?:{'|'.join(map(_any_case, other)) or NEVER}|{upper}"
+            rf"|{opening}\s*(?:{in_brackets})\s*{closing}|\s{_either(latin)}\s)"
+            rf"\s*{_ALNUM_WIDE}|{verb}"),
+    )
+
+
+def may_hold_obfuscated(text: str, recognizers: Recognizers | None = None) -> bool:
     """Latin letters (an address has some), then a disguise word between letters or
-    digits, or a swap instruction: two scans, the first cheap."""
-    return _LATIN.search(text) is not None and _DISGUISED.search(text) is not None
+    digits, or a swap instruction's verb: two scans, the first cheap. Without
+    `recognizers` (no Guard's words to look for), the first alone."""
+    if _LATIN.search(text) is None:
+        return False
+    return recognizers is None or recognizers.disguises.disguised.search(text) is not None
 
 
-def swap_cue(text: str) -> bool:
+def swap_cue(text: str, recognizers: Recognizers) -> bool:
     """Whether the message holds a swap instruction, or its first part at its end."""
-    return ("把" in text or "将" in text) and _SWAP_CUE.search(text) is not None
+    disguises = recognizers.disguises
+    return (any(lead in text for lead in disguises.leads)
+            and disguises.swap_cue.search(text) is not None)
 
 
-def _target(word: str) -> str:
-    return "@" if word in ("at", "艾特", "圈a", "@", "＠") else "."
-
-
-def _swapped(symbol: str) -> re.Pattern[str]:
+def _swapped(symbol: str, disguises: Disguises) -> re.Pattern[str]:
     """Where the symbol an instruction names stands between letters or digits."""
-    named = _NAMED_SYMBOLS.get(symbol.casefold())
+    named = disguises.symbols.get(symbol.casefold())
     if named is not None or len(symbol) == 1:
         chars = "|".join(map(re.escape, named or symbol))
         return re.compile(rf"(?<=[A-Za-z0-9])\s*(?:{chars})\s*(?=[A-Za-z0-9])")
     return re.compile(rf"(?<=[A-Za-z0-9]){re.escape(symbol)}(?=[A-Za-z0-9])", re.IGNORECASE)
 
 
-def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]]) -> None:
+def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]],
+                     disguises: Disguises) -> None:
     """Where a swap instruction's symbol stands, the symbol it names instead.
 
     An instruction applies to the whole text, but each symbol is looked for
@@ -90,11 +138,11 @@ def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]]) -> None:
     the same symbol, and where several could read a place back, the first wins.
     """
     by_symbol: dict[str, list[tuple[int, re.Match[str]]]] = {}
-    for index, match in enumerate(_INSTRUCTION.finditer(text)):
+    for index, match in enumerate(disguises.instruction.finditer(text)):
         by_symbol.setdefault(match.group(1), []).append((index, match))
     read: dict[int, tuple[int, int, str]] = {}  # start → (instruction, end, replacement)
     for symbol, instructions in by_symbol.items():
-        for found in _swapped(symbol).finditer(text):
+        for found in _swapped(symbol, disguises).finditer(text):
             index, match = instructions[0]
             if match.start() <= found.start() < match.end():  # instructions never overlap
                 if len(instructions) == 1:
@@ -102,7 +150,8 @@ def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]]) -> None:
                 index, match = instructions[1]
             known = read.get(found.start())
             if known is None or index < known[0]:
-                read[found.start()] = (index, found.end(), _target(match.group(2)))
+                read[found.start()] = (index, found.end(),
+                                       disguises.targets.get(match.group(2), "."))
     for start, (_, end, value) in read.items():
         replace.setdefault(start, (end, value))
 
@@ -114,15 +163,15 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
     if len(marks) != len(text):
         return []  # a character expanded: the original positions are not kept here
     replace: dict[int, tuple[int, str]] = {}  # start → (end, replacement), on the original
+    disguises = recognizers.disguises
+    targets = disguises.targets
 
-    _read_swaps_back(text, replace)
-    for pattern in (_BRACKETED, _UPPER_LATIN):
-        for match in pattern.finditer(text):
-            replace.setdefault(match.start(), (match.end(), _target(match.group(1).casefold())))
-    for pattern in (_SPACED_LATIN, _CHINESE):
-        for match in pattern.finditer(marks):
-            word = match.group(1)
-            replace.setdefault(match.start(), (match.end(), _WORDS.get(word, _target(word))))
+    _read_swaps_back(text, replace, disguises)
+    for pattern, view in ((disguises.bracketed, text), (disguises.upper_latin, text),
+                          (disguises.spaced_latin, marks), (disguises.words, marks)):
+        for match in pattern.finditer(view):
+            value = targets.get(match.group(1).casefold(), ".")
+            replace.setdefault(match.start(), (match.end(), value))
     if not replace:
         return []
     # the light view with the replacements made, and each character's original position
@@ -166,9 +215,14 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
     return found
 
 
+def _disguise_chars(rules: NumberRules) -> str:
+    return "".join((*rules.disguise.dot, *rules.disguise.at))
+
+
 # Read back, a disguise joins letters and digits across a boundary: "myshop点" | "com".
 UNIT = Recognizer(RULE, "link", "light", may_hold_obfuscated, find_obfuscated,
                   "the disguise read back gives a URL or e-mail shape",
-                  DIGITS + LATIN + "./@" + "".join(_WORDS) + _OPENING + _CLOSING, personal=True,
+                  DIGITS + LATIN + "./@" + _OPENING + _CLOSING, personal=True,
+                  continues_in=_disguise_chars,
                   reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")),
                   window_cue=swap_cue)

@@ -1,4 +1,5 @@
-"""The recognizers' patterns compiled from the lexicon's `[numbers]`: built once per `Guard`.
+"""The recognizers' patterns compiled from the lexicon's `[numbers]` and `[disguise]`:
+built once per `Guard`.
 
 `build_recognizers` (the registry, __init__.py) fills it; each recognizer
 module compiles its own part (url.url_pattern, kouling.code_pattern …).
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from guard.lexicon import NumberRules
 from guard.recognizers.context import Words
+from guard.recognizers.obfuscated import Disguises
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,5 @@ class Recognizers:
     spoken_run: re.Pattern[str] | None = None
     spoken_syllable: re.Pattern[str] | None = None
     spoken_values: dict[str, str] = field(default_factory=dict)
+    # the words of a disguised dot or @ and of a swap instruction (obfuscated.py)
+    disguises: Disguises = field(kw_only=True)

@@ -87,7 +87,7 @@ class Recognizer:
     # If given: whether a message holds something that completes this shape
     # anywhere in a window of messages, not only where two meet (an instruction
     # to swap a symbol back applies to the whole text).
-    window_cue: Callable[[str], bool] | None = None
+    window_cue: Callable[[str, Recognizers], bool] | None = None
     # If given: the pattern of a whole digit run with the unit's shape, read
     # without the finder's context veto (no order word, bank word or Luhn check
     # asked; numbers.shapes). Privacy masking uses it (a buyer's 138… beside
