@@ -36,7 +36,7 @@ from guard.rulematch import RuleIndex
 from guard.rules import Concept
 from guard.variants import component_spellings, pinyin_spellings
 
-CACHE_FORMAT = 17
+CACHE_FORMAT = 18
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -49,11 +49,11 @@ NEVER = "\x03"
 # What a context word is, as bits of its automaton value (see CompiledLexicon.context).
 CONTEXT_EXCUSE = 1  # ("", "excuse"): a phrase whose refusal cue refuses nothing (说话不方便)
 CONTEXT_ANYWHERE = 2  # ("", "negation_anywhere"): the whole message warns about scams
-CONTEXT_CUE = 4  # ("", "negation" | "negation_after" | "negation_soft"): a refusal cue
+CONTEXT_CUE = 4  # ("", "negation" | "negation_after" | "negation_soft" | "negation_verb")
 CONTEXT_LATIN = 8  # ASCII letters or digits only: as a concept word, it needs word edges
 _CONTEXT_FLAGS = {"excuse": CONTEXT_EXCUSE, "negation_anywhere": CONTEXT_ANYWHERE,
                   "negation": CONTEXT_CUE, "negation_after": CONTEXT_CUE,
-                  "negation_soft": CONTEXT_CUE}
+                  "negation_soft": CONTEXT_CUE, "negation_verb": CONTEXT_CUE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,9 @@ class TermEntry:
     kind: str  # block | mention | needs_context | concept
     term: str  # the spelling as written (or generated)
     latin: bool  # ASCII letters: needs a word boundary on both sides
+    # a name with a syllable twice (天猫猫): found only as a name followed by the
+    # emoji of that syllable (天猫🐱), `[normalize.syllables]`
+    doubled: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,13 @@ def _group_spellings(group: TermGroup, components: dict[str, tuple[str, ...]] | 
     return spellings
 
 
+def _doubled(key: str, syllables: frozenset[str]) -> list[str]:
+    """A name followed by the emoji of one of its syllables reads with that syllable
+    twice (天猫🐱店 → 天猫猫店): the name so spelled. decide.py counts it only where
+    the emoji is there, as for every spelling an emoji helps."""
+    return [key[:i + 1] + key[i:] for i, char in enumerate(key) if char in syllables]
+
+
 def _concept_spellings(concept: Concept) -> list[str]:
     """A concept's terms, and with `pinyin = true` their pinyin spellings and mixes."""
     spellings = list(concept.terms)
@@ -144,23 +154,30 @@ def _concept_spellings(concept: Concept) -> list[str]:
 
 
 def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
-    tables = build_tables(lexicon.symbols, lexicon.numeral_extras, lexicon.boundaries)
+    # an emoji read as a syllable is read so in every view; decide.py judges where it counts
+    tables = build_tables({**lexicon.syllables, **lexicon.symbols}, lexicon.numeral_extras,
+                          lexicon.boundaries)
     by_key: dict[str, list[TermEntry]] = {}
+    syllables = frozenset(lexicon.syllables.values())
     for index, group in enumerate(lexicon.groups):
         for term, (kind, written, _) in _group_spellings(group, lexicon.components).items():
             key = normalize_term(term, tables)
             if not key:
                 raise LexiconError(f"{group.source}: term '{term}' of group '{group.id}' "
                                    "is only spaces, punctuation or symbols")
-            entry = TermEntry(index, kind, written, _is_latin(key))
-            entries = by_key.setdefault(key, [])
-            same_group = [e for e in entries if e.group == index]
-            if same_group:
-                # e.g. 支付寶號 and 支付宝号: one spelling after normalization.
-                if _LENIENCY[same_group[0].kind] <= _LENIENCY[kind]:
-                    continue
-                entries.remove(same_group[0])
-            entries.append(entry)
+            plain = TermEntry(index, kind, written, _is_latin(key))
+            doubled = TermEntry(index, kind, written, False, doubled=True)
+            doubles = _doubled(key, syllables) if kind != "needs_context" else []
+            for spelling in (key, *doubles):
+                entry = plain if spelling == key else doubled
+                entries = by_key.setdefault(spelling, [])
+                same_group = [e for e in entries if e.group == index]
+                if same_group:
+                    # e.g. 支付寶號 and 支付宝号: one spelling after normalization.
+                    if _LENIENCY[same_group[0].kind] <= _LENIENCY[kind]:
+                        continue
+                    entries.remove(same_group[0])
+                entries.append(entry)
     # The rule language rides the two passes that exist: a reporting rule's
     # anchor (the first concept of `all`, or each of `any` / `of`) is a term of
     # the keyword automaton; every concept's words are in the context
@@ -195,6 +212,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     for side, cues in (("negation", lexicon.negation), ("negation_after", lexicon.negation_after),
                        ("negation_anywhere", lexicon.negation_anywhere),
                        ("negation_soft", lexicon.negation_soft),
+                       ("negation_verb", lexicon.negation_verbs),
                        ("excuse", lexicon.negation_excuses)):
         for cue in cues:
             key = normalize_term(cue, tables)
@@ -318,7 +336,7 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 
     return [*rules.phone_context, *rules.landline_context, *rules.bank_context,
             *rules.not_contact_context, *rules.account_fillers, rules.units,
-            *rules.part_links, *rules.courier_prefixes, POSITION_CHARS]
+            *rules.part_links, *rules.part_positions, *rules.courier_prefixes, POSITION_CHARS]
 
 
 # --------------------------------------------------------------------------- cache

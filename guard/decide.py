@@ -58,7 +58,20 @@ def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
         return None
     matched = text[span[0]:span[1]]
     context: list[ContextHit] = []
-    if entry.kind == "block":
+    evasive = entry.kind == "block"
+    syllables = compiled.lexicon.syllables
+    if syllables and not syllables.keys().isdisjoint(matched):
+        # an emoji read as a syllable ([normalize.syllables]): inside a name (天🐱, 快🖐)
+        # it is an evasive spelling; at the start of one it is the picture (🐱店, a
+        # cat shop), and a name the tokenizer does not see whole is none (今天🐱);
+        # after the syllable it repeats (天猫🐱) it adorns a name written in full
+        if matched[0] in syllables or entry.kind == "needs_context" or (
+                group.whole_token and not message.whole_token(span, group.category)):
+            return None
+        evasive = evasive or not entry.doubled
+    elif entry.doubled:
+        return None
+    if evasive:
         severity, reason = "block", _reason(message, "block_term", group, matched)
     else:
         context = find_context(message, hit, group.category, entry.kind == "needs_context")
@@ -73,13 +86,13 @@ def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
             key = "mention_context" if entry.kind == "mention" else "needs_context"
             severity, reason = "block", _reason(message, key, group, matched, context=words)
     if severity == "block" and message.may_be_negated(hit.start, hit.end):
-        evasive = entry.kind == "block" and not group.refusable
-        if entry.kind == "block":
+        touching = evasive and not group.refusable
+        if evasive:
             around = context_around(message, hit, group.category, near=False)
             first = min([hit.start, *(c.start for c in around)])
         else:
             first = min(hit.start, context[0].start)
-        cue = negation(message, first, hit.start, hit.end, touching=evasive,
+        cue = negation(message, first, hit.start, hit.end, touching=touching,
                         guidance_first=group.refusable)
         if cue is not None:
             word = message.dense[cue.start:cue.end]

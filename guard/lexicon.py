@@ -104,6 +104,7 @@ class NumberRules:
     units: str
     courier_prefixes: tuple[str, ...] = ()
     part_links: tuple[str, ...] = ()  # words between the parts of a number given in pieces
+    part_positions: tuple[str, ...] = ()  # words naming a piece's place (后面, 尾号, 剩下)
     numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
     spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
     disguise: DisguiseRules = DisguiseRules()  # `[disguise]`: a dot or @ written as a word
@@ -138,10 +139,16 @@ class Lexicon:
     # excuses (说话不方便) are no refusal at all
     negation_soft: tuple[str, ...] = ()
     negation_excuses: tuple[str, ...] = ()
+    # refusals of a verb (不走, 不用): only right before the term or its one guidance word
+    negation_verbs: tuple[str, ...] = ()
+    # words after such a refusal that make it a condition (不加微信的话…)
+    negation_conditions: tuple[str, ...] = ()
     concepts: tuple[Concept, ...] = ()
     rules: tuple[Rule, ...] = ()
     # a character → the ways of writing it split into components (信 → 亻言)
     components: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # an emoji → the syllable it stands for inside an app's name (🐱 → 猫: 天🐱)
+    syllables: dict[str, str] = field(default_factory=dict)
     fingerprint: str = field(default="", compare=False)
 
 
@@ -188,8 +195,8 @@ _DISGUISE_LISTS = ("dot", "at", "bracketed", "swap_leads", "swap_verbs", "swap_t
 _SECTION_KEYS = {
     "numbers": {"phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
-                "courier_prefixes", "part_links", "numeral_words", "context_window", "code_symbols",
-                "units", "spoken_digits"},
+                "courier_prefixes", "part_links", "part_positions", "numeral_words",
+                "context_window", "code_symbols", "units", "spoken_digits"},
     "messages": {"block_warning", "warn_reminder", "category_labels", "reasons"},
 }
 # The lexicon file format this version reads (`format = 1` at the top of a file).
@@ -208,9 +215,12 @@ class _Builder:
         self.negation_anywhere: list[str] = []
         self.negation_soft: list[str] = []
         self.negation_excuses: list[str] = []
+        self.negation_verbs: list[str] = []
+        self.negation_conditions: list[str] = []
         self.negation_window = 3
         self.negation_after_window = 6
         self.symbols: dict[str, str] = {}
+        self.syllables: dict[str, str] = {}
         self.components: dict[str, tuple[str, ...]] = {}
         self.numeral_extras: dict[str, str] = {}
         self.boundaries = ""
@@ -341,7 +351,7 @@ class _Builder:
 
     def _add_negation(self, src: TomlFile) -> None:
         table = _section(src, "negation", {"cues", "after", "anywhere", "soft", "excuses",
-                                           "window", "after_window"})
+                                           "verbs", "conditions", "window", "after_window"})
         if table is None:
             return
         self.negation.extend(_strings(src, table.get("cues", []), ("[negation]", 0, "cues")))
@@ -353,18 +363,22 @@ class _Builder:
             _strings(src, table.get("soft", []), ("[negation]", 0, "soft")))
         self.negation_excuses.extend(
             _strings(src, table.get("excuses", []), ("[negation]", 0, "excuses")))
+        self.negation_verbs.extend(
+            _strings(src, table.get("verbs", []), ("[negation]", 0, "verbs")))
+        self.negation_conditions.extend(
+            _strings(src, table.get("conditions", []), ("[negation]", 0, "conditions")))
         self.negation_window = _int(src, table, "window", ("[negation]", 0),
                                     self.negation_window)
         self.negation_after_window = _int(src, table, "after_window", ("[negation]", 0),
                                           self.negation_after_window)
 
     def _add_normalize(self, src: TomlFile) -> None:
-        table = _section(src, "normalize", {"symbols", "numerals", "clause_boundaries",
-                                            "components"})
+        table = _section(src, "normalize", {"symbols", "syllables", "numerals",
+                                            "clause_boundaries", "components"})
         if table is None:
             return
         self._add_components(src, table.get("components", {}))
-        for key in ("symbols", "numerals"):
+        for key in ("symbols", "syllables", "numerals"):
             mapping = table.get(key, {})
             line = src.line_of(f"[normalize.{key}]")
             if not isinstance(mapping, dict) or not all(
@@ -380,7 +394,7 @@ class _Builder:
                 bad = [k for k in mapping if len(k) != 1]
                 if bad:
                     raise src.error(line, f"symbol '{bad[0]}' must be a single character")
-                self.symbols.update(mapping)
+                (self.symbols if key == "symbols" else self.syllables).update(mapping)
         boundaries = table.get("clause_boundaries")
         if boundaries is not None:
             if not isinstance(boundaries, str):
@@ -440,6 +454,7 @@ class _Builder:
             negation_window=self.negation_window,
             negation_after_window=self.negation_after_window,
             symbols=dict(self.symbols),
+            syllables=dict(self.syllables),
             components=dict(self.components),
             numeral_extras=dict(self.numeral_extras),
             boundaries=self.boundaries,
@@ -447,6 +462,8 @@ class _Builder:
             messages=self._messages(),
             negation_soft=tuple(dict.fromkeys(self.negation_soft)),
             negation_excuses=tuple(dict.fromkeys(self.negation_excuses)),
+            negation_verbs=tuple(dict.fromkeys(self.negation_verbs)),
+            negation_conditions=tuple(dict.fromkeys(self.negation_conditions)),
             concepts=tuple(self.concepts.values()),
             rules=tuple(self.rules.values()),
             fingerprint=hashlib.sha256("\n".join(self.digests).encode()).hexdigest(),
@@ -460,7 +477,7 @@ class _Builder:
         lists = {}
         for key in ("phone_context", "landline_context", "bank_context", "not_contact_context",
                     "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
-                    "courier_prefixes", "part_links", "numeral_words"):
+                    "courier_prefixes", "part_links", "part_positions", "numeral_words"):
             lists[key] = _strings(src, data.get(key, []), ("[numbers]", 0, key))
         return NumberRules(
             context_window=_int(src, data, "context_window", ("[numbers]", 0), 8),

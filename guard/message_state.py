@@ -247,6 +247,9 @@ def negation(message: MessageState, first: int, start: int, end: int,
     (不方便加您微信), never the term itself (不方便vx详聊 is the classic excuse):
     it counts where it ends at `first` and a context word starts there, or
     `guidance_first` says the match itself starts with the guidance (a rule).
+    A refused verb (不走, 不用) counts only right before the term (不走微信) or
+    before the one word that leads to it (不用加微信), never further away
+    (不用走平台微信转我 is guidance).
     """
     lexicon = message.compiled.lexicon
     before_window = 0 if touching else lexicon.negation_window
@@ -260,6 +263,10 @@ def negation(message: MessageState, first: int, start: int, end: int,
                 (ctx.end == first and first < start)
                 or (guidance_first and ctx.end in (first, start))):
             return ctx
+        if ("", "negation_verb") in keys and (ctx.end == start or any(
+                word.start == ctx.end for word in message.context_ending(start, start))
+                ) and message.same_clause(ctx.end - 1, start) and not _condition(message, end):
+            return ctx  # 不走微信, 不用加微信: the verb refused is the guidance itself
         near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
         if (("", "negation") in keys and near and ctx.end <= start
                 and message.same_clause(ctx.end - 1, start)):
@@ -269,3 +276,12 @@ def negation(message: MessageState, first: int, start: int, end: int,
                 and message.same_clause(end - 1, ctx.start)):
             return ctx
     return None
+
+
+def _condition(message: MessageState, end: int) -> bool:
+    """Whether a condition word follows the term at `end` in its clause: "不加微信的话
+    没法发视频" sets a condition (`[negation] conditions`), it refuses nothing."""
+    lexicon = message.compiled.lexicon
+    tail = message.dense[end:end + lexicon.negation_after_window + 4]
+    return any(word in tail and message.same_clause(end - 1, end + tail.index(word))
+               for word in lexicon.negation_conditions)

@@ -32,6 +32,35 @@ def test_verdicts(guard: Guard, text: str, verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
 
 
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("天🐱旗舰店更便宜", "block"),            # an emoji for a syllable inside a name
+    ("快🖐️上搜我们店", "block"),
+    ("小红📕搜我们", "block"),
+    ("我们天猫🐱店也有", "block"),            # after the syllable it repeats: the name's spelling
+    ("天猫🐱", "warn"),                      # …a name written in full, adorned: a bare name
+    ("🐱店铺头像是我们家的猫", "pass"),        # at a name's start it is the picture
+    ("我们家🐱超喜欢这个猫爬架", "pass"),       # 猫超 would begin with it
+    ("今天🐱很乖", "pass"),                   # 天猫 is no whole word here
+    ("很快🖐就能修好", "pass"),
+])
+def test_emoji_read_as_a_syllable(guard: Guard, text: str, verdict: str) -> None:
+    assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("我们不走微信也不走支付宝，只在拼多多交易", "warn"),  # a refused verb before each term
+    ("不用加微信，平台上聊就行", "warn"),                 # …or before its one guidance word
+    ("不用走平台微信转我", "block"),                     # …never further away
+    ("要不走支付宝吧，省手续费", "block"),                # a suggestion
+    ("为什么不走支付宝呢，更便宜", "block"),
+    ("不走支付宝的话要加手续费", "block"),                # a condition
+    ("不走，微信转我", "block"),                         # not across a clause
+])
+def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
+                                                    verdict: str) -> None:
+    assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
+
+
 def test_block_carries_the_penalty_warning_and_warn_the_reminder(guard: Guard) -> None:
     block = guard.check("加我微信")
     assert "10 万元以上的保证金" in block.warning

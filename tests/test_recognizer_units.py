@@ -175,6 +175,19 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("原价138元，优惠后99元，再减20元", None),
     ("13:00-15:00 之间派送", None),
     ("hello world 12345", None),
+    # spoken digits are whole words: the "er" of "number" is no 2
+    ("my number one three eight one two three four five six seven eight",
+     "one three eight one two three four five six seven eight"),
+    ("one three nine, oh oh one two, three four five six",
+     "one three nine, oh oh one two, three four five six"),
+    # pieces among other words, a word naming a piece's place among them
+    ("号码前三位是138，我先发这个。后八位是12345678", "138，我先发这个。后八位是12345678"),
+    ("手机号138，剩下的等会儿说。1234 5678", "138，剩下的等会儿说。1234 5678"),
+    ("first three: 139, then 0012 and last four 3456", "139, then 0012 and last four 3456"),
+    ("型号138，后面的批号12345678，请核对", None),     # an order word before a piece
+    ("第一件138元，后面每件12345678", None),          # an amount is no piece
+    ("前3天发138件，后面12345678", None),
+    ("订单138，后面的快递单号12345678", None),
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
@@ -183,7 +196,8 @@ def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
                                         spoken=recognizers.spoken_run) or found is None
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
                                         recognizers.part_links, tables.digits,
-                                        recognizers.spoken_run) or found is None
+                                        recognizers.spoken_run,
+                                        recognizers.part_positions) or found is None
     assert _found(guard, assembled.find_assembled, text) == ([found] if found else [])
 
 

@@ -91,6 +91,7 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
+        assembled.positions_pattern(tuple(w.translate(numerals) for w in rules.part_positions)),
         numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
         disguises=obfuscated.compile_disguises(rules.disguise))
 
@@ -133,7 +134,8 @@ def personal_spans(text: str, tables: Tables,
     found: list[Detection] = []
     shaped = may_hold_number(dense, recognizers)
     pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                recognizers.part_links, tables.digits, recognizers.spoken_run)
+                                recognizers.part_links, tables.digits, recognizers.spoken_run,
+                                recognizers.part_positions)
     latin = has_latin(text)
     if not (shaped or pieces or latin):
         return []  # most lines: nothing a personal unit could find

@@ -14,7 +14,10 @@ before it rule it out, as for a number written plainly.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
@@ -85,14 +88,17 @@ def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
 def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str],
                        links: re.Pattern[str] | None = None,
                        digits: dict[int, str] | None = None,
-                       spoken: re.Pattern[str] | None = None) -> bool:
+                       spoken: re.Pattern[str] | None = None,
+                       positions: re.Pattern[str] | None = None) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
     Pieces: two runs of digits or numerals (the digit view's groups, two to
     eleven long) that together are as long as a mobile number — a single run
     is the phone recognizer's, and a numeral anywhere (核对一下) is no piece.
     Given the `[numbers] part_links` pattern and the numerals' digits, the
-    pieces must also be joined by linking words only (13:00-15:00 is no number).
+    pieces must also be joined by linking words only (13:00-15:00 is no number),
+    or a word naming a piece's place stand among them (`positions`: "…后八位是…",
+    with other words around it: a number told in two sentences).
     Or four digits with a letter beside one (l38l…), or a run of spoken digits
     (`spoken`: the first pattern of `spoken_patterns`).
     """
@@ -102,7 +108,8 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
             if links is None or digits is None:
                 return True
             view = dense.translate(digits) if numeral.search(dense) is not None else dense
-            if links.search(view) is not None:
+            if links.search(view) is not None or (
+                    positions is not None and positions.search(view) is not None):
                 return True
     # letters for digits among numerals (l三八…, ten numerals and a letter): the letter
     # test below reads ASCII digits only
@@ -132,12 +139,35 @@ def _runs_pattern(eleven: str) -> re.Pattern[str]:
     return re.compile(eleven[:eleven.index("(?:")] + "+")
 
 
+def _word_edge(dense: str, position: int, offsets: SpanMap) -> bool:
+    """Whether a Latin word may begin or end at `position` of the dense view: a letter
+    on one side only, or something the view dropped (a space, a hyphen) between them."""
+    if position <= 0 or position >= len(dense):
+        return True
+    if not (dense[position - 1] in LATIN and dense[position] in LATIN):
+        return True
+    return offsets.span(position - 1, position)[1] < offsets.span(position, position + 1)[0]
+
+
+def _whole_words(digits: str, run: re.Match[str], syllable: re.Pattern[str],
+                 offsets: SpanMap) -> list[re.Match[str]]:
+    """The spoken digits of a run that are words of their own: the run cut where it
+    begins or ends inside another word ("number one three…": the "er" of number is
+    no 2; "six seven eighty": no 8)."""
+    words = list(syllable.finditer(digits, run.start(), run.end()))
+    first = next((k for k, word in enumerate(words)
+                  if _word_edge(digits, word.start(), offsets)), len(words))
+    last = next((k for k in range(len(words) - 1, first - 1, -1)
+                 if _word_edge(digits, words[k].end(), offsets)), first - 1)
+    return words[first:last + 1]
+
+
 class _View:
     """The digit view with spoken digits and letter-digits replaced, and where each came from."""
 
     __slots__ = ("changed", "positions", "text")
 
-    def __init__(self, digits: str, recognizers: Recognizers) -> None:
+    def __init__(self, digits: str, recognizers: Recognizers, offsets: SpanMap) -> None:
         pieces: list[str] = []
         positions: list[int] = []  # dense index of each character of the view
         done = 0
@@ -146,9 +176,12 @@ class _View:
         run, syllable = recognizers.spoken_run, recognizers.spoken_syllable
         values = recognizers.spoken_values
         for match in run.finditer(digits) if run is not None and syllable is not None else ():
-            value = "".join(values[s.group()] for s in syllable.finditer(match.group()))
-            spans.append((match.start(), match.end(), value))
-            spoken.add(match.start(), match.end())
+            words = _whole_words(digits, match, syllable, offsets)
+            if len(words) < 3:
+                continue
+            value = "".join(values[word.group()] for word in words)
+            spans.append((words[0].start(), words[-1].end(), value))
+            spoken.add(words[0].start(), words[-1].end())
         for match in _LETTER_DIGITS.finditer(digits):
             word = match.group()
             # letter-digit words never overlap one another: only a spoken run can
@@ -179,7 +212,7 @@ class _View:
 def find_assembled(dense: str, digits: str, offsets: SpanMap,
                    recognizers: Recognizers) -> list[Detection]:
     """Mobile numbers given in pieces, spoken, or with letters for digits."""
-    view = _View(digits, recognizers)
+    view = _View(digits, recognizers, offsets)
     found: list[Detection] = []
     reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
     pattern = recognizers.part_links
@@ -204,6 +237,12 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         elif _TAIL_FIRST.search(view.text, max(0, match.start() - 8), match.start()) and \
                 _MOBILE.fullmatch("".join(groups[1:] + groups[:1])):
             add(*match.span(), tail_first=True)  # the tail given first: 尾号5521，前面是…
+    units = recognizers.rules.units
+    for starts, end, tail_first in _pieces_apart(view.text, recognizers.part_positions, units):
+        # an order word before any piece makes them an order number's parts
+        if not any(order_word_before(dense, view.dense_span(s, s + 1, len(dense))[0],
+                                     recognizers) for s in starts[1:]):
+            add(starts[0], end, tail_first)
     if view.changed:
         for match in _MOBILE_IN.finditer(view.text):
             dense_start, dense_end = view.dense_span(*match.span(), len(dense))
@@ -213,6 +252,65 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
 
 
 _POSITIONS = re.compile(_POSITION)
+# A place named with a count: 前三位 (前3位 on the digit view), 后八位, 第二段.
+COUNTED_POSITION = r"(?:前|后|末|最后|中间|尾|第|头)[0-9]{1,2}(?:位|段|节)"
+# How far apart (view characters) the pieces of a number told among other words may be.
+_PIECES_GAP = 20
+_PIECE = re.compile(r"[0-9]+")
+
+
+def positions_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A word naming a piece's place in a number: `[numbers] part_positions`, or a
+    place with a count (on the digit view)."""
+    listed = sorted(map(re.escape, words), key=len, reverse=True)
+    return re.compile("|".join([COUNTED_POSITION, *listed]))
+
+
+def _pieces_apart(view: str, positions: re.Pattern[str], units: str
+                  ) -> Iterator[tuple[tuple[int, ...], int, bool]]:
+    """Two or three digit groups that make a mobile number with other words between
+    them ("号码前三位是138，我先发这个。后八位是12345678"), where a word naming a
+    piece's place stands among them or right before the first. Yields the pieces'
+    starts, the last one's end, and whether the tail was given first.
+
+    Each group is tried with the one or two before it: linear in the view.
+    """
+    places = [match.span() for match in positions.finditer(view)]
+    if not places:
+        return
+    place_starts = [start for start, _ in places]
+    # the count of a place (前12位) is no piece
+    parts: list[str] = []
+    done = 0
+    for start, end in places:
+        if any(c.isdigit() for c in view[start:end]):
+            parts += (view[done:start], "_" * (end - start))
+            done = end
+    parts.append(view[done:])
+    masked = "".join(parts)
+    pieces = [m.span() for m in _PIECE.finditer(masked)
+              if 2 <= m.end() - m.start() <= 9
+              and (m.end() == len(masked) or masked[m.end()] not in units)]
+    for last in range(1, len(pieces)):
+        for first in (last - 1, last - 2):
+            if first < 0:
+                break
+            chosen = pieces[first:last + 1]
+            if any(b[0] - a[1] > _PIECES_GAP for a, b in pairwise(chosen)):
+                break
+            if sum(end - start for start, end in chosen) != 11:
+                continue
+            # a place word between the pieces, or ending right before the first
+            k = bisect_left(place_starts, chosen[0][0] - 8)
+            if k == len(places) or places[k][1] > chosen[-1][0]:
+                continue
+            digits = [view[start:end] for start, end in chosen]
+            starts = tuple(start for start, _ in chosen)
+            if _MOBILE.fullmatch("".join(digits)):
+                yield starts, chosen[-1][1], False
+            elif len(chosen) == 2 and _MOBILE.fullmatch(digits[1] + digits[0]) and \
+                    _TAIL_FIRST.search(view, max(0, chosen[0][0] - 8), chosen[0][0]):
+                yield starts, chosen[-1][1], True
 _TAIL_FIRST = re.compile(
     r"(?:尾号|尾数|后[0-9]{1,2}位|末[0-9]{1,2}位|最后[0-9]{0,2}位?)(?:是|为)?$")
 

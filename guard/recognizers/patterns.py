@@ -37,6 +37,8 @@ class Recognizers:
     # digit groups joined by `[numbers] part_links` (assembled.py)
     part_links: re.Pattern[str]
     eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
+    # a word naming a piece's place in a number (`[numbers] part_positions`, 前3位 …)
+    part_positions: re.Pattern[str]
     # words whose numerals are no digits (numbers.numeral_words), None if there are none
     numeral_words: re.Pattern[str] | None = None
     # three spoken digits or more, one, and each one's digit (assembled.spoken_patterns)
