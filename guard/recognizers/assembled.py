@@ -320,6 +320,38 @@ def _strip_links(chain: str, recognizers: Recognizers) -> str:
     return _POSITIONS.sub("", chain)
 
 
+_ANY_DIGIT = re.compile(r"[0-9]")
+
+
+@lru_cache(maxsize=8)
+def _place_edges(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What ends a text with the first part of a place word, and what starts one with
+    the rest (of `positions_pattern`'s words, and of a place with a count)."""
+    listed = pattern[len(COUNTED_POSITION) + 1:].split("|")
+    words = [re.sub(r"\\(.)", r"\1", word) for word in listed]
+    heads = {word[:k] for word in words for k in range(1, len(word))}
+    tails = {word[k:] for word in words for k in range(1, len(word))}
+    counted_head = r"(?:前|后|末|最后|中间|尾|第|头|最|中)[0-9]{0,2}"
+    counted_tail = r"[0-9]{0,2}(?:位|段|节)|间|后"
+    return (re.compile("(?:" + "|".join([counted_head, *map(re.escape, heads)]) + ")$"),
+            re.compile("|".join([counted_tail, *map(re.escape, tails)])))
+
+
+def pieces_cue(text: str, recognizers: Recognizers) -> bool:
+    """A word naming a piece's place beside a digit: the other pieces of a number told
+    among other words may stand anywhere in a window of messages, not only where two
+    meet ("号码前三位是138，我先发这个" | "后八位是12345678")."""
+    view = text.translate(recognizers.numeral_marks).replace("\x03", "0")
+    if recognizers.part_positions.search(view) is None:
+        # or the place word cut by the boundary: "手机号138，剩" | "下的…1234 5678"
+        ends, starts = _place_edges(recognizers.part_positions.pattern)
+        if ends.search(view) is None and starts.match(view) is None:
+            return False
+    spoken = recognizers.spoken_run
+    return _ANY_DIGIT.search(view) is not None or (
+        spoken is not None and spoken.search(view) is not None)
+
+
 # A chain continues across a message boundary through digits, letters (spoken
 # digits, letters for digits) and its linking and positional words — but a
 # message edge of linking words alone ("好的" | "是…") starts no chain: the
@@ -329,4 +361,4 @@ UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_assembled, find_assembled,
                   DIGITS + LATIN + POSITION_CHARS + _chinese(_TAIL_FIRST.pattern),
                   personal=True,
                   continues_in=lambda rules: "".join(rules.part_links),
-                  anchors=DIGITS + LATIN)
+                  anchors=DIGITS + LATIN, window_cue=pieces_cue)

@@ -86,7 +86,11 @@ class Continuations:
     def cue(self, text: str) -> bool:
         """Whether a message could complete some shape anywhere in a window, not
         only at its edges (`Recognizer.window_cue`): such a window is judged joined."""
-        return any(cue(text, self._recognizers) for cue in self._cues)
+        if not self._cues:
+            return False
+        light = self._light_view(text)  # folded: width, case, traditional forms
+        return any(cue(text, self._recognizers) or cue(light, self._recognizers)
+                   for cue in self._cues)
 
     def continues(self, dense: str, light: str) -> bool:
         """Whether a character, as the dense and light views read it, continues some shape."""
