@@ -60,7 +60,7 @@ class Guard:
         """`builtin`: a copy of the built-in lexicon folder to use instead (`load_lexicon`)."""
         lexicon = load_lexicon(lexicon_dirs, builtin)
         self._compiled: CompiledLexicon = load_compiled(lexicon, use_cache=use_cache)
-        self._recognizers = build_recognizers(lexicon, self._compiled.tables.digits)
+        self._recognizers = build_recognizers(lexicon, self._compiled.tables)
         self._tokenizer = LazyTokenizer(tokenizer_words(lexicon))
 
     @property
@@ -155,7 +155,7 @@ def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bo
     """The link recognizers' prefilters (registry: e-mail, URL, 口令, obfuscated addresses)."""
     if not has_latin(text):  # both need a Latin letter: most messages have none
         return False
-    return (may_hold_link(text, compiled.tables.light)
+    return (may_hold_link(text, compiled.tables.light, recognizers)
             or may_hold_obfuscated(text, recognizers))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guard.audit.privacy import mask_private, recognized_by
+from guard.audit.privacy import Privacy, mask_private
 from guard.audit.run import audit_to_report
 from guard.cli import main
 
@@ -25,7 +25,7 @@ from guard.cli import main
     ("邮箱 abc123@qq.com 固话 010-87654321", "邮箱 a*****@qq.com 固话 010-****4321"),
 ])
 def test_buyer_lines(text: str, masked: str, guard) -> None:
-    assert mask_private(text, "buyer", recognized_by(guard)) == masked
+    assert mask_private(text, "buyer", Privacy(guard)) == masked
     assert len(masked) == len(text)
 
 
@@ -40,13 +40,13 @@ def test_buyer_lines(text: str, masked: str, guard) -> None:
     ("北京东路的仓库发货", "北京东路的仓库发货"),
 ])
 def test_agent_lines(text: str, masked: str, guard) -> None:
-    assert mask_private(text, "agent", recognized_by(guard)) == masked
+    assert mask_private(text, "agent", Privacy(guard)) == masked
 
 
 def test_an_address_never_hides_an_agents_violation(guard) -> None:
     text = "去淘宝路88号店拍"
     span = (text.index("淘宝"), text.index("淘宝") + 2)
-    masked = mask_private(text, "agent", recognized_by(guard), [span])
+    masked = mask_private(text, "agent", Privacy(guard), [span])
     assert masked[span[0]:span[1]] == "淘宝"
 
 
@@ -108,20 +108,20 @@ def test_a_buyers_phone_in_numerals_or_circled_digits_is_masked(tmp_path: Path, 
 ])
 def test_a_buyers_number_is_masked_however_written(text: str, secret: str, guard) -> None:
     """The registry's personal units say what a phone or e-mail is (no second pattern)."""
-    masked = mask_private(text, "buyer", recognized_by(guard))
+    masked = mask_private(text, "buyer", Privacy(guard))
     assert secret not in masked and len(masked) == len(text)
     assert "*" in masked
 
 
 def test_the_engine_and_privacy_agree_on_a_phone(guard) -> None:
     """Whatever the engine finds as a buyer's number, privacy masks (same registry)."""
-    recognized = recognized_by(guard)
+    privacy = Privacy(guard)
     for text in ("电话幺三八幺二三四五六七八", "打我①③⑨①②③④⑤⑥⑦⑧",
                  "我手机前三位138，中间1234，后四位5678"):
         found = [f for f in guard.check(text).findings if f.rule in
                  ("phone", "assembled_number")]
         assert found, text
-        masked = mask_private(text, "buyer", recognized)
+        masked = mask_private(text, "buyer", privacy)
         for f in found:
             assert "*" in masked[f.start:f.end]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from guard import Guard
-from guard.audit.privacy import recognized_by
+from guard.audit.privacy import Privacy
 from guard.lexicon import load_lexicon
 from guard.recognizers import continuations
 
@@ -62,8 +62,8 @@ def test_a_merchant_word_is_read_as_a_dot_or_an_at(guard: Guard, merchant: Guard
 def test_privacy_masks_with_the_merchant_words(guard: Guard, merchant: Guard) -> None:
     text = "我的邮箱 kefu耳朵aqq逗点com"
     start = text.index("kefu")
-    assert recognized_by(guard)(text) == []
-    assert recognized_by(merchant)(text) == [(start, len(text), "obfuscated_address")]
+    assert Privacy(guard).spans(text) == []
+    assert Privacy(merchant).spans(text) == [(start, len(text), "obfuscated_address")]
 
 
 def test_the_window_cue_and_continuations_read_the_data(guard: Guard, merchant: Guard) -> None:
@@ -86,4 +86,4 @@ def test_the_prefilter_is_made_from_the_same_words_as_the_finder(guard: Guard,
     verdict = guard.check(text)
     assert verdict.verdict == "block"
     assert verdict == guard.check_without_shortcuts(text)
-    assert recognized_by(guard)(text)  # privacy asks the same prefilter
+    assert Privacy(guard).spans(text)  # privacy asks the same prefilter

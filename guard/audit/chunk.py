@@ -140,7 +140,7 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     timed.clear()
     window = conversations.window
     builder = ReportBuilder(settings)
-    evidence = Evidence(builder, label, auditor.evidence, auditor.recognized,
+    evidence = Evidence(builder, label, auditor.evidence, auditor.privacy,
                         auditor.neighbour_line)
     tallies: dict[tuple[str, str, str, str], Tally] = {}  # (shop, agent, role, day)
     records, scanned, rejected, split_count = skipped, 0, 0, 0

@@ -9,13 +9,12 @@ depend on its text and role alone and are worked out once per distinct pair.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
 
 from guard.audit.conversation import PART_LIMIT, SplitFinding
-from guard.audit.privacy import Recognized, apply_mask, private_positions, safe_reason
+from guard.audit.privacy import Privacy, apply_mask, digit_runs, private_positions, safe_reason
 from guard.audit.readers import Row
 from guard.audit.report import (
     MAX_WORST,
@@ -28,7 +27,7 @@ from guard.audit.report import (
 from guard.verdict import Verdict
 
 
-def _masked_parts(split: SplitFinding, recognized: Recognized) -> frozenset[int]:
+def _masked_parts(split: SplitFinding, privacy: Privacy) -> frozenset[int]:
     """Private positions of a joined text, each message masked as the agent line it is."""
     positions: set[int] = set()
     text = split.text
@@ -37,7 +36,7 @@ def _masked_parts(split: SplitFinding, recognized: Recognized) -> frozenset[int]
         part = text[start:end - 1]
         span = (max(split.finding.start, start) - start, min(split.finding.end, end - 1) - start)
         protected = (span,) if span[0] < span[1] else ()
-        positions.update(start + p for p in private_positions(part, "agent", recognized,
+        positions.update(start + p for p in private_positions(part, "agent", privacy,
                                                                   protected))
     return frozenset(positions)
 
@@ -142,11 +141,11 @@ class OwnEvidence(NamedTuple):
     rule_names: tuple[str, ...]
 
 
-def own_evidence(text: str, role: str, verdict: Verdict, recognized: Recognized) -> OwnEvidence:
-    """`OwnEvidence` of a message with this verdict (which has findings); `recognized`:
-    the Guard's personal recognizers (privacy.recognized_by)."""
+def own_evidence(text: str, role: str, verdict: Verdict, privacy: Privacy) -> OwnEvidence:
+    """`OwnEvidence` of a message with this verdict (which has findings); `privacy`:
+    the Guard's registry as privacy masking asks it (`Privacy`)."""
     findings = verdict.findings
-    positions = private_positions(text, role, recognized, [(f.start, f.end) for f in findings])
+    positions = private_positions(text, role, privacy, [(f.start, f.end) for f in findings])
     message = apply_mask(text, positions)
     masked = apply_mask(verdict.masked, positions)
     chosen = findings
@@ -181,17 +180,17 @@ class Evidence:
     """The evidence of one chunk's (or partition's) messages, written into its report builder."""
 
     def __init__(self, builder: ReportBuilder, label: str,
-                 evidence_of: Callable[[str, str], OwnEvidence], recognized: Recognized,
+                 evidence_of: Callable[[str, str], OwnEvidence], privacy: Privacy,
                  shown_line: Callable[[str, str], str] | None = None):
-        """`recognized`: the Guard's personal recognizers (privacy.recognized_by);
+        """`privacy`: the Guard's registry as privacy masking asks it (`Privacy`);
         `shown_line`: how a neighbour line is shown (`neighbour_line`), by (text, role);
         an auditor's bounded cache of it serves every chunk (chat repeats itself)."""
         self.builder = builder
         self.label = label
         self.evidence_of = evidence_of
-        self.recognized = recognized
+        self.privacy = privacy
         self.shown_line = shown_line if shown_line is not None else partial(
-            neighbour_line, recognized=recognized)
+            neighbour_line, privacy=privacy)
         # (text, role) of the messages already in the worst list as themselves: a
         # later copy ranks below the first (same display, later line), so is not added
         self.listed: set[tuple[str, str]] = set()
@@ -220,7 +219,7 @@ class Evidence:
                 builder.count_rule(key, *tally)
         joined: list[Joined] = []
         for split in splits:
-            positions = _masked_parts(split, self.recognized)
+            positions = _masked_parts(split, self.privacy)
             message = apply_mask(split.text, positions)
             f = split.finding
             shown = message[f.start:f.end]
@@ -258,10 +257,9 @@ NEIGHBOUR_CHARS = 60
 
 
 # A privacy rule broader than any recognizer, on purpose: in a buyer's line shown
-# beside a finding (not judged), any run of 4 or more digits, however written
-# (Chinese numerals, circled, full-width, with separators), is hidden.
-_NUMBER_RUN = re.compile(r"[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]"
-                         r"(?:[\s\-－—.·,，]*[0-9０-９零〇一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖①-⑳]){3,}")
+# beside a finding (not judged), any run of this many digits or more, however
+# written (every spelling the registry reads as a digit), with separators, is hidden.
+NEIGHBOUR_DIGITS = 4
 
 
 def neighbours(rows: Sequence[Any], shown_line: Callable[[str, str], str]
@@ -280,7 +278,7 @@ def neighbours(rows: Sequence[Any], shown_line: Callable[[str, str], str]
     return tuple(shown)
 
 
-def neighbour_line(text: str, role: str, recognized: Recognized) -> str:
+def neighbour_line(text: str, role: str, privacy: Privacy) -> str:
     """A line shown beside a finding: its end, personal data masked.
 
     A buyer's line is masked as any buyer's evidence (privacy.py) and, as it
@@ -288,10 +286,10 @@ def neighbour_line(text: str, role: str, recognized: Recognized) -> str:
     an agent's line as an agent's.
     """
     text = text[-4 * NEIGHBOUR_CHARS:]  # bounded before masking: linear
-    positions = set(private_positions(text, role, recognized))
+    positions = set(private_positions(text, role, privacy))
     if role != "agent":
-        for match in _NUMBER_RUN.finditer(text):
-            positions.update(range(match.start(), match.end()))
+        for start, end in digit_runs(text, privacy.digits(text), NEIGHBOUR_DIGITS):
+            positions.update(range(start, end))
     text = apply_mask(text, positions)
     if len(text) > NEIGHBOUR_CHARS:
         text = "…" + text[-NEIGHBOUR_CHARS:]

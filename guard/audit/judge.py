@@ -17,7 +17,7 @@ from typing import NamedTuple
 from guard.audit.conversation import SplitFinding, Turn, split_findings
 from guard.audit.evidence import OwnEvidence, neighbour_line, own_evidence
 from guard.audit.fastpath import Edges, Shortcut
-from guard.audit.privacy import Recognized, recognized_by
+from guard.audit.privacy import Privacy
 from guard.audit.report import Settings
 from guard.engine import Guard
 from guard.settle import mask
@@ -53,16 +53,16 @@ class Auditor:
         self.guard = guard if guard is not None else Guard(config.lexicon_dirs)
         shortcut = Shortcut(self.guard) if use_shortcut else None
         self.shortcut = shortcut if shortcut is not None and shortcut.enabled else None
-        # what the Guard's personal recognizers find in a text (privacy masking)
-        self.recognized: Recognized = recognized_by(self.guard)
+        # the Guard's registry as privacy masking asks it (what is a phone, a digit …)
+        self.privacy = Privacy(self.guard)
         self.judged: Callable[[str], Judged] = lru_cache(maxsize=CACHE_SIZE)(self._judge)
         self.check_joined: Callable[[str], Verdict] = lru_cache(maxsize=CACHE_SIZE // 4)(
             self.guard.check)
         self.evidence: Callable[[str, str], OwnEvidence] = lru_cache(maxsize=CACHE_SIZE // 4)(
-            lambda text, role: own_evidence(text, role, self.check(text), self.recognized))
+            lambda text, role: own_evidence(text, role, self.check(text), self.privacy))
         # how a line beside a finding is shown (masked), by (text, role): across chunks
         self.neighbour_line: Callable[[str, str], str] = lru_cache(maxsize=CACHE_SIZE // 4)(
-            lambda text, role: neighbour_line(text, role, self.recognized))
+            lambda text, role: neighbour_line(text, role, self.privacy))
         # windows (their texts, oldest first) known to hold nothing new: chat repeats itself
         self.quiet_windows: set[tuple[str, ...]] = set()
 

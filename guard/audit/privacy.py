@@ -20,13 +20,16 @@ What is masked (decided here, documented in guard/audit/README.md):
   the evidence still shows that a phone number was sent.
 
 What a phone, landline, bank-card number or e-mail is, the registry says
-(guard/recognizers, its personal units, passed in as `Recognized`): a number
-in Chinese or circled numerals, in pieces or spoken, an e-mail with its @ or
-dot spelt out is masked exactly where the engine would recognize it — and,
-deliberately broader than detection, also beside an order or tracking word
-and without a bank word or Luhn check (the units' `shape`). Privacy's own
-rules are only what no unit models: ID-card numbers, addresses, names (and,
-in a buyer's neighbour line, any run of digits: evidence.py).
+(guard/recognizers, its personal units, asked through a `Privacy` built once
+per Guard): a number in Chinese or circled numerals, in pieces or spoken, an
+e-mail with its @ or dot spelt out is masked exactly where the engine would
+recognize it — and, deliberately broader than detection, also beside an
+order or tracking word and without a bank word or Luhn check (the units'
+`shape`). Which characters of a number are its digits the registry says too
+(`personal_digits`: 一, 幺, 兩, 洞, ❶, ⓵, 𝟏, l for 1, a spoken "yao" …), so every
+spelling the engine reads as a digit is masked, and in a buyer's neighbour
+line every run of four digits or more (evidence.py). Privacy's own rules are
+only what no unit models: ID-card numbers, addresses, names.
 
 Only the messages that carry findings are masked, so this costs nothing on
 clean traffic.
@@ -35,11 +38,12 @@ clean traffic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from functools import partial
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from guard.recognizers import personal_spans
+from guard.recognizers import personal_digits, personal_spans
+from guard.recognizers.unit import Spans
 
 if TYPE_CHECKING:
     from guard.engine import Guard
@@ -47,17 +51,31 @@ if TYPE_CHECKING:
 MASK = "*"
 FINDING_MASK = "█"  # what the Guard's masked message already hides stays as it is
 
-# What is a phone, landline, bank-card number or e-mail is the registry's to say
-# (guard/recognizers, its personal units): `Recognized` gives, for a text, the
-# (start, end, rule) of everything they recognize — the number units by their
-# shape alone, without the context veto (a buyer's 138… beside 订单号 is no
-# finding, yet still theirs). Build one per Guard with `recognized_by`.
-Recognized = Callable[[str], Sequence[tuple[int, int, str]]]
 
+class Privacy:
+    """What privacy masking asks one Guard's registry, built once per Guard.
 
-def recognized_by(guard: Guard) -> Recognized:
-    """What the Guard's personal recognizers find in a text (`personal_spans`)."""
-    return partial(personal_spans, tables=guard.compiled.tables, recognizers=guard.recognizers)
+    What is a phone, landline, bank-card number or e-mail is the registry's to
+    say (guard/recognizers, its personal units): `spans` gives the (start, end,
+    rule) of everything they recognize in a text — the number units by their
+    shape alone, without the context veto (a buyer's 138… beside 订单号 is no
+    finding, yet still theirs); `digits` the (start, end, digits) of every
+    character the number units read as a digit, however written.
+    """
+
+    __slots__ = ("_recognizers", "_tables")
+
+    def __init__(self, guard: Guard) -> None:
+        self._tables = guard.compiled.tables
+        self._recognizers = guard.recognizers
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """What the personal units recognize in `text` (`personal_spans`)."""
+        return personal_spans(text, self._tables, self._recognizers)
+
+    def digits(self, text: str) -> list[tuple[int, int, str]]:
+        """Every digit the number units read in `text` (`personal_digits`)."""
+        return personal_digits(text, self._tables, self._recognizers)
 
 
 _DIGIT = r"[0-9０-９]"
@@ -110,21 +128,54 @@ _BUYER_NUMBER_CUE = re.compile(
 )
 
 
-def _keep_ends(text: str, start: int, end: int, head: int, tail: int) -> list[int]:
-    """Positions of the digits of text[start:end] except the first `head` and last `tail`.
+# A mobile number's country code (+86, 0086) is no secret: not counted among its digits.
+_COUNTRY_CODE = re.compile(r"(?:00)?86(?=1[0-9]{10}$)")
 
-    A digit is any numeral (1, １, 一, 壹, ①) or a Latin letter or digit (l and O
-    standing for 1 and 0, spoken yao); the words between a number's pieces (前三位,
-    中间) stay. Where that leaves fewer than a mobile's eleven-less-four (a
-    disguised e-mail), every letter and digit counts.
+
+def _keep_ends(text: str, start: int, end: int, digits: list[tuple[int, int, str]],
+               head: int, tail: int) -> list[int]:
+    """Positions of text[start:end]'s digits except the first `head` and last `tail`.
+
+    `digits`: the registry's digits of the text (`Privacy.digits`), each however
+    written (1, １, 一, 幺, ①, ❶, 𝟏, l for 1, a spoken yao: all its characters);
+    the words between a number's pieces (前三位, 中间) stay. Where the span holds
+    fewer than a mobile's eleven-less-four (a disguised e-mail), every letter
+    and digit counts, one character each.
     """
-    visible = [i for i in range(start, end)
-               if text[i].isalnum() and (text[i].isascii() or text[i].isnumeric())]
-    if len(visible) < 7:
-        visible = [i for i in range(start, end) if text[i].isalnum()]
-    if len(visible) >= 13 and text[visible[0]] in "8８":  # +86: the country code is no secret
-        visible = visible[2:]
-    return visible[head:len(visible) - tail] if len(visible) > head + tail else visible
+    inside = []
+    for k in range(bisect_left(digits, (start,)), len(digits)):
+        if digits[k][0] >= end:
+            break
+        if digits[k][1] <= end:
+            inside.append(digits[k])
+    if sum(len(d[2]) for d in inside) < 7:
+        inside = [(i, i + 1, text[i]) for i in range(start, end) if text[i].isalnum()]
+    code = _COUNTRY_CODE.match("".join(d[2] for d in inside))
+    if code is not None:
+        skipped = 0
+        while inside and skipped < code.end():
+            skipped += len(inside.pop(0)[2])
+    hidden = inside[head:len(inside) - tail] if len(inside) > head + tail else inside
+    return [i for d_start, d_end, _ in hidden for i in range(d_start, d_end)]
+
+
+_SEPARATORS = re.compile(r"[\s\-－—.·,，]*")
+
+
+def digit_runs(text: str, digits: list[tuple[int, int, str]], least: int = 4
+               ) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of `least` digits or more (the registry's, `Privacy.digits`)
+    with nothing but spaces and separators between them (138 1234-5678, 一三八·一二)."""
+    run_start = run_end = count = 0
+    for start, end, value in digits:
+        if count and _SEPARATORS.fullmatch(text, run_end, start):
+            run_end, count = end, count + len(value)
+            continue
+        if count >= least:
+            yield run_start, run_end
+        run_start, run_end, count = start, end, len(value)
+    if count >= least:
+        yield run_start, run_end
 
 
 # How much of each registry unit's find stays visible: (first, last) characters.
@@ -132,33 +183,30 @@ _KEEP = {"bank_card": (0, 4)}
 _KEEP_DEFAULT = (3, 4)
 
 
-def _numbers(text: str, recognized: Recognized, *, buyer: bool) -> Iterable[list[int]]:
+def _numbers(text: str, privacy: Privacy, *, buyer: bool) -> Iterable[list[int]]:
     """Positions to mask for numbers and e-mails: whatever the registry's personal units
     recognize in a buyer's line, in an agent's line where the text presents it as the
     buyer's (您的手机号…); ID-card numbers in any line."""
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
-
-    for match in _ID_CARD.finditer(text):
-        taken.append(match.span())
-        yield _keep_ends(text, *match.span(), 4, 2)
-    for start, end, rule in sorted(recognized(text), key=lambda s: (s[0], -s[1])):
-        if not free(start, end):
-            continue
+    taken = Spans()
+    found = sorted(privacy.spans(text), key=lambda s: (s[0], -s[1]))
+    for match in _ID_CARD.finditer(text):  # privacy's own: its letters and digits as written
+        taken.add(*match.span())
+        yield _keep_ends(text, *match.span(), [], 4, 2)
+    digits = privacy.digits(text) if found else []
+    for start, end, rule in found:
         if not buyer:
             lead = start
             while lead > 0 and text[lead - 1] in "+＋":
                 lead -= 1
             if _BUYER_NUMBER_CUE.search(text, max(0, lead - 14), lead) is None:
                 continue
-        taken.append((start, end))
+        if not taken.add(start, end):
+            continue
         at = text.find("@", start, end)
         if at > start:  # an e-mail: its name is hidden, its first letter and domain shown
             yield [i for i in range(start + 1, at) if not text[i].isspace()]
         else:
-            yield _keep_ends(text, start, end, *_KEEP.get(rule, _KEEP_DEFAULT))
+            yield _keep_ends(text, start, end, digits, *_KEEP.get(rule, _KEEP_DEFAULT))
 
 
 def _addresses(text: str) -> Iterable[list[int]]:
@@ -198,19 +246,19 @@ def _names(text: str, *, buyer: bool) -> Iterable[list[int]]:
             yield list(range(name_start + 1, name_start + length))
 
 
-def private_positions(text: str, role: str, recognized: Recognized,
+def private_positions(text: str, role: str, privacy: Privacy,
                       protected: Iterable[tuple[int, int]] = ()) -> frozenset[int]:
     """Character positions of `text` that hide a buyer's personal data.
 
-    `recognized`: the registry's personal units (`recognized_by(guard)`), which
-    say what is a phone, card or e-mail, however spelt. `protected` are the
+    `privacy`: the Guard's registry (`Privacy(guard)`), which says what is a
+    phone, card or e-mail, however spelt. `protected` are the
     spans of findings in an agent's line: addresses and names are not masked
     inside them (the violation must stay visible); numbers identified as the
     buyer's are (partially) masked anyway.
     """
     buyer = role != "agent"
     positions: set[int] = set()
-    for group in _numbers(text, recognized, buyer=buyer):
+    for group in _numbers(text, privacy, buyer=buyer):
         positions.update(group)
     soft: set[int] = set()
     for group in _addresses(text):
@@ -235,10 +283,10 @@ def apply_mask(text: str, positions: frozenset[int] | set[int]) -> str:
     return "".join(chars)
 
 
-def mask_private(text: str, role: str, recognized: Recognized,
+def mask_private(text: str, role: str, privacy: Privacy,
                  protected: Iterable[tuple[int, int]] = ()) -> str:
     """`text` with the buyer's personal data masked (see the module's rules)."""
-    return apply_mask(text, private_positions(text, role, recognized, protected))
+    return apply_mask(text, private_positions(text, role, privacy, protected))
 
 
 _QUOTED = re.compile(r"「([^」]*)」")

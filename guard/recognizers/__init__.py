@@ -34,18 +34,19 @@ from guard.recognizers import (
     url,
 )
 from guard.recognizers.account import account_at, find_account
-from guard.recognizers.assembled import find_assembled, may_hold_assembled
+from guard.recognizers.assembled import find_assembled, may_hold_assembled, read_digits
 from guard.recognizers.boundary import Continuations
 from guard.recognizers.card import find_cards, luhn_valid
 from guard.recognizers.context import words
 from guard.recognizers.email import EMAIL, email_spans, find_emails
 from guard.recognizers.kouling import find_codes
 from guard.recognizers.landline import find_landlines
-from guard.recognizers.links import has_latin, may_hold_link
+from guard.recognizers.links import has_latin, link_patterns, may_hold_link
 from guard.recognizers.numbers import (
     digit_runs,
     may_hold_number,
     number_candidate,
+    number_views,
     numeral_words,
     shapes,
 )
@@ -60,7 +61,7 @@ __all__ = [
     "Recognizers", "account_at", "build_recognizers", "continuations", "find_account",
     "find_assembled", "find_links", "find_numbers", "find_obfuscated", "has_latin",
     "luhn_valid", "may_hold_assembled", "may_hold_link", "may_hold_number",
-    "may_hold_obfuscated", "personal_spans",
+    "may_hold_obfuscated", "personal_digits", "personal_spans",
 ]
 
 REGISTRY: tuple[Recognizer, ...] = (
@@ -73,9 +74,11 @@ RULE_NAMES: tuple[str, ...] = tuple(r.rule for r in REGISTRY)
 PERSONAL: frozenset[str] = frozenset(r.rule for r in REGISTRY if r.personal)
 
 
-def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers:
+def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
     """Every unit's patterns and reasons, compiled from the lexicon (once per Guard)."""
     rules = lexicon.numbers
+    numerals = tables.digits
+    link_punctuation, link_shape = link_patterns(rules.code_symbols, tables.light)
     labels = lexicon.messages.category_labels
     reasons = {
         key: lexicon.messages.reasons.get(key, "{category}").replace(
@@ -93,7 +96,8 @@ def build_recognizers(lexicon: Lexicon, numerals: dict[int, str]) -> Recognizers
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
         assembled.positions_pattern(tuple(w.translate(numerals) for w in rules.part_positions)),
         numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
-        disguises=obfuscated.compile_disguises(rules.disguise))
+        disguises=obfuscated.compile_disguises(rules.disguise),
+        link_punctuation=link_punctuation, link_shape=link_shape)
 
 
 def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:
@@ -151,9 +155,31 @@ def personal_spans(text: str, tables: Tables,
         if pieces:
             found.extend(find_assembled(dense, digits, offsets, recognizers))
     if latin:
-        if may_hold_link(text, tables.light):  # the e-mail unit's prefilter
+        if may_hold_link(text, tables.light, recognizers):  # the e-mail unit's prefilter
             light, light_offsets = light_view(text, tables)
             found.extend(find_emails(light, light_offsets, recognizers))
         if may_hold_obfuscated(text, recognizers):
             found.extend(find_obfuscated(text, tables, offsets, recognizers))
     return [(d.start, d.end, d.rule) for d in found]
+
+
+def personal_digits(text: str, tables: Tables,
+                    recognizers: Recognizers) -> list[tuple[int, int, str]]:
+    """(start, end, digits) in `text` of each character the number units read as a
+    digit, in order — for privacy masking, which hides a number's digits however
+    written: 1, １, 一, 壹, 幺, 兩, 洞, ①, ❶, ⓵, 𝟏, a letter standing for a digit inside
+    a number (l38l…), a spoken digit (yao: three characters, one digit). A character
+    read as two digits (⑩) is one entry. Words whose numerals are no digits (一下,
+    二维码: `numbers.numeral_words`) hold none.
+    """
+    dense = normalize(text, tables)
+    offsets = dense_spans(text, tables)
+    digits = number_views(dense, digit_view(dense, tables), recognizers)[0]
+    found: list[tuple[int, int, str]] = []
+    for start, end, digit in read_digits(digits, offsets, recognizers):
+        span = offsets.span(start, end)
+        if found and found[-1][:2] == span:
+            found[-1] = (*span, found[-1][2] + digit)
+        else:
+            found.append((*span, digit))
+    return found

@@ -165,13 +165,16 @@ def _whole_words(digits: str, run: re.Match[str], syllable: re.Pattern[str],
 class _View:
     """The digit view with spoken digits and letter-digits replaced, and where each came from."""
 
-    __slots__ = ("changed", "positions", "text")
+    __slots__ = ("changed", "positions", "spoken", "text")
 
     def __init__(self, digits: str, recognizers: Recognizers, offsets: SpanMap) -> None:
         pieces: list[str] = []
         positions: list[int] = []  # dense index of each character of the view
+        # a spoken digit's index in the view: the dense span of its word
+        self.spoken: dict[int, tuple[int, int]] = {}
         done = 0
         spans: list[tuple[int, int, str]] = []
+        words_at: dict[int, list[tuple[int, int]]] = {}  # a spoken run's start: its words
         spoken = Spans()
         run, syllable = recognizers.spoken_run, recognizers.spoken_syllable
         values = recognizers.spoken_values
@@ -181,6 +184,7 @@ class _View:
                 continue
             value = "".join(values[word.group()] for word in words)
             spans.append((words[0].start(), words[-1].end(), value))
+            words_at[words[0].start()] = [word.span() for word in words]
             spoken.add(words[0].start(), words[-1].end())
         for match in _LETTER_DIGITS.finditer(digits):
             word = match.group()
@@ -195,6 +199,8 @@ class _View:
             # each spoken digit stands for its syllable: spread over the span
             step = (end - start) / len(value)
             positions.extend(start + int(k * step) for k in range(len(value)))
+            for k, word in enumerate(words_at.get(start, ())):
+                self.spoken[len(positions) - len(value) + k] = word
             done = end
         pieces.append(digits[done:])
         positions.extend(range(done, len(digits)))
@@ -207,6 +213,21 @@ class _View:
         last = self.positions[end - 1]
         following = self.positions[end] if end < len(self.positions) else length
         return self.positions[start], max(last + 1, min(following, length))
+
+
+def read_digits(digits: str, offsets: SpanMap, recognizers: Recognizers
+                ) -> list[tuple[int, int, str]]:
+    """(dense start, dense end, digit) of each digit the number recognizers read in a
+    digit view, in order: an ASCII, full-width, circled or styled digit, a numeral (一,
+    壹, 幺, 洞 …: the digit view's), a letter standing for one inside a number (l38l…),
+    a spoken digit (yao san ba …) — what privacy masks of a number, however written."""
+    view = _View(digits, recognizers, offsets)
+    found: list[tuple[int, int, str]] = []
+    for k, char in enumerate(view.text):
+        if char in DIGITS:
+            start, end = view.spoken.get(k) or (view.positions[k], view.positions[k] + 1)
+            found.append((start, end, char))
+    return found
 
 
 def find_assembled(dense: str, digits: str, offsets: SpanMap,

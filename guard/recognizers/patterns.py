@@ -47,3 +47,6 @@ class Recognizers:
     spoken_values: dict[str, str] = field(default_factory=dict)
     # the words of a disguised dot or @ and of a swap instruction (obfuscated.py)
     disguises: Disguises = field(kw_only=True)
+    # the link prefilter: a link's punctuation or a code symbol, a link's shape (links.py)
+    link_punctuation: re.Pattern[str] = field(kw_only=True)
+    link_shape: re.Pattern[str] = field(kw_only=True)
