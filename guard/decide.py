@@ -49,7 +49,8 @@ def _reason(message: MessageState, key: str, group: TermGroup, term: str, contex
 
 
 def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
-                 span: tuple[int, int]) -> Finding | None:
+                 span: tuple[int, int]) -> tuple[Finding, bool] | None:
+    """The finding of one spelling at `hit`, and whether a refusal excused it."""
     compiled = message.compiled
     group = compiled.lexicon.groups[entry.group]
     text = message.text
@@ -97,7 +98,10 @@ def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
         if cue is not None:
             word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
-    return new_finding(group.id, group.category, severity, span[0], span[1], matched, reason)
+            return new_finding(group.id, group.category, severity, span[0], span[1], matched,
+                               reason), True
+    return new_finding(group.id, group.category, severity, span[0], span[1], matched,
+                       reason), False
 
 
 def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
@@ -184,7 +188,9 @@ def _judge_hits(message: MessageState, hits: list[TermHit], evasive: set[int]) -
     """The findings of the term hits, longest hits first.
 
     A hit inside a span that already blocks would only be pruned, so it is
-    not judged (微 inside a blocking 微信 costs no tokenizer). The ids of the
+    not judged (微 inside a blocking 微信 costs no tokenizer); nor is one inside
+    a spelling a refusal excused (the Q群 of 不用加QQ群: the refusal is of the
+    whole word). The ids of the
     findings made by evasive spellings (`block` terms, but not the names of a
     practice in a `refusable` group) are added to `evasive`: an allow rule
     never lowers those.
@@ -206,13 +212,14 @@ def _judge_hits(message: MessageState, hits: list[TermHit], evasive: set[int]) -
         for entry in hit.entries:
             if entry.kind == "concept":
                 continue
-            finding = _judge_entry(message, hit, entry, span)
-            if finding is not None:
+            judged = _judge_entry(message, hit, entry, span)
+            if judged is not None:
+                finding, refused = judged
                 findings.append(finding)
                 if entry.kind == "block" and not (
                         message.compiled.lexicon.groups[entry.group].refusable):
                     evasive.add(id(finding))
-                if finding.severity == "block":
+                if finding.severity == "block" or refused:
                     for position in range(hit.start, hit.end):
                         if blocked_to.get(position, -1) < hit.end:
                             blocked_to[position] = hit.end

@@ -8,6 +8,7 @@ Never shared: one per message judged (decide.py).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -180,10 +181,26 @@ def latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLexi
             return False
         if after == "-" and text[end + 1:end + 2].isdigit():
             return False  # a model code: WX-2301, QX-30
+        if after.isdigit() and _product_word_before(text, start, compiled):
+            return False  # a model code named so: 型号VX520, 货号QQ2023
         if text[start:end].isdigit() and (
                 after.isdigit() or after in compiled.lexicon.numbers.units):
             return False  # a number, not a name: 到手价1688元
     return not (start > 0 and text[start:end].isdigit() and text[start - 1].isdigit())
+
+
+def _product_word_before(text: str, start: int, compiled: CompiledLexicon) -> bool:
+    """Whether a word that makes a number an order or product number
+    (`[numbers] not_contact_context`: 型号, 货号, 编号…) ends right before `start`
+    (a space, colon or 是/为 between allowed), or before other codes of a list the
+    word names (适配VX680、VX520)."""
+    head = text[max(0, start - 24):start].translate(compiled.tables.dense)
+    head = _CODES_BEFORE.sub("", head).rstrip("是为")
+    return head.endswith(compiled.lexicon.numbers.not_contact_context)
+
+
+# Codes of Latin letters and digits (VX680), any number of them, at the end of a text.
+_CODES_BEFORE = re.compile(r"(?:[a-z]+[0-9]+)+$")
 
 
 def find_context(message: MessageState, hit: TermHit, category: str,

@@ -7,14 +7,17 @@ allow rules lower the findings they excuse, never an evasive spelling.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from guard.message_state import MessageState, negation
-from guard.rulematch import RuleMatch, match_rule
+from guard.rulematch import ConceptHit, RuleMatch, match_rule
 from guard.verdict import Finding, new_finding
 
 # Marks that end a sentence, for a rule's scope = "sentence" (typography, not rule data).
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+# The mark that joins the items of a list: a clause boundary for context words,
+# not for the reach of an allow rule (typography, not rule data).
+_LIST_MARKS = "、"
 
 
 def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
@@ -84,14 +87,15 @@ def apply_allow_rules(message: MessageState, matches: list[RuleMatch], findings:
                        evasive: set[int]) -> list[Finding]:
     """Findings the allow rules excuse, lowered to warnings (evasive spellings never are)."""
     spans: dict[str, list[tuple[int, int, str]]] = {}  # demoted rule → (start, end, label)
+    reach = _AllowReach(message)
     for match in matches:
         rule = match.rule
         if rule.effect == "allow":
-            lo = max(0, match.start - rule.window)
-            hi = min(len(message.dense), match.end + rule.window)
-            start, end = message.offsets.span(lo, hi)
+            found = reach.span(match)
+            if found is None:
+                continue
             for name in rule.demotes:
-                spans.setdefault(name, []).append((start, end, rule.label))
+                spans.setdefault(name, []).append((*found, rule.label))
     if not spans:
         return findings
     merged: dict[str, tuple[list[int], list[tuple[int, int, str]]]] = {}
@@ -116,3 +120,56 @@ def apply_allow_rules(message: MessageState, matches: list[RuleMatch], findings:
                                   template.format(label=union[index][2], term=finding.text))
         result.append(finding)
     return result
+
+
+class _AllowReach:
+    """How far an allow rule's match reaches: its window on either side, within its
+    scope ("clause": a list joined by 、 is one clause here, "QQ语音、微信语音通话都清楚";
+    "sentence"; "message"), and nowhere if an `unless` word stands in that reach —
+    "加我微信，这款耳机音质好" excuses nothing, though the guidance is in another clause
+    than the product word."""
+
+    def __init__(self, message: MessageState) -> None:
+        self.message = message
+        self._ends: dict[str, list[int]] = {}
+
+    def _marks(self, scope: str) -> list[int]:
+        """Original positions of the marks that end a segment of `scope`."""
+        marks = self._ends.get(scope)
+        if marks is None:
+            text = self.message.text
+            if scope == "clause":
+                boundaries = set(self.message.compiled.lexicon.boundaries) - set(_LIST_MARKS)
+                marks = [i for i, char in enumerate(text) if char in boundaries]
+            else:
+                marks = [m.start() for m in _SENTENCE_END.finditer(text)]
+            self._ends[scope] = marks
+        return marks
+
+    def span(self, match: RuleMatch) -> tuple[int, int] | None:
+        message = self.message
+        rule = match.rule
+        lo = max(0, match.start - rule.window)
+        hi = min(len(message.dense), match.end + rule.window)
+        start, end = message.offsets.span(lo, hi)
+        if rule.scope != "message":
+            marks = self._marks(rule.scope)
+            first, last = message.offsets.span(match.start, match.end)
+            index = bisect_right(marks, first - 1)
+            if index > 0:
+                start = max(start, marks[index - 1] + 1)
+            index = bisect_left(marks, last)
+            if index < len(marks):
+                end = min(end, marks[index])
+        reach = message.compiled.rule_reach  # longer than any concept word
+        for name in rule.unless:
+            hits = self._hits(name)
+            for hit in hits[bisect_left(hits, (lo - reach,)):bisect_left(hits, (hi,))]:
+                hit_start, hit_end = message.offsets.span(hit.start, hit.end)
+                if hit_start < end and hit_end > start:
+                    return None
+        return start, end
+
+    def _hits(self, name: str) -> list[ConceptHit]:
+        """A concept's hits in the message, in order of start."""
+        return self.message.concepts().get(name, [])
