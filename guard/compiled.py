@@ -36,7 +36,7 @@ from guard.rulematch import RuleIndex
 from guard.rules import Concept
 from guard.variants import component_spellings, pinyin_spellings
 
-CACHE_FORMAT = 18
+CACHE_FORMAT = 19
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -342,7 +342,8 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 # --------------------------------------------------------------------------- cache
 
 _KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
-                "lexicon.py", "recognizers/assembled.py")
+                "lexicon/model.py", "lexicon/sections.py", "lexicon/builder.py",
+                "recognizers/assembled.py")
 
 
 def _cache_key(lexicon: Lexicon) -> str:

@@ -128,3 +128,72 @@ class TomlFile:
 
     def error(self, line: int, what: str) -> LexiconError:
         return LexiconError(f"{self.path}:{line}: {what}")
+
+
+# --------------------------------------------------------------------------- schema helpers
+# Each checks one value of a parsed file and fails with `file:line: what is wrong`.
+# `where` is (table header, index of that table, key): the line to report.
+
+
+def strings(src: TomlFile, value: Any, where: tuple[str, int, str]) -> tuple[str, ...]:
+    """A list of non-empty strings."""
+    header, index, key = where
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise src.error(src.line_of(header, index, key), f"'{key}' must be a list of strings")
+    empty = [v for v in value if not v.strip()]
+    if empty:
+        raise src.error(src.line_of(header, index, key), f"'{key}' holds an empty string")
+    return tuple(value)
+
+
+def nonempty_string(src: TomlFile, table: dict[str, Any], key: str,
+                    where: tuple[str, int]) -> str:
+    """A non-empty string `table[key]` (of the index-th table `where[0]`)."""
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        line = src.line_of(where[0], where[1], key if key in table else None)
+        raise src.error(line, f"'{key}' must be a non-empty string")
+    return value
+
+
+def small_int(src: TomlFile, table: dict[str, Any], key: str, where: tuple[str, int],
+              default: int) -> int:
+    """A whole number 1..50 `table[key]`, `default` where it is not given."""
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= 50:
+        raise src.error(src.line_of(where[0], where[1], key), f"'{key}' must be 1..50")
+    return value
+
+
+def section(src: TomlFile, name: str, known: set[str]) -> dict[str, Any] | None:
+    """The table `[name]` of a file (None where it has none), its keys checked: a key
+    this guard does not know (a typo) fails with the file and line."""
+    table = src.data.get(name)
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise src.error(key_line(src, name), f"'{name}' must be a table")
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise src.error(src.line_of(f"[{name}]", 0, unknown[0],
+                                    default=key_line(src, unknown[0])),
+                        f"unknown key '{unknown[0]}' in [{name}] "
+                        f"(known: {', '.join(sorted(known))})")
+    return table
+
+
+def table_list(src: TomlFile, key: str) -> list[Any]:
+    """The `[[key]]` tables of a file (an empty list where it has none)."""
+    value = src.data.get(key, [])
+    if not isinstance(value, list):
+        raise src.error(key_line(src, key), f"'{key}' must be written as [[{key}]] tables")
+    return value
+
+
+def key_line(src: TomlFile, key: str) -> int:
+    """The first line that starts with `key` (as a key or a table header), else 1."""
+    pattern = re.compile(r"^\s*\[*\s*" + re.escape(key) + r"\b")
+    for number, line in enumerate(src.lines, 1):
+        if pattern.match(line):
+            return number
+    return 1
