@@ -67,6 +67,9 @@ class TermEntry:
     # a name with a syllable twice (天猫猫): found only as a name followed by the
     # emoji of that syllable (天猫🐱), `[normalize.syllables]`
     doubled: bool = False
+    # a name with a syllable put inside it (微猫信): found only where an emoji stands
+    # there (微🐱信, the emoji as noise); the inserted part's [start, end) in the key
+    infix: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,20 @@ def _doubled(key: str, syllables: frozenset[str]) -> list[str]:
     return [key[:i + 1] + key[i:] for i, char in enumerate(key) if char in syllables]
 
 
+# The longest names that get a syllable put inside them (微🐱信, 支付🐱宝): longer
+# terms are phrases, and every inner position of every name costs automaton keys.
+INFIX_MAX = 3
+
+
+def _infixed(key: str, syllables: frozenset[str]) -> list[tuple[str, tuple[int, int]]]:
+    """A short written name with an emoji's syllable between two of its characters
+    (微信 → 微猫信 …): each spelling and where the syllable stands in it."""
+    if not 2 <= len(key) <= INFIX_MAX or not all("\u4e00" <= c <= "\u9fff" for c in key):
+        return []
+    return [(key[:i] + syllable + key[i:], (i, i + len(syllable)))
+            for i in range(1, len(key)) for syllable in sorted(syllables)]
+
+
 def _concept_spellings(concept: Concept) -> list[str]:
     """A concept's terms, and with `pinyin = true` their pinyin spellings and mixes."""
     spellings = list(concept.terms)
@@ -159,8 +176,10 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                           lexicon.boundaries)
     by_key: dict[str, list[TermEntry]] = {}
     syllables = frozenset(lexicon.syllables.values())
+    infixes: list[tuple[str, TermEntry]] = []
     for index, group in enumerate(lexicon.groups):
-        for term, (kind, written, _) in _group_spellings(group, lexicon.components).items():
+        for term, (kind, written, is_written) in _group_spellings(
+                group, lexicon.components).items():
             key = normalize_term(term, tables)
             if not key:
                 raise LexiconError(f"{group.source}: term '{term}' of group '{group.id}' "
@@ -168,6 +187,9 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
             plain = TermEntry(index, kind, written, _is_latin(key))
             doubled = TermEntry(index, kind, written, False, doubled=True)
             doubles = _doubled(key, syllables) if kind != "needs_context" else []
+            if is_written and kind != "needs_context":
+                infixes.extend((spelling, TermEntry(index, kind, written, False, infix=where))
+                               for spelling, where in _infixed(key, syllables))
             for spelling in (key, *doubles):
                 entry = plain if spelling == key else doubled
                 entries = by_key.setdefault(spelling, [])
@@ -178,6 +200,10 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                         continue
                     entries.remove(same_group[0])
                 entries.append(entry)
+    for spelling, entry in infixes:  # where no name or other spelling reads so already
+        entries = by_key.setdefault(spelling, [])
+        if all(e.infix is not None and e.group != entry.group for e in entries):
+            entries.append(entry)
     # The rule language rides the two passes that exist: a reporting rule's
     # anchor (the first concept of `all`, or each of `any` / `of`) is a term of
     # the keyword automaton; every concept's words are in the context

@@ -63,21 +63,18 @@ def is_whole_word(span: tuple[int, int], tokens: list[tuple[int, int]],
     """Whether a term's span is made of whole tokens.
 
     京东 in 去/京东/买 is; in 北京/东路 or 京东方 it is not. A token that is the
-    term plus a context word (jieba's 加微信) also counts: `harmless_affix`
-    judges the extra part, given as an original-message span.
+    term plus a context word (jieba's 加微信) also counts, and so does an edge
+    token that is the term's last (or first) character plus one (去/快/手上/找我:
+    手上 is 手 and 上): `harmless_affix` judges the extra part, given as an
+    original-message span.
     """
     start, end = span
     covering = [t for t in tokens if t[0] < end and t[1] > start]
     if not covering:
         return False
     first, last = covering[0], covering[-1]
-    if first[0] == start and last[1] == end:
-        return True
-    if len(covering) != 1:
-        return False
-    token_start, token_end = first
-    return ((token_start == start or harmless_affix(token_start, start))
-            and (token_end == end or harmless_affix(end, token_end)))
+    return ((first[0] == start or harmless_affix(first[0], start))
+            and (last[1] == end or harmless_affix(end, last[1])))
 
 
 def word_crosses(text: str, edge: int,

@@ -60,23 +60,34 @@ def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
     matched = text[span[0]:span[1]]
     context: list[ContextHit] = []
     evasive = entry.kind == "block"
+    picture = False
     syllables = compiled.lexicon.syllables
-    if syllables and not syllables.keys().isdisjoint(matched):
+    if entry.infix is not None:
+        # the syllable put inside the name stands for an emoji there, noise (微🐱信)
+        start, end = message.offsets.span(hit.start + entry.infix[0], hit.start + entry.infix[1])
+        if text[start:end].rstrip("\ufe0f") not in syllables:
+            return None
+        evasive = True
+    elif syllables and not syllables.keys().isdisjoint(matched):
         # an emoji read as a syllable ([normalize.syllables]): inside a name (天🐱, 快🖐)
-        # it is an evasive spelling; at the start of one it is the picture (🐱店, a
-        # cat shop), and a name the tokenizer does not see whole is none (今天🐱);
+        # it is an evasive spelling; at the start of one it may be the picture (🐱店, a
+        # cat shop): what follows it decides (🐱店也有 / 去🐱店下单 count, 我们家🐱超可爱
+        # does not); a name the tokenizer does not see whole is none (今天🐱);
         # after the syllable it repeats (天猫🐱) it adorns a name written in full
-        if matched[0] in syllables or entry.kind == "needs_context" or (
+        if entry.kind == "needs_context" or (
                 group.whole_token and not message.whole_token(span, group.category)):
             return None
-        evasive = evasive or not entry.doubled
+        picture = matched[0] in syllables
+        evasive = not picture and (evasive or not entry.doubled)
     elif entry.doubled:
         return None
     if evasive:
         severity, reason = "block", _reason(message, "block_term", group, matched)
     else:
         context = find_context(message, hit, group.category, entry.kind == "needs_context")
-        if not context and entry.kind == "needs_context":
+        if picture:
+            context = [c for c in context if c.start >= hit.end]
+        if not context and (entry.kind == "needs_context" or picture):
             return None
         if group.whole_token and not entry.latin and not message.whole_token(span, group.category):
             return None
@@ -84,7 +95,7 @@ def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
             severity, reason = "warn", _reason(message, "mention_bare", group, matched)
         else:
             words = "」「".join(message.dense[c.start:c.end] for c in context)
-            key = "mention_context" if entry.kind == "mention" else "needs_context"
+            key = "mention_context" if entry.kind == "mention" or picture else "needs_context"
             severity, reason = "block", _reason(message, key, group, matched, context=words)
     if severity == "block" and message.may_be_negated(hit.start, hit.end):
         touching = evasive and not group.refusable

@@ -70,6 +70,8 @@ phrases = ["卫星天线"]
     ('format = 2\n', 1, "format 2"),
     ('[numbers.spoken_digits]\nyao = "1"\nx = "1"\n', 3, "[numbers.spoken_digits] 'x'"),
     ('[numbers.spoken_digits]\nyao = "12"\n', 2, "one digit"),
+    ('[numbers.spoken_repeats]\ndouble = 2\nx = 2\n', 3, "[numbers.spoken_repeats] 'x'"),
+    ('[numbers.spoken_repeats]\ntriple = 9\n', 2, "a count from 2 to 4"),
     # [disguise] (numbers.toml): words of a disguised dot or @, a swap instruction's
     ('format = 1\n\n[disguise]\ndot = ["逗点"]\ndots = ["x"]\n', 5,
      "unknown key 'dots' in [disguise]"),

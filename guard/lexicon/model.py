@@ -94,6 +94,7 @@ class NumberRules:
     part_positions: tuple[str, ...] = ()  # words naming a piece's place (后面, 尾号, 剩下)
     numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
     spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
+    spoken_repeats: tuple[tuple[str, int], ...] = ()  # ("double", 2): double eight = 88
     disguise: DisguiseRules = DisguiseRules()  # `[disguise]`: a dot or @ written as a word
 
 

@@ -41,7 +41,8 @@ NEGATION_LISTS = ("cues", "after", "anywhere", "soft", "excuses", "verbs", "cond
 NUMBER_LISTS = ("phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
                 "courier_prefixes", "part_links", "part_positions", "numeral_words")
-NUMBER_KEYS = {*NUMBER_LISTS, "context_window", "code_symbols", "units", "spoken_digits"}
+NUMBER_KEYS = {*NUMBER_LISTS, "context_window", "code_symbols", "units", "spoken_digits",
+               "spoken_repeats"}
 MESSAGE_KEYS = {"block_warning", "warn_reminder", "category_labels", "reasons"}
 
 
@@ -257,6 +258,7 @@ def number_rules(src: TomlFile | None, data: dict[str, Any],
     return NumberRules(
         context_window=small_int(src, data, "context_window", ("[numbers]", 0), 8),
         spoken_digits=_spoken_digits(src, data.get("spoken_digits", {})),
+        spoken_repeats=_spoken_repeats(src, data.get("spoken_repeats", {})),
         disguise=disguise,
         code_symbols=nonempty_string(src, data, "code_symbols", ("[numbers]", 0)),
         units=nonempty_string(src, data, "units", ("[numbers]", 0)),
@@ -278,6 +280,21 @@ def _spoken_digits(src: TomlFile, table: Any) -> tuple[tuple[str, str], ...]:
             raise src.error(src.line_of("[numbers.spoken_digits]", 0, word),
                             f"[numbers.spoken_digits] {word!r}: a lower-case Latin word of "
                             "two letters or more must map to one digit (\"0\"..\"9\")")
+    return tuple(table.items())
+
+
+def _spoken_repeats(src: TomlFile, table: Any) -> tuple[tuple[str, int], ...]:
+    """[numbers.spoken_repeats]: double = 2 — a word of two Latin letters or more before a
+    spoken digit → how many times the digit is said (double eight = 88)."""
+    line = src.line_of("[numbers.spoken_repeats]")
+    if not isinstance(table, dict):
+        raise src.error(line, "[numbers.spoken_repeats] must map words to counts")
+    for word, count in table.items():
+        if not _SPOKEN_WORD.fullmatch(word) or isinstance(count, bool) or not (
+                isinstance(count, int) and 2 <= count <= 4):
+            raise src.error(src.line_of("[numbers.spoken_repeats]", 0, word),
+                            f"[numbers.spoken_repeats] {word!r}: a lower-case Latin word of "
+                            "two letters or more must map to a count from 2 to 4")
     return tuple(table.items())
 
 

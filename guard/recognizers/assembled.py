@@ -35,14 +35,23 @@ CATEGORY = "contact_number"
 def spoken_patterns(rules: NumberRules) -> tuple[
         re.Pattern[str] | None, re.Pattern[str] | None, dict[str, str]]:
     """Three spoken digits or more in a row, one spoken digit (`[numbers.spoken_digits]`,
-    longest first where one word starts another; None when the lexicon has none), and
-    each spoken word's digit."""
+    longest first where one word starts another, each maybe after a repeat word of
+    `[numbers.spoken_repeats]`: "double eight"; None when the lexicon has none), and
+    each spoken word's digits (double eight: 88)."""
     if not rules.spoken_digits:
         return None, None, {}
     syllable = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_digits),
                                key=len, reverse=True))
+    values = dict(rules.spoken_digits)
+    if rules.spoken_repeats:
+        repeat = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_repeats),
+                                 key=len, reverse=True))
+        syllable = f"(?:{repeat})?(?:{syllable})"
+        values.update({word + digit_word: digit * count
+                       for word, count in rules.spoken_repeats
+                       for digit_word, digit in rules.spoken_digits})
     # the dense view has dropped the spaces between them
-    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable), dict(rules.spoken_digits)
+    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable), values
 
 
 # digits with letters standing for some: at least four real digits among them
@@ -184,7 +193,9 @@ class _View:
                 continue
             value = "".join(values[word.group()] for word in words)
             spans.append((words[0].start(), words[-1].end(), value))
-            words_at[words[0].start()] = [word.span() for word in words]
+            # each digit's word (double eight: one word, two digits)
+            words_at[words[0].start()] = [word.span() for word in words
+                                          for _ in values[word.group()]]
             spoken.add(words[0].start(), words[-1].end())
         for match in _LETTER_DIGITS.finditer(digits):
             word = match.group()
