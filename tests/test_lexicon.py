@@ -81,6 +81,17 @@ phrases = ["卫星天线"]
     ('[disguise.symbols]\n"波浪号" = ""\n', 1, "[disguise.symbols] must map"),
     ('[negation]\nwindow = 3\ncues = ["不"]\nafter_windw = 2\n', 4,
      "unknown key 'after_windw' in [negation]"),
+    # [privacy] (privacy.toml): what the audit's masking knows of addresses and names
+    ('format = 1\n\n[privacy]\nstreet_word = ["路"]\n', 4,
+     "unknown key 'street_word' in [privacy]"),
+    ('[privacy]\nself_cues = "我叫"\n', 2, "'self_cues' must be a list of strings"),
+    ('[privacy]\nsurnames = ["王"]\n', 2, "'surnames' must be a string of characters"),
+    ('[privacy]\nname_stops = "的 了"\n', 2, "'name_stops' must be a string of characters"),
+    ('[privacy]\naddress_reach = 0\n', 2, "'address_reach' must be 1..50"),
+    ('[privacy]\nhouse_units = ["号", ""]\n', 2, "'house_units' holds an empty string"),
+    ('[privacy]\nself_cues = ["我叫"]\n\n[privacy.buyer_number]\nowner = ["您"]\n', 5,
+     "unknown key 'owner' in [privacy.buyer_number]"),
+    ('[privacy.buyer_number]\nnames = "电话"\n', 2, "'names' must be a list of strings"),
 ])
 def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                          what: str) -> None:

@@ -5,7 +5,7 @@ phone number, address or name into reports that get mailed around. Masking
 is length-preserving (one `*` per character), so a finding's span still
 indexes the masked message.
 
-What is masked (decided here, documented in guard/audit/README.md):
+What is masked (decided here, documented in the README's Privacy section):
 
 * **buyer lines** (judged only with `--role all`): phone and landline numbers,
   ID-card and bank-card numbers, e-mail addresses, street addresses (the part
@@ -29,7 +29,8 @@ order or tracking word and without a bank word or Luhn check (the units'
 (`personal_digits`: 一, 幺, 兩, 洞, ❶, ⓵, 𝟏, l for 1, a spoken "yao" …), so every
 spelling the engine reads as a digit is masked, and in a buyer's neighbour
 line every run of four digits or more (evidence.py). Privacy's own rules are
-only what no unit models: ID-card numbers, addresses, names.
+only what no unit models: ID-card numbers, addresses, names; their words are
+the lexicon's `[privacy]` (lexicons/privacy.toml), compiled once per Guard.
 
 Only the messages that carry findings are masked, so this costs nothing on
 clean traffic.
@@ -52,22 +53,62 @@ MASK = "*"
 FINDING_MASK = "█"  # what the Guard's masked message already hides stays as it is
 
 
+def _either(words: Iterable[str]) -> str:
+    """A regex alternation of `words`, longest first (a group; never empty)."""
+    listed = sorted(set(words), key=len, reverse=True)
+    return "(?:" + "|".join(map(re.escape, listed)) + ")" if listed else "(?!)"
+
+
+_DIGIT = r"[0-9０-９]"
+# Privacy's own rule, broader than detection on purpose: an ID-card number is
+# no contact detail (the registry has no unit for it), yet personal in any line.
+_ID_CARD = re.compile(rf"(?<![0-9０-９A-Za-z]){_DIGIT}{{17}}[0-9０-９Xx](?![0-9０-９A-Za-z])")
+_PLAIN_NUMBER = re.compile(rf"{_DIGIT}+\s*号")
+# What an address is written with, back from its house number to its region.
+_ADDRESS_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9０-９\-－#（）()·]")
+_NAME = r"([\u4e00-\u9fff·]{2,4})"
+
+
 class Privacy:
-    """What privacy masking asks one Guard's registry, built once per Guard.
+    """What privacy masking knows, built once per Guard from its lexicon and registry.
 
     What is a phone, landline, bank-card number or e-mail is the registry's to
     say (guard/recognizers, its personal units): `spans` gives the (start, end,
     rule) of everything they recognize in a text — the number units by their
     shape alone, without the context veto (a buyer's 138… beside 订单号 is no
     finding, yet still theirs); `digits` the (start, end, digits) of every
-    character the number units read as a digit, however written.
+    character the number units read as a digit, however written. Addresses,
+    names and the words presenting a number as the buyer's are the lexicon's
+    `[privacy]` (lexicons/privacy.toml), compiled here.
     """
 
-    __slots__ = ("_recognizers", "_tables")
+    __slots__ = ("_recognizers", "_tables", "address_reach", "buyer_number_cue", "cued_name",
+                 "house", "name_stops", "region", "self_name", "street_words", "surnames")
 
     def __init__(self, guard: Guard) -> None:
         self._tables = guard.compiled.tables
         self._recognizers = guard.recognizers
+        rules = guard.lexicon.privacy
+        # A house-number run (88号, 3号楼502室, 12栋2单元301) anchors an address; the
+        # address reaches back over the street and estate to the region.
+        units = _either(rules.house_units)
+        self.house = re.compile(rf"{_DIGIT}+\s*{units}(?:\s*[-－]?\s*{_DIGIT}+\s*{units}?)*")
+        self.street_words = rules.street_words
+        # what stays visible of an address: province, city, district (lazily, the first of each)
+        self.region = re.compile("".join(
+            f"(?:.{{0,8}}?{_either(suffixes)})?" for suffixes in (
+                rules.province_suffixes, rules.city_suffixes, rules.district_suffixes)))
+        self.address_reach = rules.address_reach
+        # names follow a cue; a bare 我是 needs a common surname after it (我是想问…: none)
+        self.cued_name = re.compile(rf"{_either(rules.recipient_cues)}\s*[:：]?\s*{_NAME}")
+        self.self_name = re.compile(rf"{_either(rules.self_cues)}\s*{_NAME}")
+        self.surnames = frozenset(rules.surnames)
+        self.name_stops = frozenset(rules.name_stops)
+        # in an agent's line, these say the number that follows is the buyer's
+        self.buyer_number_cue = re.compile(
+            f"{_either(rules.buyer_owners)}{_either(rules.buyer_links)}?"
+            f"{_either(rules.buyer_kinds)}?{_either(rules.buyer_names)}"
+            f"(?:{_either(rules.buyer_fillers)}|\\s)*$")
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """What the personal units recognize in `text` (`personal_spans`)."""
@@ -76,56 +117,6 @@ class Privacy:
     def digits(self, text: str) -> list[tuple[int, int, str]]:
         """Every digit the number units read in `text` (`personal_digits`)."""
         return personal_digits(text, self._tables, self._recognizers)
-
-
-_DIGIT = r"[0-9０-９]"
-# Privacy's own rule, broader than detection on purpose: an ID-card number is
-# no contact detail (the registry has no unit for it), yet personal in any line.
-_ID_CARD = re.compile(rf"(?<![0-9０-９A-Za-z]){_DIGIT}{{17}}[0-9０-９Xx](?![0-9０-９A-Za-z])")
-
-# A house-number run (88号, 3号楼502室, 12栋2单元301) anchors an address; the
-# address reaches back over the street and estate to the region.
-_HOUSE = re.compile(
-    rf"{_DIGIT}+\s*(?:号楼|号院|号|栋|幢|座|单元|室|楼|层|弄)"
-    rf"(?:\s*[-－]?\s*{_DIGIT}+\s*(?:号楼|号|栋|幢|座|单元|室|楼|层|弄)?)*"
-)
-_PLACE_WORDS = ("路", "街", "巷", "弄", "道", "村", "组", "小区", "花园", "公寓", "大厦",
-                "广场", "苑", "园", "里", "胡同", "社区", "院", "城", "湾", "府", "庭", "山庄",
-                "新村")
-# What stays visible of an address: province, city, district (lazily, the first of each).
-_REGION = re.compile(r"(?:.{0,8}?(?:省|自治区|特别行政区))?(?:.{0,8}?[市州盟])?"
-                     r"(?:.{0,8}?(?:区|县|旗))?")
-_PLAIN_NUMBER = re.compile(rf"{_DIGIT}+\s*号")
-_ADDRESS_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9０-９\-－#（）()·]")
-_ADDRESS_REACH = 24
-
-# Names follow a cue. A bare 我是 needs a common surname after it (我是想问… is no name).
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
-    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅"
-    "童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项"
-    "连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞"
-    "敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花"
-    "权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母"
-    "裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸"
-    "奉植衡富尧闭由"
-)
-_NAME_STOP = set("的了在想要问是说个吗呢啊哦吧呀哈嗯和跟与给把被让这那你我他她它们"
-                 "，。,.!！?？ \t\n")
-_CUED_NAME = re.compile(
-    r"(?:收件人|收货人|联系人|签收人|寄件人|姓名|名字(?:是|叫)?|真名(?:是|叫)?)\s*[:：]?\s*"
-    r"([\u4e00-\u9fff·]{2,4})"
-)
-_SELF_NAME = re.compile(r"(?:我叫|我是|本人是?|我的名字是)\s*([\u4e00-\u9fff·]{2,4})")
-
-# In an agent's line, these say the number that follows is the buyer's.
-_BUYER_NUMBER_CUE = re.compile(
-    r"(?:您|你|亲|买家|顾客|客户|收件人?|收货人?|签收人?|下单人?)"
-    r"(?:的|留的|预留的|下单的|填的|登记的)?"
-    r"(?:收货|收件)?(?:人)?(?:电话|手机|手机号|手机号码|号码|联系电话|联系方式)"
-    r"(?:是|为|：|:|\s|尾号)*$"
-)
 
 
 # A mobile number's country code (+86, 0086) is no secret: not counted among its digits.
@@ -198,7 +189,7 @@ def _numbers(text: str, privacy: Privacy, *, buyer: bool) -> Iterable[list[int]]
             lead = start
             while lead > 0 and text[lead - 1] in "+＋":
                 lead -= 1
-            if _BUYER_NUMBER_CUE.search(text, max(0, lead - 14), lead) is None:
+            if privacy.buyer_number_cue.search(text, max(0, lead - 14), lead) is None:
                 continue
         if not taken.add(start, end):
             continue
@@ -209,39 +200,41 @@ def _numbers(text: str, privacy: Privacy, *, buyer: bool) -> Iterable[list[int]]
             yield _keep_ends(text, start, end, digits, *_KEEP.get(rule, _KEEP_DEFAULT))
 
 
-def _addresses(text: str) -> Iterable[list[int]]:
+def _addresses(text: str, privacy: Privacy) -> Iterable[list[int]]:
     """Each address below the district: the province, city and district stay visible."""
     last_end = 0
-    for match in _HOUSE.finditer(text):
+    for match in privacy.house.finditer(text):
         start = match.start()
-        floor = max(last_end, match.start() - _ADDRESS_REACH)
+        floor = max(last_end, match.start() - privacy.address_reach)
         while start > floor and _ADDRESS_CHAR.match(text[start - 1]):
             start -= 1
         run = text[start:match.start()]
-        region = _REGION.match(run)
+        region = privacy.region.match(run)
         keep = region.end() if region else 0
         street = run[keep:]
-        if _PLAIN_NUMBER.fullmatch(match.group()) and not any(w in street for w in _PLACE_WORDS):
+        if _PLAIN_NUMBER.fullmatch(match.group()) and not any(
+                word in street for word in privacy.street_words):
             continue  # 11月3号 is a date, 订单3号 is no address; 4栋1909 always is
         last_end = match.end()
         yield [i for i in range(start + keep, match.end()) if not text[i].isspace()]
 
 
-def _names(text: str, *, buyer: bool) -> Iterable[list[int]]:
-    patterns = (_CUED_NAME, _SELF_NAME) if buyer else (_CUED_NAME,)
+def _names(text: str, privacy: Privacy, *, buyer: bool) -> Iterable[list[int]]:
+    """Each name after a cue (its surname stays visible)."""
+    patterns = (privacy.cued_name, privacy.self_name) if buyer else (privacy.cued_name,)
     for pattern in patterns:
         for match in pattern.finditer(text):
             name_start = match.start(1)
             name = match.group(1)
             length = 0
             for char in name:
-                if char in _NAME_STOP:
+                if char in privacy.name_stops:
                     break
                 length += 1
             length = min(length, 3)
             if length < 2:
                 continue
-            if pattern is _SELF_NAME and name[0] not in _SURNAMES:
+            if pattern is privacy.self_name and name[0] not in privacy.surnames:
                 continue
             yield list(range(name_start + 1, name_start + length))
 
@@ -261,9 +254,9 @@ def private_positions(text: str, role: str, privacy: Privacy,
     for group in _numbers(text, privacy, buyer=buyer):
         positions.update(group)
     soft: set[int] = set()
-    for group in _addresses(text):
+    for group in _addresses(text, privacy):
         soft.update(group)
-    for group in _names(text, buyer=buyer):
+    for group in _names(text, privacy, buyer=buyer):
         soft.update(group)
     if not buyer:
         for start, end in protected:

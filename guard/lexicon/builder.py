@@ -22,7 +22,7 @@ from guard.rules import Concept, Rule, check_references, parse_concept, parse_ru
 from guard.tomlfile import TomlFile, key_line, section, table_list
 
 KNOWN_SECTIONS = {"format", "group", "allow", "context", "negation", "normalize", "numbers",
-                  "messages", "concept", "rule", "disguise"}
+                  "messages", "concept", "rule", "disguise", "privacy"}
 # The lexicon file format this version reads (`format = 1` at the top of a file).
 FORMAT = 1
 
@@ -46,6 +46,7 @@ class Builder:
         self.disguise: dict[str, list[str]] = {key: [] for key in sections.DISGUISE_LISTS}
         self.disguise_symbols: dict[str, str] = {}
         self.messages: dict[str, Any] = {}
+        self.privacy: dict[str, Any] = {}  # PrivacyRules' fields, lists and strings added
         self.digests: list[str] = []
         self.sources: dict[str, TomlFile] = {}
         self.concepts: dict[str, Concept] = {}
@@ -84,6 +85,7 @@ class Builder:
         self._add_negation(src)
         self._add_normalize(src)
         self._add_disguise(src)
+        self._add_privacy(src)
         for name, target, keys in (("numbers", self.numbers, sections.NUMBER_KEYS),
                                    ("messages", self.messages, sections.MESSAGE_KEYS)):
             value = section(src, name, keys)
@@ -121,6 +123,20 @@ class Builder:
             self.disguise[key].extend(words)
         self.disguise_symbols.update(disguise.symbols)
 
+    def _add_privacy(self, src: TomlFile) -> None:
+        """[privacy]: lists and strings add to the built-in ones; address_reach replaces."""
+        privacy = sections.parse_privacy(src)
+        if privacy is None:
+            return
+        self.sources["privacy"] = src
+        for key, value in privacy.items():
+            known = self.privacy.get(key)
+            if isinstance(value, tuple):
+                value = tuple(dict.fromkeys((*(known or ()), *value)))
+            elif isinstance(value, str):
+                value = "".join(dict.fromkeys((known or "") + value))
+            self.privacy[key] = value
+
     def freeze(self, recognizer_rules: Iterable[str] = ()) -> Lexicon:
         check_references(self.rules, self.concepts, {*self.groups, *recognizer_rules},
                          self.rule_sources)
@@ -153,5 +169,6 @@ class Builder:
             negation_conditions=negation("conditions"),
             concepts=tuple(self.concepts.values()),
             rules=tuple(self.rules.values()),
+            privacy=sections.privacy_rules(self.sources.get("privacy"), self.privacy),
             fingerprint=hashlib.sha256("\n".join(self.digests).encode()).hexdigest(),
         )

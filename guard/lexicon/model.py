@@ -99,6 +99,29 @@ class NumberRules:
 
 
 @dataclass(frozen=True)
+class PrivacyRules:
+    """`[privacy]`: what the audit's masking knows of addresses, names and the words
+    that present a number as the buyer's (guard/audit/privacy.py; lexicons/privacy.toml)."""
+
+    house_units: tuple[str, ...] = ()  # 号, 栋, 单元 …: a house number anchors an address
+    street_words: tuple[str, ...] = ()  # 路, 小区 …: a bare N号 is an address after one
+    province_suffixes: tuple[str, ...] = ()  # what stays visible of an address
+    city_suffixes: tuple[str, ...] = ()
+    district_suffixes: tuple[str, ...] = ()
+    address_reach: int = 24  # characters an address reaches back from its house number
+    recipient_cues: tuple[str, ...] = ()  # a name follows (收件人, 姓名)
+    self_cues: tuple[str, ...] = ()  # in a buyer's line, a name with a common surname follows
+    surnames: str = ""
+    name_stops: str = ""  # characters no name holds
+    # `[privacy.buyer_number]`: owner, link?, kind?, name, fillers — 您的手机号 …
+    buyer_owners: tuple[str, ...] = ()
+    buyer_links: tuple[str, ...] = ()
+    buyer_kinds: tuple[str, ...] = ()
+    buyer_names: tuple[str, ...] = ()
+    buyer_fillers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Messages:
     """Texts agents read: the penalty warning, the reminder, reasons."""
 
@@ -137,4 +160,5 @@ class Lexicon:
     components: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # an emoji → the syllable it stands for inside an app's name (🐱 → 猫: 天🐱)
     syllables: dict[str, str] = field(default_factory=dict)
+    privacy: PrivacyRules = PrivacyRules()
     fingerprint: str = field(default="", compare=False)

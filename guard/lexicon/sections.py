@@ -21,6 +21,7 @@ from guard.lexicon.model import (
     DisguiseRules,
     Messages,
     NumberRules,
+    PrivacyRules,
     TermGroup,
 )
 from guard.tomlfile import (
@@ -44,6 +45,11 @@ NUMBER_LISTS = ("phone_context", "landline_context", "bank_context", "not_contac
 NUMBER_KEYS = {*NUMBER_LISTS, "context_window", "code_symbols", "units", "spoken_digits",
                "spoken_repeats"}
 MESSAGE_KEYS = {"block_warning", "warn_reminder", "category_labels", "reasons"}
+PRIVACY_LISTS = ("house_units", "street_words", "province_suffixes", "city_suffixes",
+                 "district_suffixes", "recipient_cues", "self_cues")
+PRIVACY_CHARS = ("surnames", "name_stops")
+# `[privacy.buyer_number]`'s lists: PrivacyRules' `buyer_<key>`
+BUYER_NUMBER_LISTS = ("owners", "links", "kinds", "names", "fillers")
 
 
 def parse_group(src: TomlFile, index: int, table: Any,
@@ -320,3 +326,42 @@ def messages(src: TomlFile | None, data: dict[str, Any]) -> Messages:
         category_labels=dict(labels),
         reasons=dict(reasons),
     )
+
+
+def parse_privacy(src: TomlFile) -> dict[str, Any] | None:
+    """The file's `[privacy]` (None where it has none): each list and string by its
+    PrivacyRules name, `address_reach` if given."""
+    table = section(src, "privacy", {*PRIVACY_LISTS, *PRIVACY_CHARS, "address_reach",
+                                     "buyer_number"})
+    if table is None:
+        return None
+    found: dict[str, Any] = {key: strings(src, table.get(key, []), ("[privacy]", 0, key))
+                             for key in PRIVACY_LISTS}
+    for key in PRIVACY_CHARS:
+        value = table.get(key, "")
+        if not isinstance(value, str) or any(char.isspace() for char in value):
+            raise src.error(src.line_of("[privacy]", 0, key),
+                            f"'{key}' must be a string of characters (no spaces)")
+        found[key] = value
+    if "address_reach" in table:
+        found["address_reach"] = small_int(src, table, "address_reach", ("[privacy]", 0), 24)
+    buyer = table.get("buyer_number", {})
+    header = "[privacy.buyer_number]"
+    if not isinstance(buyer, dict):
+        raise src.error(src.line_of(header, default=key_line(src, "buyer_number")),
+                        f"{header} must be a table")
+    unknown = sorted(set(buyer) - set(BUYER_NUMBER_LISTS))
+    if unknown:
+        raise src.error(src.line_of(header, 0, unknown[0]),
+                        f"unknown key '{unknown[0]}' in {header} "
+                        f"(known: {', '.join(sorted(BUYER_NUMBER_LISTS))})")
+    for key in BUYER_NUMBER_LISTS:
+        found[f"buyer_{key}"] = strings(src, buyer.get(key, []), (header, 0, key))
+    return found
+
+
+def privacy_rules(src: TomlFile | None, data: dict[str, Any]) -> PrivacyRules:
+    """`[privacy]` as merged from every file (`src`: the last file that had one)."""
+    if src is None:
+        raise LexiconError("lexicons: no [privacy] section in any file")
+    return PrivacyRules(**data)
