@@ -101,7 +101,7 @@ class Guard:
         compiled = self._compiled
         recognizers = self._recognizers
         dense = normalize(text, compiled.tables)
-        hits = scan_terms(dense, compiled)
+        hits = scan_terms(dense, compiled, text)
         numbers = _numbers(dense, recognizers, compiled)
         links = _links(text, compiled, recognizers)
         context = None
@@ -116,7 +116,7 @@ class Guard:
         """The fast pass alone (what `check` does before deciding), for tools needing its facts."""
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
-        hits = scan_terms(dense, compiled)
+        hits = scan_terms(dense, compiled, text)
         numbers = _numbers(dense, self._recognizers, compiled)
         links = _links(text, compiled, self._recognizers)
         supported, context = (drop_unsupported(hits, dense, compiled, self._recognizers)
@@ -138,7 +138,7 @@ class Guard:
         """
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
-        hits = scan_terms(dense, compiled)
+        hits = scan_terms(dense, compiled, text)
         return decide(text, dense, hits, True, True, compiled, self._recognizers,
                       self._tokenizer)
 

@@ -48,6 +48,9 @@ PLACEHOLDER = "\x02"
 # for as many dense characters as any one character can become (🐧 → 企鹅),
 # so masking never brings a context word nearer to a term.
 MASK_CHAR = "█"
+# The mark that joins the items of a list (微信、支付宝): a clause boundary for context
+# words, but no end of a clause for an allow-listed phrase or an allow rule's reach.
+LIST_MARKS = "、"
 
 
 @dataclass(frozen=True)

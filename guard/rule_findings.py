@@ -10,14 +10,12 @@ import re
 from bisect import bisect_left, bisect_right
 
 from guard.message_state import MessageState, negation
+from guard.normalize import LIST_MARKS
 from guard.rulematch import ConceptHit, RuleMatch, match_rule
 from guard.verdict import Finding, new_finding
 
 # Marks that end a sentence, for a rule's scope = "sentence" (typography, not rule data).
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
-# The mark that joins the items of a list: a clause boundary for context words,
-# not for the reach of an allow rule (typography, not rule data).
-_LIST_MARKS = "、"
 
 
 def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
@@ -139,7 +137,7 @@ class _AllowReach:
         if marks is None:
             text = self.message.text
             if scope == "clause":
-                boundaries = set(self.message.compiled.lexicon.boundaries) - set(_LIST_MARKS)
+                boundaries = set(self.message.compiled.lexicon.boundaries) - set(LIST_MARKS)
                 marks = [i for i, char in enumerate(text) if char in boundaries]
             else:
                 marks = [m.start() for m in _SENTENCE_END.finditer(text)]

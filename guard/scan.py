@@ -7,6 +7,7 @@ included ("微信淘宝" gives both), unlike flashtext's longest-match walk.
 from __future__ import annotations
 
 import sys
+from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from guard.compiled import (
@@ -17,6 +18,7 @@ from guard.compiled import (
     CompiledLexicon,
     TermEntry,
 )
+from guard.normalize import LIST_MARKS, dense_spans
 
 # How far a context word may stand from a needs_context term (V 我, 加个卫星).
 NEAR_WINDOW = 2
@@ -45,12 +47,15 @@ class ContextHit(NamedTuple):
 _new = tuple.__new__
 
 
-def scan_terms(dense: str, compiled: CompiledLexicon) -> list[TermHit]:
+def scan_terms(dense: str, compiled: CompiledLexicon, text: str | None = None
+               ) -> list[TermHit]:
     """Term hits outside allow-listed phrases.
 
     A hit inside an allow-listed phrase (微信 in 微信付款的订单) is dropped here,
     so a message holding only such mentions stays on the fast path (concept
-    words of the rule language stay: rules.toml has its own `unless`).
+    words of the rule language stay: rules.toml has its own `unless`). Given
+    the original `text`, a phrase read across a clause's end is none ("加我微信，
+    钱包里转你" holds no 微信钱包; a list's 、 does not end one: 微信、支付宝支付).
     """
     hits: list[TermHit] = []
     allowed: list[tuple[int, int]] = []
@@ -61,8 +66,58 @@ def scan_terms(dense: str, compiled: CompiledLexicon) -> list[TermHit]:
         if is_allowed:
             allowed.append((start, last + 1))
     if allowed and hits:
+        cut: list[tuple[int, int, tuple[int, ...]]] = []
+        if text is not None:
+            allowed, cut = _within_clauses(allowed, text, compiled)
         hits = _outside(hits, allowed)
+        if cut:
+            hits = _outside_cut(hits, cut)
     return hits
+
+
+def _within_clauses(allowed: list[tuple[int, int]], text: str, compiled: CompiledLexicon
+                    ) -> tuple[list[tuple[int, int]], list[tuple[int, int, tuple[int, ...]]]]:
+    """The allowed spans no clause mark cuts in the original text (a list's 、 does
+    not: it joins), and the others with the dense positions where a mark cuts them."""
+    marks = set(compiled.lexicon.boundaries) - set(LIST_MARKS)
+    if marks.isdisjoint(text):
+        return allowed, []
+    offsets = dense_spans(text, compiled.tables)
+    kept: list[tuple[int, int]] = []
+    cut: list[tuple[int, int, tuple[int, ...]]] = []
+    for start, end in allowed:
+        first, last = offsets.span(start, end)
+        if marks.isdisjoint(text[first:last]):
+            kept.append((start, end))
+            continue
+        where = tuple(k for k in range(start + 1, end)
+                      if not marks.isdisjoint(text[offsets.span(k - 1, k)[1]:
+                                                   offsets.span(k, k + 1)[0]]))
+        cut.append((start, end, where))
+    return kept, cut
+
+
+def _outside_cut(hits: list[TermHit], cut: list[tuple[int, int, tuple[int, ...]]]
+                 ) -> list[TermHit]:
+    """The hits no allowed span cut by a clause mark excuses: such a span excuses
+    only a hit read across the same mark ("垫付，我们": 付我 is no more a word than
+    付我们), never one inside a clause ("加我微信，钱包转你": 微信 is guidance).
+    Spans are short: a hit is compared with the few that start near it."""
+    cut.sort()
+    starts = [start for start, _, _ in cut]
+    longest = max(end - start for start, end, _ in cut)
+    kept: list[TermHit] = []
+    for hit in hits:
+        lo = bisect_left(starts, hit.end - longest)
+        hi = bisect_right(starts, hit.start)
+        if any(end >= hit.end and any(hit.start < m < hit.end for m in where)
+               for _, end, where in cut[lo:hi]):
+            concepts = tuple(e for e in hit.entries if e.kind == "concept")
+            if concepts:
+                kept.append(TermHit(hit.start, hit.end, concepts))
+        else:
+            kept.append(hit)
+    return kept
 
 
 def _outside(hits: list[TermHit], allowed: list[tuple[int, int]]) -> list[TermHit]:
