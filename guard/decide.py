@@ -284,6 +284,11 @@ def _decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bo
             compiled: CompiledLexicon, recognizers: Recognizers,
             tokenizer: LazyTokenizer, context: ContextScan | None) -> Verdict:
     message = MessageState(text, dense, compiled, tokenizer, context)
+    term_ends: dict[int, int] = {}
+    for hit in hits:
+        if any(e.kind != "concept" for e in hit.entries):
+            term_ends[hit.end] = min(hit.start, term_ends.get(hit.end, hit.start))
+    message.term_ends = term_ends
     findings: list[Finding] = []
     evasive: set[int] = set()
     contact_labels: dict[int, str] = {}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from guard.compiled import CompiledLexicon
 from guard.confirm import LazyTokenizer, is_whole_word, word_crosses
-from guard.normalize import MASK_CHAR, OffsetMap, SpanMap, dense_spans, light_view
+from guard.normalize import LIST_MARKS, MASK_CHAR, OffsetMap, SpanMap, dense_spans, light_view
 from guard.rulematch import ConceptHit
 from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
 
@@ -39,6 +39,8 @@ class MessageState:
     _offsets: SpanMap | None = None
     _concepts: dict[str, list[ConceptHit]] | None = None
     _negation_reach: tuple[int, int] | None = None
+    # dense end → the earliest start of a term hit ending there (the items of a list)
+    term_ends: dict[int, int] | None = None
 
     @property
     def scan(self) -> ContextScan:
@@ -273,6 +275,9 @@ def negation(message: MessageState, first: int, start: int, end: int,
     after_window = 0 if touching else lexicon.negation_after_window
     if message.anywhere_cue is not None:
         return message.anywhere_cue
+    listed = _list_refusal(message, start, end)
+    if listed is not None:
+        return listed
     reach = after_window + message.compiled.context_length
     for ctx in message.context_ending(first - before_window, end + reach):
         keys = ctx.keys
@@ -293,6 +298,57 @@ def negation(message: MessageState, first: int, start: int, end: int,
                 and message.same_clause(end - 1, ctx.start)):
             return ctx
     return None
+
+
+# How many items before a term a refused verb may stand (不在抖音、快手、小红书卖).
+LIST_ITEMS = 5
+
+
+def _list_refusal(message: MessageState, start: int, end: int) -> ContextHit | None:
+    """A refused verb before a list the term is a later item of: 不在抖音、快手卖,
+    没在淘宝和京东开店, 不用加微信或QQ (the items joined by 、 or `[negation]
+    list_joins`, no other clause mark between; not a condition: 不走微信和支付宝的话…)."""
+    ends = message.term_ends
+    if not ends:
+        return None
+    lexicon = message.compiled.lexicon
+    dense = message.dense
+    position = start
+    for _ in range(LIST_ITEMS):
+        for join in lexicon.negation_list_joins:
+            if dense.startswith(join, position - len(join)) and \
+                    (position - len(join)) in ends:
+                position -= len(join)
+                break
+        else:  # no join word: a list's 、 must part the items (不走支付宝转我 is no list)
+            if position <= 0 or LIST_MARKS not in message.text[
+                    message.offsets.span(position - 1, position)[1]:
+                    message.offsets.span(position, position + 1)[0]]:
+                return None
+        item = ends.get(position)
+        if item is None or item >= position:
+            return None
+        position = item
+        for ctx in message.context_ending(position - 1, position):
+            if ctx.end != position:
+                continue
+            verb = ctx if ("", "negation_verb") in ctx.keys else next(
+                (c for c in message.context_ending(ctx.start, ctx.start)
+                 if c.end == ctx.start and ("", "negation_verb") in c.keys), None)
+            if verb is not None and _one_list(message, verb.end, start) and \
+                    not _condition(message, end):
+                return verb
+    return None
+
+
+def _one_list(message: MessageState, first: int, last: int) -> bool:
+    """Whether no clause mark but a list's 、 stands between dense positions first and last."""
+    offsets = message.offsets
+    text = message.text
+    marks = set(message.compiled.lexicon.boundaries) - set(LIST_MARKS)
+    lo = offsets.span(first - 1, first)[1] if first > 0 else 0
+    hi = offsets.span(last, last + 1)[0]
+    return marks.isdisjoint(text[lo:hi])
 
 
 def _condition(message: MessageState, end: int) -> bool:

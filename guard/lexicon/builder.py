@@ -167,6 +167,7 @@ class Builder:
             negation_excuses=negation("excuses"),
             negation_verbs=negation("verbs"),
             negation_conditions=negation("conditions"),
+            negation_list_joins=negation("list_joins"),
             concepts=tuple(self.concepts.values()),
             rules=tuple(self.rules.values()),
             privacy=sections.privacy_rules(self.sources.get("privacy"), self.privacy),

@@ -154,6 +154,8 @@ class Lexicon:
     negation_verbs: tuple[str, ...] = ()
     # words after such a refusal that make it a condition (不加微信的话…)
     negation_conditions: tuple[str, ...] = ()
+    # words that join the items a refused verb governs (不在抖音和快手卖)
+    negation_list_joins: tuple[str, ...] = ()
     concepts: tuple[Concept, ...] = ()
     rules: tuple[Rule, ...] = ()
     # a character → the ways of writing it split into components (信 → 亻言)
