@@ -12,10 +12,13 @@ from bisect import bisect_left, bisect_right
 from guard.message_state import MessageState, negation
 from guard.normalize import LIST_MARKS
 from guard.rulematch import ConceptHit, RuleMatch, match_rule
+from guard.scan import ContextHit
 from guard.verdict import Finding, new_finding
 
 # Marks that end a sentence, for a rule's scope = "sentence" (typography, not rule data).
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+# the kinds of refusal cue that may reach into a rule's word ("不提供QQ", "微信不用给我")
+_REFUSALS = frozenset({("", "negation"), ("", "negation_verb")})
 
 
 def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
@@ -52,7 +55,8 @@ def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
 
 
 def rule_findings(message: MessageState, matches: list[RuleMatch]) -> list[Finding]:
-    """A finding for each match of a reporting rule (a refusal around it: a warning)."""
+    """A finding for each match of a reporting rule (a refusal around it lowers it one
+    step: a block to a warning, a warning to nothing)."""
     lexicon = message.compiled.lexicon
     labels = lexicon.messages.category_labels
     templates = lexicon.messages.reasons
@@ -67,11 +71,12 @@ def rule_findings(message: MessageState, matches: list[RuleMatch]) -> list[Findi
         severity = rule.severity
         reason = templates.get("rule", "「{context}」：{label}（{category}）").format(
             context=words, label=rule.label, category=category)
-        if severity == "block" and rule.negatable and message.may_be_negated(match.start,
-                                                                              match.end):
+        if rule.negatable and message.may_be_negated(match.start, match.end):
             cue = negation(message, match.start, match.start, match.end, touching=False,
-                            guidance_first=True)
+                            guidance_first=True) or _cue_into(message, match)
             if cue is not None:
+                if severity == "warn":
+                    continue  # a refused request that only warns is nothing ("我们不需要您的电话")
                 severity = "warn"
                 reason = templates.get("negated", "{label}（{cue}）").format(
                     label=rule.label, term=words, context=words, category=category,
@@ -79,6 +84,21 @@ def rule_findings(message: MessageState, matches: list[RuleMatch]) -> list[Findi
         findings.append(new_finding(rule.id, rule.category, severity, start, end,
                                 message.text[start:end], reason))
     return findings
+
+
+def _cue_into(message: MessageState, match: RuleMatch) -> ContextHit | None:
+    """A refusal cue, in its clause, that reaches into the match's first word ("我们不加您
+    微信", "不提供QQ联系方式") or ends where, or inside, a word of a concept the rule
+    names in `refused` starts ("您的微信不用给我": the request itself is refused)."""
+    refused = match.rule.refused
+    for part in match.parts:
+        if part.start != match.start and part.concept not in refused:
+            continue
+        for ctx in message.context_ending(part.start, part.end):
+            if (ctx.start < part.start and not _REFUSALS.isdisjoint(ctx.keys)
+                    and message.same_clause(ctx.start, part.start)):
+                return ctx
+    return None
 
 
 def apply_allow_rules(message: MessageState, matches: list[RuleMatch], findings: list[Finding],

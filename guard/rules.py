@@ -16,7 +16,10 @@ A **rule** (`[[rule]]`) fires where its concepts stand near each other:
 * `scope` — "clause" (no ，between), "sentence" (no 。！？ or line break
   between; the default) or "message";
 * `negatable` — a refusal cue right before or after the match ("我们不做…",
-  "…是不允许的") turns a block into a warning;
+  "…是不允许的"), or reaching into its first word ("不提供QQ"), turns a block into
+  a warning and drops a warning;
+* `refused` — concepts whose words a refusal right before them refuses the whole
+  match, wherever they stand in it ("您的微信不用给我": 给我 is the request);
 * `effect` — "report" (the default: a finding of `category` at `severity`)
   or "allow": every finding of the rules or groups named in `demotes` that
   stands in the window of the match is lowered to a warning (a product
@@ -76,6 +79,7 @@ class Rule:
     examples: tuple[str, ...]
     not_examples: tuple[str, ...]
     source: str = ""
+    refused: tuple[str, ...] = ()
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -107,8 +111,8 @@ def expand(term: str) -> list[str]:
 
 _CONCEPT_KEYS = {"id", "terms", "pinyin", "note"}
 _RULE_KEYS = {"id", "label", "category", "severity", "all", "any", "of", "at_least", "unless",
-              "window", "scope", "negatable", "effect", "demotes", "examples", "not_examples",
-              "note"}
+              "window", "scope", "negatable", "refused", "effect", "demotes", "examples",
+              "not_examples", "note"}
 
 
 def _strings(src: TomlFile, table: dict[str, Any], key: str, line: int) -> tuple[str, ...]:
@@ -181,7 +185,8 @@ def parse_rule(src: TomlFile, index: int, table: Any) -> Rule:
     if not isinstance(label, str) or not label.strip():
         raise src.error(at("label"), "'label' must be a non-empty string")
     lists = {key: _strings(src, table, key, at(key))
-             for key in ("all", "any", "of", "unless", "demotes", "examples", "not_examples")}
+             for key in ("all", "any", "of", "unless", "refused", "demotes", "examples",
+                         "not_examples")}
     if not (lists["all"] or lists["any"] or lists["of"]):
         raise src.error(line, f"rule '{rule_id}' names no concept (give all, any or of)")
     at_least = table.get("at_least", 1 if lists["of"] else 0)
@@ -214,7 +219,7 @@ def check_references(rules: dict[str, Rule], concepts: dict[str, Concept],
     for rule in rules.values():
         src = sources[rule.id]
         index = _index_of(src, rule.id)
-        for key in ("all", "any", "of", "unless"):
+        for key in ("all", "any", "of", "unless", "refused"):
             for name in getattr(rule, key):
                 if name not in concepts:
                     raise src.error(src.line_of("[[rule]]", index, key),

@@ -200,30 +200,31 @@ class ContextScan:
 
 
 def _outside_excuses(hits: list[ContextHit]) -> list[ContextHit]:
-    """The hits but the refusal cues inside an excuse phrase (another hit).
+    """The hits but the refusal cues that start inside an excuse phrase (another hit).
 
-    One sweep from the end, as `_outside`: a cue lies inside an excuse iff,
-    of the excuses ending after it, the earliest-starting one starts at or
-    before it, or one ending where it ends does. Linear however many there are.
+    A cue starting inside an excuse is part of it, whether it ends inside
+    (不方便 in 说话不方便, 不能 in the question 能不能) or reaches past it
+    (不要加 in 要不要加微信). One sweep over the cues from the last start back:
+    a cue starts inside an excuse iff, of the excuses ending after its start,
+    the earliest-starting one (other than the cue itself) starts at or
+    before it. n log n however many there are.
     """
     excuses = [hit for hit in hits if hit.flags & CONTEXT_EXCUSE]  # in order of end
+    cues = sorted((hit for hit in hits if hit.flags & _NEGATING), key=lambda h: -h.start)
     inside: set[int] = set()
-    earliest = sys.maxsize  # the earliest start of the excuses ending after the hit
+    # the two earliest-starting excuses ending after the cue's start (a cue may be one)
+    first: ContextHit | None = None
+    second: ContextHit | None = None
     index = len(excuses) - 1
-    for hit in reversed(hits):
-        while index >= 0 and excuses[index].end > hit.end:
-            earliest = min(earliest, excuses[index].start)
+    for cue in cues:
+        while index >= 0 and excuses[index].end > cue.start:
+            excuse = excuses[index]
+            if first is None or excuse.start < first.start:
+                first, second = excuse, first
+            elif second is None or excuse.start < second.start:
+                second = excuse
             index -= 1
-        if not hit.flags & _NEGATING:
-            continue
-        if earliest <= hit.start:
-            inside.add(id(hit))
-            continue
-        other = index  # the excuses ending where the hit ends (a few at most)
-        while other >= 0 and excuses[other].end == hit.end:
-            excuse = excuses[other]
-            if excuse is not hit and excuse.start <= hit.start:
-                inside.add(id(hit))
-                break
-            other -= 1
+        other = second if first is cue else first
+        if other is not None and other.start <= cue.start:
+            inside.add(id(cue))
     return [hit for hit in hits if id(hit) not in inside] if inside else hits

@@ -164,7 +164,8 @@ class Builder:
             numbers=sections.number_rules(self.sources.get("numbers"), self.numbers, disguise),
             messages=sections.messages(self.sources.get("messages"), self.messages),
             negation_soft=negation("soft"),
-            negation_excuses=negation("excuses"),
+            # an A-not-A question (方不方便, 能不能) asks, it refuses nothing: an excuse too
+            negation_excuses=tuple(dict.fromkeys(negation("excuses") + negation("questions"))),
             negation_verbs=negation("verbs"),
             negation_conditions=negation("conditions"),
             negation_list_joins=negation("list_joins"),

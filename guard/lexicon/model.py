@@ -147,7 +147,8 @@ class Lexicon:
     numbers: NumberRules
     messages: Messages
     # soft cues (不方便) negate only the guidance verb they stand right before;
-    # excuses (说话不方便) are no refusal at all
+    # excuses (说话不方便) are no refusal at all, nor are `[negation] questions`
+    # (A-not-A: 方不方便), read in among them
     negation_soft: tuple[str, ...] = ()
     negation_excuses: tuple[str, ...] = ()
     # refusals of a verb (不走, 不用): only right before the term or its one guidance word

@@ -38,8 +38,8 @@ from guard.verdict import CATEGORIES
 CONTEXT_LISTS = ("before", "after", "near_before", "near_after")
 DISGUISE_LISTS = ("dot", "at", "bracketed", "swap_leads", "swap_verbs", "swap_targets")
 # `[negation]`'s lists, by key (cues: the Lexicon's `negation`; the others `negation_<key>`)
-NEGATION_LISTS = ("cues", "after", "anywhere", "soft", "excuses", "verbs", "conditions",
-                  "list_joins")
+NEGATION_LISTS = ("cues", "after", "anywhere", "soft", "excuses", "questions", "verbs",
+                  "conditions", "list_joins")
 NUMBER_LISTS = ("phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
                 "courier_prefixes", "part_links", "part_positions", "numeral_words")
