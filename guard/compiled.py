@@ -358,11 +358,11 @@ def _crossing_index(lexicon: Lexicon, tables: Tables) -> dict[str, tuple[tuple[s
 
 def _number_words(lexicon: Lexicon) -> list[str]:
     rules = lexicon.numbers
-    from guard.recognizers.assembled import POSITION_CHARS
 
     return [*rules.phone_context, *rules.landline_context, *rules.bank_context,
             *rules.not_contact_context, *rules.account_fillers, rules.units,
-            *rules.part_links, *rules.part_positions, *rules.courier_prefixes, POSITION_CHARS]
+            *rules.part_links, *rules.part_positions, *rules.courier_prefixes,
+            *rules.positions.words()]
 
 
 # --------------------------------------------------------------------------- cache

@@ -92,6 +92,10 @@ phrases = ["卫星天线"]
     ('[privacy]\nself_cues = ["我叫"]\n\n[privacy.buyer_number]\nowner = ["您"]\n', 5,
      "unknown key 'owner' in [privacy.buyer_number]"),
     ('[privacy.buyer_number]\nnames = "电话"\n', 2, "'names' must be a list of strings"),
+    # [numbers.positions] (numbers.toml): a piece's place in a number told in pieces
+    ('[numbers.positions]\nheads = ["前"]\nunit = ["位"]\n', 3,
+     "unknown key 'unit' in [numbers.positions]"),
+    ('[numbers.positions]\nheads = "前"\n', 2, "'heads' must be a list of strings"),
 ])
 def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                          what: str) -> None:

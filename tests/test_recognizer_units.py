@@ -3,6 +3,8 @@ each calling its finder directly."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from guard import Guard
@@ -221,6 +223,20 @@ def test_obfuscated_address(guard: Guard, text: str, found: str | None,
         [(found, category)] if found else [])
     if found:
         assert obfuscated.may_hold_obfuscated(text)
+
+
+def test_a_pieces_place_is_data(tmp_path: Path, guard: Guard) -> None:
+    """A piece's place (前3位, 后8个, 尾号) is `[numbers.positions]`: a merchant's table
+    with another place word finds a number told around it; the built-in one does not."""
+    text = "号码首3位是138，我先发这个，再发12345678"
+    (tmp_path / "mine.toml").write_text(
+        '[numbers.positions]\nheads = ["前", "后", "首"]\nunits = ["位"]\n'
+        'tail_words = ["尾号"]\ntail_heads = ["后"]\ntail_links = ["是"]\n', encoding="utf-8")
+    merchant = Guard([tmp_path])
+    assert merchant.recognizers.places.link.fullmatch("首3位")
+    assert not guard.recognizers.places.link.fullmatch("首3位")
+    assert _found(guard, assembled.find_assembled, text) == []
+    assert _found(merchant, assembled.find_assembled, text) == ["138，我先发这个，再发12345678"]
 
 
 @pytest.mark.parametrize("text", [

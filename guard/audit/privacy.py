@@ -44,19 +44,13 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from guard.recognizers import personal_digits, personal_spans
-from guard.recognizers.unit import Spans
+from guard.recognizers.unit import Spans, alternation
 
 if TYPE_CHECKING:
     from guard.engine import Guard
 
 MASK = "*"
 FINDING_MASK = "█"  # what the Guard's masked message already hides stays as it is
-
-
-def _either(words: Iterable[str]) -> str:
-    """A regex alternation of `words`, longest first (a group; never empty)."""
-    listed = sorted(set(words), key=len, reverse=True)
-    return "(?:" + "|".join(map(re.escape, listed)) + ")" if listed else "(?!)"
 
 
 _DIGIT = r"[0-9０-９]"
@@ -91,24 +85,24 @@ class Privacy:
         rules = guard.lexicon.privacy
         # A house-number run (88号, 3号楼502室, 12栋2单元301) anchors an address; the
         # address reaches back over the street and estate to the region.
-        units = _either(rules.house_units)
+        units = alternation(rules.house_units)
         self.house = re.compile(rf"{_DIGIT}+\s*{units}(?:\s*[-－]?\s*{_DIGIT}+\s*{units}?)*")
         self.street_words = rules.street_words
         # what stays visible of an address: province, city, district (lazily, the first of each)
         self.region = re.compile("".join(
-            f"(?:.{{0,8}}?{_either(suffixes)})?" for suffixes in (
+            f"(?:.{{0,8}}?{alternation(suffixes)})?" for suffixes in (
                 rules.province_suffixes, rules.city_suffixes, rules.district_suffixes)))
         self.address_reach = rules.address_reach
         # names follow a cue; a bare 我是 needs a common surname after it (我是想问…: none)
-        self.cued_name = re.compile(rf"{_either(rules.recipient_cues)}\s*[:：]?\s*{_NAME}")
-        self.self_name = re.compile(rf"{_either(rules.self_cues)}\s*{_NAME}")
+        self.cued_name = re.compile(rf"{alternation(rules.recipient_cues)}\s*[:：]?\s*{_NAME}")
+        self.self_name = re.compile(rf"{alternation(rules.self_cues)}\s*{_NAME}")
         self.surnames = frozenset(rules.surnames)
         self.name_stops = frozenset(rules.name_stops)
         # in an agent's line, these say the number that follows is the buyer's
         self.buyer_number_cue = re.compile(
-            f"{_either(rules.buyer_owners)}{_either(rules.buyer_links)}?"
-            f"{_either(rules.buyer_kinds)}?{_either(rules.buyer_names)}"
-            f"(?:{_either(rules.buyer_fillers)}|\\s)*$")
+            f"{alternation(rules.buyer_owners)}{alternation(rules.buyer_links)}?"
+            f"{alternation(rules.buyer_kinds)}?{alternation(rules.buyer_names)}"
+            f"(?:{alternation(rules.buyer_fillers)}|\\s)*$")
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """What the personal units recognize in `text` (`personal_spans`)."""

@@ -24,13 +24,15 @@ from guard.lexicon.model import (
     Lexicon,
     Messages,
     NumberRules,
+    PositionRules,
+    PrivacyRules,
     TermGroup,
 )
 from guard.tomlfile import LexiconError
 
 __all__ = ["FORMAT", "GENERATED_KINDS", "TERM_KINDS", "ContextRule", "DisguiseRules",
-           "Lexicon", "LexiconError", "Messages", "NumberRules", "TermGroup", "builtin_dir",
-           "lexicon_files", "load_lexicon"]
+           "Lexicon", "LexiconError", "Messages", "NumberRules", "PositionRules", "PrivacyRules",
+           "TermGroup", "builtin_dir", "lexicon_files", "load_lexicon"]
 
 
 def builtin_dir() -> Path:

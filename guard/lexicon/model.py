@@ -75,6 +75,27 @@ class DisguiseRules:
 
 
 @dataclass(frozen=True)
+class PositionRules:
+    """`[numbers.positions]`: a piece's place in a number told in pieces (assembled.py).
+
+    A place is one of `heads`, alone or with one of `units` and a count between
+    (前3位, 后八位 on the digit view); the tail given first is one of
+    `tail_words`, or one of `tail_heads` with a count and a unit, then maybe one
+    of `tail_links`.
+    """
+
+    heads: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    tail_words: tuple[str, ...] = ()
+    tail_heads: tuple[str, ...] = ()
+    tail_links: tuple[str, ...] = ()
+
+    def words(self) -> tuple[str, ...]:
+        """Every word of the table (the dense view must keep their characters)."""
+        return (*self.heads, *self.units, *self.tail_words, *self.tail_heads, *self.tail_links)
+
+
+@dataclass(frozen=True)
 class NumberRules:
     """Settings of the contact-number recognizers (see guard/recognizers/)."""
 
@@ -96,6 +117,7 @@ class NumberRules:
     spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
     spoken_repeats: tuple[tuple[str, int], ...] = ()  # ("double", 2): double eight = 88
     disguise: DisguiseRules = DisguiseRules()  # `[disguise]`: a dot or @ written as a word
+    positions: PositionRules = PositionRules()  # `[numbers.positions]`: 前3位, 尾号 …
 
 
 @dataclass(frozen=True)

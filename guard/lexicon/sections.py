@@ -21,6 +21,7 @@ from guard.lexicon.model import (
     DisguiseRules,
     Messages,
     NumberRules,
+    PositionRules,
     PrivacyRules,
     TermGroup,
 )
@@ -44,7 +45,7 @@ NUMBER_LISTS = ("phone_context", "landline_context", "bank_context", "not_contac
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
                 "courier_prefixes", "part_links", "part_positions", "numeral_words")
 NUMBER_KEYS = {*NUMBER_LISTS, "context_window", "code_symbols", "units", "spoken_digits",
-               "spoken_repeats"}
+               "spoken_repeats", "positions"}
 MESSAGE_KEYS = {"block_warning", "warn_reminder", "category_labels", "reasons"}
 PRIVACY_LISTS = ("house_units", "street_words", "province_suffixes", "city_suffixes",
                  "district_suffixes", "recipient_cues", "self_cues")
@@ -267,10 +268,28 @@ def number_rules(src: TomlFile | None, data: dict[str, Any],
         spoken_digits=_spoken_digits(src, data.get("spoken_digits", {})),
         spoken_repeats=_spoken_repeats(src, data.get("spoken_repeats", {})),
         disguise=disguise,
+        positions=_positions(src, data.get("positions", {})),
         code_symbols=nonempty_string(src, data, "code_symbols", ("[numbers]", 0)),
         units=nonempty_string(src, data, "units", ("[numbers]", 0)),
         **lists,
     )
+
+
+POSITION_LISTS = ("heads", "units", "tail_words", "tail_heads", "tail_links")
+
+
+def _positions(src: TomlFile, table: Any) -> PositionRules:
+    """[numbers.positions]: lists of words; an unknown key is an error."""
+    header = "[numbers.positions]"
+    if not isinstance(table, dict):
+        raise src.error(src.line_of(header), f"{header} must be a table")
+    unknown = sorted(set(table) - set(POSITION_LISTS))
+    if unknown:
+        raise src.error(src.line_of(header, 0, unknown[0]),
+                        f"unknown key '{unknown[0]}' in {header} "
+                        f"(known: {', '.join(sorted(POSITION_LISTS))})")
+    return PositionRules(**{key: strings(src, table.get(key, []), (header, 0, key))
+                            for key in POSITION_LISTS})
 
 
 _SPOKEN_WORD = re.compile(r"[a-z]{2,}")

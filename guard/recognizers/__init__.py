@@ -79,6 +79,8 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
     rules = lexicon.numbers
     numerals = tables.digits
     link_punctuation, link_shape = link_patterns(rules.code_symbols, tables.light)
+    places = assembled.places(rules.positions, numerals)
+    part_positions = tuple(w.translate(numerals) for w in rules.part_positions)
     labels = lexicon.messages.category_labels
     reasons = {
         key: lexicon.messages.reasons.get(key, "{category}").replace(
@@ -92,12 +94,13 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
         account.fillers_pattern(rules, numerals), reasons,
         words(rules.phone_context), words(rules.landline_context),
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
-        assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links)),
+        assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links), places),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
-        assembled.positions_pattern(tuple(w.translate(numerals) for w in rules.part_positions)),
+        assembled.positions_pattern(part_positions, places),
         numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
         disguises=obfuscated.compile_disguises(rules.disguise),
-        link_punctuation=link_punctuation, link_shape=link_shape)
+        link_punctuation=link_punctuation, link_shape=link_shape, places=places,
+        place_edges=assembled.place_edges(part_positions, places))
 
 
 def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:

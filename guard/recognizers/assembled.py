@@ -16,16 +16,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import order_word_before, phone_word_before
-from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans, alternation
 
 if TYPE_CHECKING:
-    from guard.lexicon import NumberRules
+    from guard.lexicon import NumberRules, PositionRules
     from guard.recognizers.patterns import Recognizers
 
 RULE = "assembled_number"
@@ -59,21 +60,44 @@ _LETTER_DIGITS = re.compile(r"[li]?[0-9](?:[0-9lio]*[0-9])?")
 _LETTERS_AS_DIGITS = str.maketrans("lio", "110")
 _MOBILE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 _MOBILE_IN = re.compile(r"(?<![0-9])(?:86)?1[3-9][0-9]{9}(?![0-9])")
-_POSITION = r"(?:前|后|末|最后|中间|尾|剩下|第)(?:[0-9]{1,2}(?:位|段|节|个|条)|位|段)?"
 
 
-def _chinese(pattern: str) -> str:
-    """The Chinese characters a pattern names, each once."""
-    return "".join(dict.fromkeys(c for c in pattern if "\u4e00" <= c <= "\u9fff"))
+@dataclass(frozen=True)
+class Places:
+    """`[numbers.positions]` compiled (once per Guard): a piece's place in a number.
+
+    `link`: a place alone or with a unit and maybe a count (前, 前3位, 后8个),
+    a chain's linking word; `counted`: a place with a count and a unit (前3位,
+    第2段), a place word among other words; `tail_first`: what ends a text
+    right before a tail given first (尾号, 后4位是); `heads` and `units` (a
+    regex group) for the parts of a place cut by a message boundary
+    (`place_edges`). The table's words are kept by the dense view (compiled.py)
+    and continue a chain across a boundary (UNIT's `continues_in`).
+    """
+
+    link: re.Pattern[str]
+    counted: str
+    tail_first: re.Pattern[str]
+    heads: tuple[str, ...]
+    units: str
 
 
-# The characters of _POSITION: the dense view must keep them (compiled.py).
-POSITION_CHARS = _chinese(_POSITION)
+def places(rules: PositionRules, numerals: dict[int, str]) -> Places:
+    """The place patterns on the digit view (Chinese numerals as digits)."""
+    heads = tuple(w.translate(numerals) for w in rules.heads)
+    units = alternation(w.translate(numerals) for w in rules.units)
+    tail = f"{alternation(w.translate(numerals) for w in rules.tail_heads)}[0-9]{{1,2}}{units}"
+    return Places(
+        re.compile(f"{alternation(heads)}(?:[0-9]{{0,2}}{units})?"),
+        f"{alternation(heads)}[0-9]{{1,2}}{units}",
+        re.compile(f"(?:{alternation(w.translate(numerals) for w in rules.tail_words)}|{tail})"
+                   f"{alternation(rules.tail_links)}?$"),
+        heads, units)
 
 
-def link_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
     """Two or more digit groups joined by linking words only (on the digit view)."""
-    link = "|".join([_POSITION, *sorted(map(re.escape, words), key=len, reverse=True)])
+    link = "|".join([where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)])
     return re.compile(rf"(?<![0-9])[0-9]{{2,11}}(?:(?:{link}){{1,5}}[0-9]{{2,11}}){{1,5}}(?![0-9])")
 
 
@@ -248,6 +272,7 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
     found: list[Detection] = []
     reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
     pattern = recognizers.part_links
+    tail_cue = recognizers.places.tail_first
     seen = Spans()
 
     def add(start: int, end: int, tail_first: bool = False) -> None:
@@ -266,15 +291,16 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         groups = re.findall(r"[0-9]{2,}", _strip_links(match.group(), recognizers))
         if _MOBILE.fullmatch("".join(groups)):
             add(*match.span())
-        elif _TAIL_FIRST.search(view.text, max(0, match.start() - 8), match.start()) and \
+        elif tail_cue.search(view.text, max(0, match.start() - 8), match.start()) and \
                 _MOBILE.fullmatch("".join(groups[1:] + groups[:1])):
             add(*match.span(), tail_first=True)  # the tail given first: 尾号5521，前面是…
     units = recognizers.rules.units
-    for starts, end, tail_first in _pieces_apart(view.text, recognizers.part_positions, units):
+    for starts, end, tail_given_first in _pieces_apart(view.text, recognizers.part_positions,
+                                                       units, tail_cue):
         # an order word before any piece makes them an order number's parts
         if not any(order_word_before(dense, view.dense_span(s, s + 1, len(dense))[0],
                                      recognizers) for s in starts[1:]):
-            add(starts[0], end, tail_first)
+            add(starts[0], end, tail_given_first)
     if view.changed:
         for match in _MOBILE_IN.finditer(view.text):
             dense_start, dense_end = view.dense_span(*match.span(), len(dense))
@@ -283,23 +309,20 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
     return found
 
 
-_POSITIONS = re.compile(_POSITION)
-# A place named with a count: 前三位 (前3位 on the digit view), 后八位, 第二段.
-COUNTED_POSITION = r"(?:前|后|末|最后|中间|尾|第|头)[0-9]{1,2}(?:位|段|节)"
 # How far apart (view characters) the pieces of a number told among other words may be.
 _PIECES_GAP = 20
 _PIECE = re.compile(r"[0-9]+")
 
 
-def positions_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+def positions_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
     """A word naming a piece's place in a number: `[numbers] part_positions`, or a
     place with a count (on the digit view)."""
     listed = sorted(map(re.escape, words), key=len, reverse=True)
-    return re.compile("|".join([COUNTED_POSITION, *listed]))
+    return re.compile("|".join([where.counted, *listed]))
 
 
-def _pieces_apart(view: str, positions: re.Pattern[str], units: str
-                  ) -> Iterator[tuple[tuple[int, ...], int, bool]]:
+def _pieces_apart(view: str, positions: re.Pattern[str], units: str,
+                  tail_first: re.Pattern[str]) -> Iterator[tuple[tuple[int, ...], int, bool]]:
     """Two or three digit groups that make a mobile number with other words between
     them ("号码前三位是138，我先发这个。后八位是12345678"), where a word naming a
     piece's place stands among them or right before the first. Yields the pieces'
@@ -341,30 +364,28 @@ def _pieces_apart(view: str, positions: re.Pattern[str], units: str
             if _MOBILE.fullmatch("".join(digits)):
                 yield starts, chosen[-1][1], False
             elif len(chosen) == 2 and _MOBILE.fullmatch(digits[1] + digits[0]) and \
-                    _TAIL_FIRST.search(view, max(0, chosen[0][0] - 8), chosen[0][0]):
+                    tail_first.search(view, max(0, chosen[0][0] - 8), chosen[0][0]):
                 yield starts, chosen[-1][1], True
-_TAIL_FIRST = re.compile(
-    r"(?:尾号|尾数|后[0-9]{1,2}位|末[0-9]{1,2}位|最后[0-9]{0,2}位?)(?:是|为)?$")
 
 
 def _strip_links(chain: str, recognizers: Recognizers) -> str:
     """A chain without its positional words ("后8位" holds no digit of the number)."""
-    return _POSITIONS.sub("", chain)
+    return recognizers.places.link.sub("", chain)
 
 
 _ANY_DIGIT = re.compile(r"[0-9]")
 
 
-@lru_cache(maxsize=8)
-def _place_edges(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def place_edges(words: tuple[str, ...], where: Places
+                ) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """What ends a text with the first part of a place word, and what starts one with
-    the rest (of `positions_pattern`'s words, and of a place with a count)."""
-    listed = pattern[len(COUNTED_POSITION) + 1:].split("|")
-    words = [re.sub(r"\\(.)", r"\1", word) for word in listed]
+    the rest (of the `[numbers] part_positions` words, and of a place with a count)."""
     heads = {word[:k] for word in words for k in range(1, len(word))}
     tails = {word[k:] for word in words for k in range(1, len(word))}
-    counted_head = r"(?:前|后|末|最后|中间|尾|第|头|最|中)[0-9]{0,2}"
-    counted_tail = r"[0-9]{0,2}(?:位|段|节)|间|后"
+    counted_head = (f"{alternation({h[:k] for h in where.heads for k in range(1, len(h) + 1)})}"
+                    "[0-9]{0,2}")
+    counted_tail = (f"[0-9]{{0,2}}{where.units}"
+                    f"|{alternation({h[k:] for h in where.heads for k in range(1, len(h))})}")
     return (re.compile("(?:" + "|".join([counted_head, *map(re.escape, heads)]) + ")$"),
             re.compile("|".join([counted_tail, *map(re.escape, tails)])))
 
@@ -376,7 +397,7 @@ def pieces_cue(text: str, recognizers: Recognizers) -> bool:
     view = text.translate(recognizers.numeral_marks).replace("\x03", "0")
     if recognizers.part_positions.search(view) is None:
         # or the place word cut by the boundary: "手机号138，剩" | "下的…1234 5678"
-        ends, starts = _place_edges(recognizers.part_positions.pattern)
+        ends, starts = recognizers.place_edges
         if ends.search(view) is None and starts.match(view) is None:
             return False
     spoken = recognizers.spoken_run
@@ -389,8 +410,7 @@ def pieces_cue(text: str, recognizers: Recognizers) -> bool:
 # message edge of linking words alone ("好的" | "是…") starts no chain: the
 # side of a boundary a chain crosses holds one of its digits or letters.
 UNIT = Recognizer(RULE, CATEGORY, "dense", may_hold_assembled, find_assembled,
-                  "the pieces join into a whole mobile number",
-                  DIGITS + LATIN + POSITION_CHARS + _chinese(_TAIL_FIRST.pattern),
-                  personal=True,
-                  continues_in=lambda rules: "".join(rules.part_links),
+                  "the pieces join into a whole mobile number", DIGITS + LATIN, personal=True,
+                  continues_in=lambda rules: "".join((*rules.part_links,
+                                                      *rules.positions.words())),
                   anchors=DIGITS + LATIN, window_cue=pieces_cue)

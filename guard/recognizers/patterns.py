@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from guard.lexicon import NumberRules
+from guard.recognizers.assembled import Places
 from guard.recognizers.context import Words
 from guard.recognizers.obfuscated import Disguises
 
@@ -50,3 +51,7 @@ class Recognizers:
     # the link prefilter: a link's punctuation or a code symbol, a link's shape (links.py)
     link_punctuation: re.Pattern[str] = field(kw_only=True)
     link_shape: re.Pattern[str] = field(kw_only=True)
+    # `[numbers.positions]` compiled: a piece's place in a number (assembled.py), and
+    # what ends a message with the first part of a place word and starts one with the rest
+    places: Places = field(kw_only=True)
+    place_edges: tuple[re.Pattern[str], re.Pattern[str]] = field(kw_only=True)

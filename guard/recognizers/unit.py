@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +26,13 @@ LATIN = "abcdefghijklmnopqrstuvwxyz"
 # The views a recognizer reads (guard.normalize): dense (letters and digits,
 # noise dropped, Chinese numerals read as digits) or light (punctuation kept).
 View = Literal["dense", "light"]
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex group matching any of `words`, longest first (one that never matches
+    where there are none)."""
+    listed = sorted(set(words), key=lambda word: (-len(word), word))
+    return "(?:" + "|".join(map(re.escape, listed)) + ")" if listed else "(?!)"
 
 
 class Spans:
