@@ -15,7 +15,8 @@ after an app's name), email.py, url.py, kouling.py (淘口令), assembled.py
 (numbers given in pieces, spoken, or with letters for digits), obfuscated.py
 (addresses whose dot or @ is disguised). What several share: numbers.py
 (digit runs), context.py (context words near a number), links.py (the link
-prefilter); patterns.py holds what is compiled from the lexicon per Guard.
+prefilter), positions.py (a piece's place in a number, for assembled.py);
+patterns.py holds what is compiled from the lexicon per Guard.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from guard.recognizers import (
     landline,
     obfuscated,
     phone,
+    positions,
     url,
 )
 from guard.recognizers.account import account_at, find_account
@@ -79,7 +81,7 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
     rules = lexicon.numbers
     numerals = tables.digits
     link_punctuation, link_shape = link_patterns(rules.code_symbols, tables.light)
-    places = assembled.places(rules.positions, numerals)
+    places = positions.places(rules.positions, numerals)
     part_positions = tuple(w.translate(numerals) for w in rules.part_positions)
     labels = lexicon.messages.category_labels
     reasons = {
@@ -96,11 +98,11 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links), places),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
-        assembled.positions_pattern(part_positions, places),
+        positions.positions_pattern(part_positions, places),
         numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
         disguises=obfuscated.compile_disguises(rules.disguise),
         link_punctuation=link_punctuation, link_shape=link_shape, places=places,
-        place_edges=assembled.place_edges(part_positions, places))
+        place_edges=positions.place_edges(part_positions, places))
 
 
 def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:

@@ -16,17 +16,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
 from guard.recognizers.context import order_word_before, phone_word_before
-from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans, alternation
+from guard.recognizers.phone import MOBILE as _MOBILE
+from guard.recognizers.positions import Places
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
 
 if TYPE_CHECKING:
-    from guard.lexicon import NumberRules, PositionRules
+    from guard.lexicon import NumberRules
     from guard.recognizers.patterns import Recognizers
 
 RULE = "assembled_number"
@@ -58,41 +59,8 @@ def spoken_patterns(rules: NumberRules) -> tuple[
 # digits with letters standing for some: at least four real digits among them
 _LETTER_DIGITS = re.compile(r"[li]?[0-9](?:[0-9lio]*[0-9])?")
 _LETTERS_AS_DIGITS = str.maketrans("lio", "110")
-_MOBILE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
-_MOBILE_IN = re.compile(r"(?<![0-9])(?:86)?1[3-9][0-9]{9}(?![0-9])")
-
-
-@dataclass(frozen=True)
-class Places:
-    """`[numbers.positions]` compiled (once per Guard): a piece's place in a number.
-
-    `link`: a place alone or with a unit and maybe a count (前, 前3位, 后8个),
-    a chain's linking word; `counted`: a place with a count and a unit (前3位,
-    第2段), a place word among other words; `tail_first`: what ends a text
-    right before a tail given first (尾号, 后4位是); `heads` and `units` (a
-    regex group) for the parts of a place cut by a message boundary
-    (`place_edges`). The table's words are kept by the dense view (compiled.py)
-    and continue a chain across a boundary (UNIT's `continues_in`).
-    """
-
-    link: re.Pattern[str]
-    counted: str
-    tail_first: re.Pattern[str]
-    heads: tuple[str, ...]
-    units: str
-
-
-def places(rules: PositionRules, numerals: dict[int, str]) -> Places:
-    """The place patterns on the digit view (Chinese numerals as digits)."""
-    heads = tuple(w.translate(numerals) for w in rules.heads)
-    units = alternation(w.translate(numerals) for w in rules.units)
-    tail = f"{alternation(w.translate(numerals) for w in rules.tail_heads)}[0-9]{{1,2}}{units}"
-    return Places(
-        re.compile(f"{alternation(heads)}(?:[0-9]{{0,2}}{units})?"),
-        f"{alternation(heads)}[0-9]{{1,2}}{units}",
-        re.compile(f"(?:{alternation(w.translate(numerals) for w in rules.tail_words)}|{tail})"
-                   f"{alternation(rules.tail_links)}?$"),
-        heads, units)
+# a whole mobile number: the phone unit's shape (no second model of one)
+_MOBILE_IN = re.compile(rf"(?<![0-9]){_MOBILE.pattern}(?![0-9])")
 
 
 def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
@@ -314,13 +282,6 @@ _PIECES_GAP = 20
 _PIECE = re.compile(r"[0-9]+")
 
 
-def positions_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
-    """A word naming a piece's place in a number: `[numbers] part_positions`, or a
-    place with a count (on the digit view)."""
-    listed = sorted(map(re.escape, words), key=len, reverse=True)
-    return re.compile("|".join([where.counted, *listed]))
-
-
 def _pieces_apart(view: str, positions: re.Pattern[str], units: str,
                   tail_first: re.Pattern[str]) -> Iterator[tuple[tuple[int, ...], int, bool]]:
     """Two or three digit groups that make a mobile number with other words between
@@ -374,20 +335,6 @@ def _strip_links(chain: str, recognizers: Recognizers) -> str:
 
 
 _ANY_DIGIT = re.compile(r"[0-9]")
-
-
-def place_edges(words: tuple[str, ...], where: Places
-                ) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """What ends a text with the first part of a place word, and what starts one with
-    the rest (of the `[numbers] part_positions` words, and of a place with a count)."""
-    heads = {word[:k] for word in words for k in range(1, len(word))}
-    tails = {word[k:] for word in words for k in range(1, len(word))}
-    counted_head = (f"{alternation({h[:k] for h in where.heads for k in range(1, len(h) + 1)})}"
-                    "[0-9]{0,2}")
-    counted_tail = (f"[0-9]{{0,2}}{where.units}"
-                    f"|{alternation({h[k:] for h in where.heads for k in range(1, len(h))})}")
-    return (re.compile("(?:" + "|".join([counted_head, *map(re.escape, heads)]) + ")$"),
-            re.compile("|".join([counted_tail, *map(re.escape, tails)])))
 
 
 def pieces_cue(text: str, recognizers: Recognizers) -> bool:

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from guard.lexicon import NumberRules
-from guard.recognizers.assembled import Places
 from guard.recognizers.context import Words
 from guard.recognizers.obfuscated import Disguises
+from guard.recognizers.positions import Places
 
 
 @dataclass(frozen=True)
