@@ -268,7 +268,8 @@ def negation(message: MessageState, first: int, start: int, end: int,
     `guidance_first` says the match itself starts with the guidance (a rule).
     A refused verb (不走, 不用) counts only right before the term (不走微信) or
     before the one word that leads to it (不用加微信), never further away
-    (不用走平台微信转我 is guidance).
+    (不用走平台微信转我 is guidance); right after the term, it refuses the hand-over
+    word it stands before (您的微信不用给我, not 微信不用担心，加我).
     """
     lexicon = message.compiled.lexicon
     before_window = 0 if touching else lexicon.negation_window
@@ -289,6 +290,10 @@ def negation(message: MessageState, first: int, start: int, end: int,
                 word.start == ctx.end for word in message.context_ending(start, start))
                 ) and message.same_clause(ctx.end - 1, start) and not _condition(message, end):
             return ctx  # 不走微信, 不用加微信: the verb refused is the guidance itself
+        if (ctx.start == end and not _REFUSING.isdisjoint(keys)
+                and message.same_clause(end - 1, ctx.start)
+                and _hand_over_follows(message, ctx) and not _condition(message, ctx.end)):
+            return ctx  # 您的微信不用给我: the hand-over after the term is refused
         near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
         if (("", "negation") in keys and near and ctx.end <= start
                 and message.same_clause(ctx.end - 1, start)):
@@ -349,6 +354,19 @@ def _one_list(message: MessageState, first: int, last: int) -> bool:
     lo = offsets.span(first - 1, first)[1] if first > 0 else 0
     hi = offsets.span(last, last + 1)[0]
     return marks.isdisjoint(text[lo:hi])
+
+
+_REFUSING = frozenset({("", "negation_verb"), ("", "negation")})
+_AFTER_SIDES = frozenset({"after", "near_after"})
+
+
+def _hand_over_follows(message: MessageState, cue: ContextHit) -> bool:
+    """Whether a context word that follows a term (给我, 发我, 加我) starts right where
+    the cue ends, in its clause: the cue between them refuses that hand-over."""
+    reach = cue.end + message.compiled.context_length
+    return any(word.start == cue.end and any(side in _AFTER_SIDES for _, side in word.keys)
+               and message.same_clause(cue.end - 1, word.start)
+               for word in message.context_ending(cue.end + 1, reach))
 
 
 def _condition(message: MessageState, end: int) -> bool:
