@@ -49,6 +49,9 @@ SPELLINGS = [
     ("yao san ba yao er san si wu liu qi ba", "yao san ba *** ** *** ** wu liu qi ba"),
     ("one three eight one two three four five six seven eight",
      "one three eight *** *** ***** **** five six seven eight"),
+    # a word said for two or three digits is hidden whole where one of them is
+    ("one three nine double zero triple four five six seven",
+     "one three nine ****** **** ****** **** five six seven"),
 ]
 
 

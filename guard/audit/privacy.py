@@ -140,7 +140,15 @@ def _keep_ends(text: str, start: int, end: int, digits: list[tuple[int, int, str
         skipped = 0
         while inside and skipped < code.end():
             skipped += len(inside.pop(0)[2])
-    hidden = inside[head:len(inside) - tail] if len(inside) > head + tail else inside
+    # by digits, not characters: a spoken "double eight" is two digits, hidden whole
+    # where either of them is
+    total = sum(len(d[2]) for d in inside)
+    hidden: list[tuple[int, int, str]] = []
+    count = 0
+    for entry in inside:
+        first, count = count, count + len(entry[2])
+        if total <= head + tail or (count > head and first < total - tail):
+            hidden.append(entry)
     return [i for d_start, d_end, _ in hidden for i in range(d_start, d_end)]
 
 
