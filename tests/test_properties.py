@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from guard import Guard
@@ -38,6 +38,7 @@ def test_any_text_checks_and_spans_index_the_original(guard: Guard, text: str) -
 
 @SETTINGS
 @given(messages)
+@example(text="1300000000一天猫店")  # 天猫 masked leaves the 一 of 一天: no eleventh digit
 def test_masked_message_does_not_block(guard: Guard, text: str) -> None:
     verdict = guard.check(text)
     if verdict.verdict == "block":

@@ -77,6 +77,8 @@ _CONCEPT = '[[concept]]\nid = "gift"\nterms = ["小礼物"]\n\n'
     (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nof = ["gift"]\nat_least = 2\n'
      'examples = ["x"]\n', 9, "'at_least' must be"),
     ('format = 7\n', 1, "format 7"),
+    (_CONCEPT + '[[rule]]\nid = "r"\ncategory = "link"\nall = ["gift"]\nrefused = ["gfit"]\n'
+     'examples = ["x"]\n', 9, "unknown concept 'gfit' in 'refused'"),
 ])
 def test_a_wrong_rule_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                                what: str) -> None:
@@ -135,3 +137,27 @@ def test_matching_is_one_sweep_over_the_hits() -> None:
     assert len(matches) == 5000
     assert len(calls) <= 2 * len(hits)
     assert all(a.end <= b.start for a, b in itertools.pairwise(matches))
+
+
+def test_an_a_not_a_question_asks_and_refuses_nothing(guard: Guard) -> None:
+    """`[negation] questions`: a refusal cue inside 方不方便 / 能不能 / 要不要 is none."""
+    assert guard.check("方不方便加您微信").verdict == "block"
+    assert guard.check("能不能留个您的微信").verdict == "block"
+    assert guard.check("要不要加微信").verdict == "block"
+    assert guard.check("不方便加您微信").verdict == "warn"
+    assert guard.check("不能加微信哦").verdict == "warn"
+
+
+def test_a_merchant_adds_a_question(tmp_path: Path) -> None:
+    write(tmp_path, 'format = 1\n[negation]\nquestions = ["不加不加"]\n')
+    lexicon = load_lexicon([tmp_path])
+    assert "不加不加" in lexicon.negation_excuses and "方不方便" in lexicon.negation_excuses
+
+
+def test_a_refused_request_lowers_the_rule(guard: Guard) -> None:
+    """A refusal before a word of a `refused` concept, or reaching into the first word:
+    a block becomes a warning, a warning is dropped."""
+    assert guard.check("您的微信不用给我，在这里说就行").verdict == "warn"
+    assert guard.check("我们不提供QQ，售后在这里处理").verdict == "warn"
+    assert "ask_their_phone" not in {f.rule for f in guard.check("您的手机号不用告诉我").findings}
+    assert guard.check("您的微信给我，我加您").verdict == "block"

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from guard.normalize import MASK_CHAR
 from guard.recognizers.unit import Detection, detection
 
 if TYPE_CHECKING:
@@ -100,7 +101,9 @@ def numeral_words(lexicon: Lexicon, numerals: dict[int, str]) -> re.Pattern[str]
     group or concept term that begins or ends with a numeral (二维码, 五星, 一块钱).
 
     Masking such a term must not turn the digits beside it into a number it was
-    not (“13000000006二维码”: 二 is no twelfth digit, masked or not).
+    not (“13000000006二维码”: 二 is no twelfth digit, masked or not), nor may
+    masking a term that ate half of such a word ("1300000000一天猫店": 天猫 masked
+    leaves 一 of 一天): a Chinese numeral beside a masked span is no digit either.
     """
     def numeral(char: str) -> bool:
         return ord(char) in numerals
@@ -112,7 +115,9 @@ def numeral_words(lexicon: Lexicon, numerals: dict[int, str]) -> re.Pattern[str]
     chosen = sorted({term for term in terms
                      if term and (numeral(term[0]) or numeral(term[-1]))
                      and not all(numeral(char) for char in term)}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, chosen))) if chosen else None
+    marks = "".join(sorted(re.escape(chr(code)) for code in numerals if not chr(code).isascii()))
+    masked = [f"[{marks}](?={MASK_CHAR})", f"(?<={MASK_CHAR})[{marks}]"] if marks else []
+    return re.compile("|".join([*map(re.escape, chosen), *masked])) if chosen or masked else None
 
 
 # Each reading of a message (number_views) with its runs of ten digits or more.
