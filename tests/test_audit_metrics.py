@@ -335,3 +335,33 @@ def test_a_csv_whose_records_start_on_line_2_keeps_the_figures(tmp_path: Path) -
             out.writerow((shop, agent, conversation, f"2026-11-02T{time}+08:00", role, text))
     for args in ((), ("--chunk-bytes", "200"), ("--chunk-bytes", "300", "--workers", "2")):
         assert figures(audit(log, *args)) == (EXPECTED_AGENTS, EXPECTED_SHOPS), args
+
+
+def test_a_first_chunk_made_by_hand_at_line_2_starts_the_file(tmp_path: Path) -> None:
+    """Whether a chunk starts its file follows from where it starts (`Chunk.first`), not
+    from a flag its maker must remember: once, a CSV's first chunk made without the flag
+    left its conversations waiting for a chunk before line 2, never counted."""
+    from guard.audit.chunk import audit_chunk
+    from guard.audit.judge import AuditConfig, Auditor
+    from guard.audit.readers import Chunk, open_source
+
+    log = tmp_path / "log.csv"
+    rows = [*LOG[:3], ("S1", "A", "c1", "10:01:00", "agent", "去京东买更便宜"), *LOG[3:]]
+    with log.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(("shop", "agent", "conversation", "time", "role", "text"))
+        for shop, agent, conversation, time, role, text in rows:
+            out.writerow((shop, agent, conversation, f"2026-11-02T{time}+08:00", role, text))
+    whole = run.audit_to_report([str(log)])
+    assert whole.parts == () and whole.findings[0].context  # neighbour lines
+    source = open_source(str(log))
+    header = len(log.read_bytes().split(b"\n", 1)[0]) + 1
+    size = log.stat().st_size
+    chunk = Chunk(source, 2, header, size, (), header, 2, (), size, line_count=len(rows),
+                  final=True)
+    assert chunk.first
+    report = audit_chunk(Auditor(AuditConfig((), whole.settings)), chunk)
+    assert report.parts == ()
+    assert {k: v.to_dict() for k, v in report.responses.items()} == \
+        {k: v.to_dict() for k, v in whole.responses.items()}
+    assert [f.context for f in report.findings] == [f.context for f in whole.findings]

@@ -68,8 +68,11 @@ class Chunk:
     # what a converter found beside the records (an Excel export's conversation sheet,
     # sheets.ConversationSheet), on the file's last chunk: the main process reports it
     sheets: tuple[Any, ...] = ()
-    # the file's first chunk, when its records do not start on line 1 (a CSV's header)
-    first: bool = False
+
+    @property
+    def first(self) -> bool:
+        """Whether it is the file's first chunk: no line of records before it."""
+        return self.first_line <= self.source.first_line
 
     def describe(self) -> str:
         """Where its records are, for a message: `FILE 第 a–b 行`."""
@@ -253,7 +256,7 @@ def read_chunks(source: Source, chunk_bytes: int = CHUNK_BYTES,
     for chunk in _cut_chunks(source, chunk_bytes, lookback_lines, ship):
         if held is not None:
             yield held
-        held = chunk if held is not None or chunk.first_line <= 1 else replace(chunk, first=True)
+        held = chunk
     if held is not None:
         yield replace(held, final=True)
 
@@ -267,10 +270,9 @@ def _cut_chunks(source: Source, chunk_bytes: int, lookback_lines: int,
     else:
         stream, raw = open_raw(source.path, source.compressed)
     try:
-        line_no, offset = 1, 0
+        line_no, offset = source.first_line, 0
         if is_csv:
             offset = len(stream.readline(MAX_LINE_BYTES))  # the header, read in open_source
-            line_no = 2
         pieces: list[bytes] = []  # this chunk's bytes so far (only if shipped)
         start = end = offset
         size = lines = quotes = 0  # quotes: their parity in the chunk so far

@@ -57,6 +57,11 @@ class Source:
     mapping: tuple[tuple[str, str], ...] = ()  # Excel: (field, header) given by --column
 
     @property
+    def first_line(self) -> int:
+        """The line its first record is on (a CSV's header is line 1)."""
+        return 2 if self.fmt == "csv" else 1
+
+    @property
     def converted(self) -> bool:
         """Read through a converter (exports.py): its chunks carry their bytes."""
         return self.fmt in CONVERTED
