@@ -1,6 +1,11 @@
 """Benchmark `guard audit` side by side with a bare read-and-parse of the same log, in one run.
 
     python bench/bench_audit.py [--count 1000000] [--workers 2] [--repeat 3]
+    python bench/bench_audit.py --metrics [--count 200000] [--repeat 5]
+
+  (--metrics: only what the response times and the neighbour lines beside
+  findings cost, each measured apart — the audit against itself with that
+  feature taken out, bench/audit_variants.py — at 1 and N workers)
 
   * generates a seeded chat log (samples/generate.py: whole conversations,
     ≈5% violations, split evasions, buyers' personal data) — kept in the
@@ -53,27 +58,6 @@ with open(sys.argv[1], "rb") as log:
 print(count)
 """
 STARTUP = "from guard import Guard; Guard().check('去京东买')"
-# `guard audit` as it was before the response times (metrics.py): no clock (so no
-# neighbour lines beside the findings either), and the buyers' lines dropped unread.
-# The same run side by side with the real one gives what the metrics cost (target:
-# at most 10 % more time).
-NO_METRICS = """
-import sys
-import guard.audit.chunk as chunk
-
-class NoClock:
-    def __init__(self, *args, **kwargs): pass
-    def message(self, *args): pass
-    def remember(self, rows): pass
-    def feed(self, rows, wanted=()): return [() for _ in wanted]
-    def before(self, *args): return ()
-    def finish(self): return {}, None
-
-chunk.ResponseClock = NoClock
-chunk.SYSTEM = chunk.NOT_AGENT
-from guard.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
 # The least any pure-Python audit must do, on N processes (no guard code): each
 # reads its share of the file, JSON-parses every line, checks the six fields
 # (strings, a known role, an ISO 8601 time), counts per shop, agent and day and
@@ -254,8 +238,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="timed rounds; each command's best is reported (default 3)")
     parser.add_argument("--metrics", action="store_true",
-                        help="only the cost of the response times: the audit with and "
-                             "without them, side by side")
+                        help="only what the response times and the neighbour lines cost: "
+                             "the audit against itself without each (audit_variants.py)")
     args = parser.parse_args()
 
     print(f"cores: {os.cpu_count()}, load average at start: "
@@ -267,9 +251,8 @@ def main() -> int:
           f"ready in {time.perf_counter() - started:.1f} s)")
     python = sys.executable
     audit = [python, "-m", "guard.cli", "audit", str(log)]
-    plain = [python, "-c", NO_METRICS, "audit", str(log)]
     if args.metrics:
-        return _metrics_cost(args, audit, plain)
+        return _metrics_cost(args, log)
     runs = [
         ("bare read + orjson parse", [python, "-c", BARE_PARSE, str(log)]),
         ("start: import, Guard, jieba", [python, "-c", STARTUP]),
@@ -311,24 +294,33 @@ def main() -> int:
     return 0
 
 
-def _metrics_cost(args: argparse.Namespace, audit: list[str], plain: list[str]) -> int:
-    """The audit with and without the response times, interleaved: the ratio."""
-    runs = [("audit without response times ×1", [*plain, "--workers", "1"]),
-            ("guard audit --workers 1", [*audit, "--workers", "1"]),
-            (f"audit without response times ×{args.workers}",
-             [*plain, "--workers", str(args.workers)]),
-            (f"guard audit --workers {args.workers}", [*audit, "--workers", str(args.workers)])]
+def _metrics_cost(args: argparse.Namespace, log: Path) -> int:
+    """What the response times cost, and what the neighbour lines cost, each measured
+    apart: the audit against itself with one feature taken out (bench/audit_variants.py),
+    everything else equal; interleaved rounds, at 1 and N workers."""
+    from audit_variants import VARIANTS
+
+    variants = [sys.executable, str(Path(__file__).resolve().parent / "audit_variants.py")]
+    runs = [(f"{variant} ×{workers}", [*variants, variant, "audit", str(log), "--workers",
+                                       str(workers)])
+            for workers in (1, args.workers) for variant in VARIANTS]
     print(f"best of {args.repeat} interleaved rounds (slowest in brackets):")
-    results = run_rounds([c for _, c in runs], args.repeat)
-    for (name, _), result in zip(runs, results, strict=True):
-        print(f"  {name:<36} {result['seconds']:7.2f} s [{result['slowest']:5.2f}] "
+    results = dict(zip((name for name, _ in runs),
+                       run_rounds([command for _, command in runs], args.repeat), strict=True))
+    for name, result in results.items():
+        print(f"  {name:<20} {result['seconds']:7.2f} s [{result['slowest']:5.2f}] "
               f"({result['cpu']:5.2f} s CPU)  {args.count / result['seconds']:>11,.0f} msg/s  "
               f"peak PSS {result['pss_mb']:6.0f} MB")
-    for index, workers in ((0, 1), (2, args.workers)):
-        before, after = results[index], results[index + 1]
-        print(f"response times cost, --workers {workers}: "
-              f"{after['seconds'] / before['seconds'] - 1:+.1%} wall, "
-              f"{after['cpu'] / before['cpu'] - 1:+.1%} CPU (target ≤ +10 %)")
+    for workers in (1, args.workers):
+        full = results[f"full ×{workers}"]
+        for label, without, target in (
+                ("response times (full / no-metrics)", "no-metrics", " (target ≤ +10 %)"),
+                ("neighbour lines (full / no-neighbours)", "no-neighbours", ""),
+                ("both, buyers' lines read (full / neither)", "neither", "")):
+            base = results[f"{without} ×{workers}"]
+            print(f"--workers {workers}: {label:<42} "
+                  f"{full['seconds'] / base['seconds'] - 1:+6.1%} wall, "
+                  f"{full['cpu'] / base['cpu'] - 1:+6.1%} CPU{target}")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -337,6 +337,46 @@ def test_a_csv_whose_records_start_on_line_2_keeps_the_figures(tmp_path: Path) -
         assert figures(audit(log, *args)) == (EXPECTED_AGENTS, EXPECTED_SHOPS), args
 
 
+def test_the_bench_variants_take_out_only_their_feature(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bench/bench_audit.py --metrics measures each feature against the audit without it,
+    everything else equal: each variant's report differs from the audit's only there."""
+    import importlib.util
+
+    import guard.audit.chunk as chunk
+    from guard.audit.run import audit_to_report
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("audit_variants",
+                                                  root / "bench" / "audit_variants.py")
+    assert spec is not None and spec.loader is not None
+    variants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(variants)
+    sample = str(root / "samples" / "chat_log.jsonl")
+    reports = {}
+    for variant in variants.VARIANTS:
+        monkeypatch.setattr(chunk, "ResponseClock", chunk.ResponseClock)
+        monkeypatch.setattr(chunk, "SYSTEM", chunk.SYSTEM)
+        variants.apply(variant)
+        reports[variant] = audit_to_report([sample], role="all", chunk_bytes=4000).to_dict()
+        monkeypatch.undo()
+    full = reports["full"]
+    assert any(f["context"] for f in full["findings"])
+    assert any(a["response_mean_s"] is not None for a in full["agents"])
+
+    def without(report: dict, *keys: str) -> dict:
+        found = [{k: v for k, v in f.items() if k not in keys} for f in report["findings"]]
+        agents = [{k: v for k, v in a.items() if k not in keys} for a in report["agents"]]
+        return {**report, "findings": found, "agents": agents,
+                "shops": [{k: v for k, v in s.items() if k not in keys} for s in report["shops"]],
+                **{key: None for key in keys if key in report}}
+
+    times = (*FIGURES, "response_times")
+    assert without(reports["no-metrics"], *times) == without(full, *times)
+    assert not reports["no-metrics"]["response_times"]
+    assert without(reports["no-neighbours"], "context") == without(full, "context")
+    assert not any(f["context"] for f in reports["no-neighbours"]["findings"])
+
+
 def test_a_first_chunk_made_by_hand_at_line_2_starts_the_file(tmp_path: Path) -> None:
     """Whether a chunk starts its file follows from where it starts (`Chunk.first`), not
     from a flag its maker must remember: once, a CSV's first chunk made without the flag

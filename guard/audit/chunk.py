@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from guard.audit.conversation import Conversations, SplitFinding
@@ -27,13 +28,14 @@ from guard.audit.readers import LOOKBACK_LINES, Chunk, NonText, Rejected, Row, p
 from guard.audit.report import Report, ReportBuilder, top_worst
 from guard.verdict import worst
 
+Record = Row | NonText | Rejected
 # Roles only counted (unless --role all): skipped.
 NOT_AGENT = frozenset({"buyer", "system"})
 # Roles a reader may drop unread: buyers' lines are read, for the response times.
 SYSTEM = frozenset({"system"})
 # A window's reach when rows come grouped by conversation, in time order.
 UNBOUNDED = sys.maxsize
-# Messages the response-time clock is fed at once (metrics.ResponseClock.feed).
+# Records judged, then fed to the response-time clock, at once (metrics.ResponseClock.feed).
 FEED_BATCH = 4096
 
 
@@ -125,19 +127,16 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
         auditor.shortcut
     conversations = Conversations(shortcut.closed if shortcut is not None else None, lookback)
     clock = ResponseClock(*part, label) if part is not None else ResponseClock(label=label)
-    # The clock is fed in batches (a list append a message, not a call): a finding's
-    # evidence waits for its neighbour lines until the batch is fed (`flush`).
-    timed: list[Row | NonText] = []
-    timed_append = timed.append
-    for row in context:  # the clock reads them only as the neighbours of the first findings
+    timed: list[Row | NonText] = []  # the lines before: the neighbours of the first findings
+    for row in context:
         kind = type(row)
         if kind is Row or kind is NonText:
-            timed_append(row)  # type: ignore[arg-type]
+            timed.append(row)  # type: ignore[arg-type]
             if kind is Row and row.role == "agent":  # type: ignore[union-attr]
                 conversations.remember((row.shop, row.agent, row.conversation), row.line,
                                        row.moment, row.text, judged_of(row.text).edges)
     clock.remember(timed)
-    timed.clear()
+    del timed
     window = conversations.window
     builder = ReportBuilder(settings)
     evidence = Evidence(builder, label, auditor.evidence, auditor.privacy,
@@ -145,71 +144,65 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
     tallies: dict[tuple[str, str, str, str], Tally] = {}  # (shop, agent, role, day)
     records, scanned, rejected, split_count = skipped, 0, 0, 0
     no_splits: Sequence[SplitFinding] = ()
+    # The clock takes each batch of records whole, after the loop has judged it (one
+    # loop in metrics.py, nothing per message here): a finding's evidence waits for
+    # its neighbour lines, the clock's state at the finding's place in the batch.
     wanted: list[tuple[int, str, str, int]] = []  # for `clock.feed`
     waiting: list[tuple[Row, Any, Sequence[SplitFinding], str]] = []  # evidence to add
-
-    def flush() -> None:
+    for batch in _batches(rows):
+        records += len(batch)
+        for position, record in enumerate(batch, 1):
+            kind = type(record)
+            if kind is not Row:
+                if kind is Rejected:
+                    rejected += 1
+                    builder.reject(label, record.line, record.reason)  # type: ignore[union-attr]
+                else:  # an image, a card…: not judged, counted by its type
+                    skipped += 1
+                    builder.non_text[record.kind] = (  # type: ignore[union-attr]
+                        builder.non_text.get(record.kind, 0) + 1)  # type: ignore[union-attr]
+                continue
+            row: Row = record  # type: ignore[assignment]
+            role = row.role
+            if role != "agent" and not judge_all:
+                skipped += 1
+                continue
+            scanned += 1
+            text = row.text
+            judged = judged_of(text)
+            verdict = judged.verdict
+            name = verdict.verdict
+            found = len(verdict.findings)
+            splits = no_splits
+            if role == "agent":
+                turns = window((row.shop, row.agent, row.conversation), row.line, row.moment,
+                               text, judged.edges)
+                if turns:
+                    splits = window_findings(turns)
+                    if splits:
+                        found += len(splits)
+                        split_count += len(splits)
+                        name = worst((name, *(s.finding.severity for s in splits)))
+            key = (row.shop, row.agent, role, row.day)
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = Tally()
+            tally.messages += 1
+            if name == "pass":
+                tally.passed += 1
+            elif name == "warn":
+                tally.warned += 1
+            else:
+                tally.blocked += 1
+            if found:
+                tally.findings += found
+                wanted.append((position, row.shop, row.conversation, row.line))
+                waiting.append((row, verdict, splits, name))
         for (row, verdict, splits, name), before in zip(
-                waiting, clock.feed(timed, wanted), strict=True):
+                waiting, clock.feed(batch, wanted), strict=True):
             evidence.add(row, verdict, splits, name, before)
-        timed.clear()
         wanted.clear()
         waiting.clear()
-
-    for record in rows:
-        records += 1
-        if type(record) is Rejected:
-            rejected += 1
-            builder.reject(label, record.line, record.reason)
-            continue
-        if type(record) is NonText:  # an image, a card…: not judged, counted by its type
-            skipped += 1
-            builder.non_text[record.kind] = builder.non_text.get(record.kind, 0) + 1
-            timed_append(record)
-            if len(timed) >= FEED_BATCH:
-                flush()
-            continue
-        row: Row = record  # type: ignore[assignment]
-        role = row.role
-        if role != "system":
-            timed_append(row)
-            if len(timed) >= FEED_BATCH:
-                flush()
-        if role != "agent" and not judge_all:
-            skipped += 1
-            continue
-        scanned += 1
-        text = row.text
-        judged = judged_of(text)
-        verdict = judged.verdict
-        name = verdict.verdict
-        found = len(verdict.findings)
-        splits = no_splits
-        if role == "agent":
-            turns = window((row.shop, row.agent, row.conversation), row.line, row.moment, text,
-                           judged.edges)
-            if turns:
-                splits = window_findings(turns)
-                if splits:
-                    found += len(splits)
-                    split_count += len(splits)
-                    name = worst((name, *(s.finding.severity for s in splits)))
-        key = (row.shop, row.agent, role, row.day)
-        tally = tallies.get(key)
-        if tally is None:
-            tally = tallies[key] = Tally()
-        tally.messages += 1
-        if name == "pass":
-            tally.passed += 1
-        elif name == "warn":
-            tally.warned += 1
-        else:
-            tally.blocked += 1
-        if found:
-            tally.findings += found
-            wanted.append((len(timed), row.shop, row.conversation, row.line))
-            waiting.append((row, verdict, splits, name))
-    flush()
     for (shop, agent, role, day), tally in tallies.items():
         builder.count_messages((shop, agent, role), day, tally.values())
     builder.count_records(label, records, scanned, skipped, rejected, split_count)
@@ -219,3 +212,15 @@ def _audit_rows(auditor: Auditor, rows: Iterable[Row | NonText | Rejected], labe
         builder.parts.setdefault(label, []).append(open_part)
     builder.worst = top_worst(builder.worst)
     return builder.build()
+
+
+def _batches(rows: Iterable[Record]) -> Iterator[Sequence[Record]]:
+    """The records in batches of FEED_BATCH: a chunk's list sliced, any other iterable
+    (a Spark partition's rows) taken a batch at a time."""
+    if isinstance(rows, list):
+        for start in range(0, len(rows), FEED_BATCH):
+            yield rows[start:start + FEED_BATCH]
+        return
+    iterator = iter(rows)
+    while batch := list(islice(iterator, FEED_BATCH)):
+        yield batch

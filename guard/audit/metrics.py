@@ -228,7 +228,8 @@ class ResponseClock:
             self.ended.setdefault(key, []).append(thread.segment())
 
     def message(self, row: Any) -> None:
-        """One buyer or agent message, a `Row` or `NonText` (other roles are ignored)."""
+        """One record: a buyer's or agent's message (`Row` or `NonText`) is timed; any
+        other (a system line, a `Rejected` record) is ignored."""
         self._feed((row,))
 
     def feed(self, rows: Sequence[Any],
@@ -256,7 +257,10 @@ class ResponseClock:
         time taken only when answered, in whole seconds from the timedelta)."""
         threads, agents, gap = self.threads, self.agents, GAP_LINES
         for row in rows:
-            line, shop, agent, conversation, _, role, _, moment, _ = row
+            try:
+                line, shop, agent, conversation, _, role, _, moment, _ = row
+            except ValueError:  # a rejected record (no cost unless raised)
+                continue
             if role != "agent" and role != "buyer":
                 continue
             key = (shop, conversation)
