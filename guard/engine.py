@@ -148,7 +148,8 @@ def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) ->
     return (may_hold_number(dense, recognizers)
             or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
                                   recognizers.part_links, compiled.tables.digits,
-                                  recognizers.spoken_run, recognizers.part_positions))
+                                  recognizers.spoken_run, recognizers.part_positions,
+                                  recognizers.letter_digits))
 
 
 def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bool:

@@ -96,6 +96,8 @@ phrases = ["卫星天线"]
     ('[numbers.positions]\nheads = ["前"]\nunit = ["位"]\n', 3,
      "unknown key 'unit' in [numbers.positions]"),
     ('[numbers.positions]\nheads = "前"\n', 2, "'heads' must be a list of strings"),
+    ('[numbers.letter_digits]\nl = "1"\nzz = "2"\n', 3, "[numbers.letter_digits] 'zz'"),
+    ('[numbers.letter_digits]\no = "00"\n', 2, "one digit"),
 ])
 def test_broken_file_names_file_and_line(tmp_path: Path, content: str, line: int,
                                          what: str) -> None:

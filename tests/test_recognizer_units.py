@@ -194,12 +194,14 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
     recognizers, tables = guard.recognizers, guard.compiled.tables
+    letters = recognizers.letter_digits
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                        spoken=recognizers.spoken_run) or found is None
+                                        spoken=recognizers.spoken_run,
+                                        letters=letters) or found is None
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
                                         recognizers.part_links, tables.digits,
                                         recognizers.spoken_run,
-                                        recognizers.part_positions) or found is None
+                                        recognizers.part_positions, letters) or found is None
     assert _found(guard, assembled.find_assembled, text) == ([found] if found else [])
 
 
@@ -237,6 +239,17 @@ def test_a_pieces_place_is_data(tmp_path: Path, guard: Guard) -> None:
     assert not guard.recognizers.places.link.fullmatch("首3位")
     assert _found(guard, assembled.find_assembled, text) == []
     assert _found(merchant, assembled.find_assembled, text) == ["138，我先发这个，再发12345678"]
+
+
+def test_letters_for_digits_are_data(tmp_path: Path, guard: Guard) -> None:
+    """Which Latin letters stand for digits inside a number is `[numbers.letter_digits]`."""
+    text = "电话 l38z2345678"
+    (tmp_path / "mine.toml").write_text(
+        '[numbers.letter_digits]\nl = "1"\ni = "1"\no = "0"\nz = "2"\n', encoding="utf-8")
+    merchant = Guard([tmp_path])
+    assert _found(guard, assembled.find_assembled, text) == []
+    assert _found(merchant, assembled.find_assembled, text) == ["l38z2345678"]
+    assert guard.check("电话 l38l2345678").findings  # the built-in table: l, i, o
 
 
 @pytest.mark.parametrize("text", [

@@ -116,6 +116,7 @@ class NumberRules:
     numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
     spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
     spoken_repeats: tuple[tuple[str, int], ...] = ()  # ("double", 2): double eight = 88
+    letter_digits: tuple[tuple[str, str], ...] = ()  # ("l", "1"): l38l… inside a number
     disguise: DisguiseRules = DisguiseRules()  # `[disguise]`: a dot or @ written as a word
     positions: PositionRules = PositionRules()  # `[numbers.positions]`: 前3位, 尾号 …
 

@@ -45,7 +45,7 @@ NUMBER_LISTS = ("phone_context", "landline_context", "bank_context", "not_contac
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
                 "courier_prefixes", "part_links", "part_positions", "numeral_words")
 NUMBER_KEYS = {*NUMBER_LISTS, "context_window", "code_symbols", "units", "spoken_digits",
-               "spoken_repeats", "positions"}
+               "spoken_repeats", "positions", "letter_digits"}
 MESSAGE_KEYS = {"block_warning", "warn_reminder", "category_labels", "reasons"}
 PRIVACY_LISTS = ("house_units", "street_words", "province_suffixes", "city_suffixes",
                  "district_suffixes", "recipient_cues", "self_cues")
@@ -269,10 +269,25 @@ def number_rules(src: TomlFile | None, data: dict[str, Any],
         spoken_repeats=_spoken_repeats(src, data.get("spoken_repeats", {})),
         disguise=disguise,
         positions=_positions(src, data.get("positions", {})),
+        letter_digits=_letter_digits(src, data.get("letter_digits", {})),
         code_symbols=nonempty_string(src, data, "code_symbols", ("[numbers]", 0)),
         units=nonempty_string(src, data, "units", ("[numbers]", 0)),
         **lists,
     )
+
+
+def _letter_digits(src: TomlFile, table: Any) -> tuple[tuple[str, str], ...]:
+    """[numbers.letter_digits]: l = "1" — one lower-case Latin letter → one digit."""
+    header = "[numbers.letter_digits]"
+    if not isinstance(table, dict):
+        raise src.error(src.line_of(header), f"{header} must map letters to digits")
+    for letter, digit in table.items():
+        if not (len(letter) == 1 and "a" <= letter <= "z") or not (
+                isinstance(digit, str) and len(digit) == 1 and digit in "0123456789"):
+            raise src.error(src.line_of(header, 0, letter),
+                            f"{header} {letter!r}: one lower-case Latin letter must map to "
+                            "one digit (\"0\"..\"9\")")
+    return tuple(table.items())
 
 
 POSITION_LISTS = ("heads", "units", "tail_words", "tail_heads", "tail_links")

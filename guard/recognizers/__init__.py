@@ -102,6 +102,7 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
         numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
         disguises=obfuscated.compile_disguises(rules.disguise),
         link_punctuation=link_punctuation, link_shape=link_shape, places=places,
+        letter_digits=assembled.letter_digits(rules),
         place_edges=positions.place_edges(part_positions, places))
 
 
@@ -144,7 +145,7 @@ def personal_spans(text: str, tables: Tables,
     shaped = may_hold_number(dense, recognizers)
     pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
                                 recognizers.part_links, tables.digits, recognizers.spoken_run,
-                                recognizers.part_positions)
+                                recognizers.part_positions, recognizers.letter_digits)
     latin = has_latin(text)
     if not (shaped or pieces or latin):
         return []  # most lines: nothing a personal unit could find

@@ -3,10 +3,12 @@
 * pieces with positional or linking words between them: "前三位138，中间四位
   1234，最后四位5678", "136再加上0000再加上1111", "前3位177，后8位…";
 * digits spoken in pinyin or English: "yao san ba …", "one three eight …";
-* Latin letters standing for digits inside a number: l38l2345678, 15O-l234 (l/i = 1, o = 0).
+* Latin letters standing for digits inside a number: l38l2345678, 15O-l234
+  (`[numbers.letter_digits]`: l/i = 1, o = 0).
 
 The pieces are read on the digit view (Chinese numerals as digits, so "后八位"
-is "后8位"); the linking words are data (`[numbers] part_links`). A result
+is "后8位"); the linking words are data (`[numbers] part_links`), and so are
+the places of pieces (`[numbers.positions]`, positions.py). A result
 counts only if it is a whole mobile number; order and tracking words right
 before it rule it out, as for a number written plainly.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -57,8 +60,6 @@ def spoken_patterns(rules: NumberRules) -> tuple[
 
 
 # digits with letters standing for some: at least four real digits among them
-_LETTER_DIGITS = re.compile(r"[li]?[0-9](?:[0-9lio]*[0-9])?")
-_LETTERS_AS_DIGITS = str.maketrans("lio", "110")
 # a whole mobile number: the phone unit's shape (no second model of one)
 _MOBILE_IN = re.compile(rf"(?<![0-9]){_MOBILE.pattern}(?![0-9])")
 
@@ -69,14 +70,37 @@ def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
     return re.compile(rf"(?<![0-9])[0-9]{{2,11}}(?:(?:{link}){{1,5}}[0-9]{{2,11}}){{1,5}}(?![0-9])")
 
 
-_LETTER_NEXT_TO_DIGIT = re.compile(r"[0-9][lio]|[lio][0-9]")
 _RUN = re.compile(r"[0-9]{3,}")
 
 
 _FOUR_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){3}")
-_LATIN_ONE = re.compile(r"[lio]")
 _ANY_LATIN = re.compile(r"[a-z]")
 _LATIN_SIX = re.compile(r"[a-z]{6}")
+
+
+@dataclass(frozen=True)
+class LetterDigits:
+    """`[numbers.letter_digits]` compiled (once per Guard): Latin letters written for
+    digits inside a number (l38l2345678, 15O-l234 on the dense view: l, i, o)."""
+
+    run: re.Pattern[str]  # digits with such letters among them (a letter for 1 may lead)
+    table: dict[int, str]  # each letter → its digit
+    beside: re.Pattern[str]  # such a letter right beside a digit
+    letter: re.Pattern[str]  # one such letter
+
+
+def letter_digits(rules: NumberRules) -> LetterDigits | None:
+    """The letters of `[numbers.letter_digits]` compiled; None where there are none."""
+    if not rules.letter_digits:
+        return None
+    letters = "".join(letter for letter, _ in rules.letter_digits)
+    ones = "".join(letter for letter, digit in rules.letter_digits if digit == "1")
+    one_of = f"[{re.escape(letters)}]"
+    lead = f"[{re.escape(ones)}]?" if ones else ""
+    return LetterDigits(
+        re.compile(f"{lead}[0-9](?:[0-9{re.escape(letters)}]*[0-9])?"),
+        str.maketrans(letters, "".join(digit for _, digit in rules.letter_digits)),
+        re.compile(f"[0-9]{one_of}|{one_of}[0-9]"), re.compile(one_of))
 
 
 def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
@@ -90,7 +114,8 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
                        links: re.Pattern[str] | None = None,
                        digits: dict[int, str] | None = None,
                        spoken: re.Pattern[str] | None = None,
-                       positions: re.Pattern[str] | None = None) -> bool:
+                       positions: re.Pattern[str] | None = None,
+                       letters: LetterDigits | None = None) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
     Pieces: two runs of digits or numerals (the digit view's groups, two to
@@ -100,8 +125,8 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     pieces must also be joined by linking words only (13:00-15:00 is no number),
     or a word naming a piece's place stand among them (`positions`: "…后八位是…",
     with other words around it: a number told in two sentences).
-    Or four digits with a letter beside one (l38l…), or a run of spoken digits
-    (`spoken`: the first pattern of `spoken_patterns`).
+    Or four digits with a letter for a digit beside one (`letters`: l38l…), or a
+    run of spoken digits (`spoken`: the first pattern of `spoken_patterns`).
     """
     if eleven.search(dense) is not None:
         runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 2 <= n <= 11]
@@ -114,16 +139,16 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
                 return True
     # letters for digits among numerals (l三八…, ten numerals and a letter): the letter
     # test below reads ASCII digits only
-    if (_LATIN_ONE.search(dense) is not None and numeral.search(dense) is not None
+    letter = letters is not None and letters.letter.search(dense) is not None
+    if (letter and numeral.search(dense) is not None
             and _ten_pattern(eleven.pattern).search(dense) is not None):
         return True
     if _ANY_LATIN.search(dense) is None:  # spoken digits and letters for digits need letters
         return False
+    beside = letter and letters is not None and letters.beside.search(dense) is not None
     if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
-        return (_LATIN_ONE.search(dense) is not None and _FOUR_DIGITS.search(dense) is not None
-                and _LETTER_NEXT_TO_DIGIT.search(dense) is not None)
-    if _FOUR_DIGITS.search(dense) is not None and \
-            _LETTER_NEXT_TO_DIGIT.search(dense) is not None:
+        return beside and _FOUR_DIGITS.search(dense) is not None
+    if beside and _FOUR_DIGITS.search(dense) is not None:
         return True
     return spoken is not None and spoken.search(dense) is not None
 
@@ -189,12 +214,13 @@ class _View:
             words_at[words[0].start()] = [word.span() for word in words
                                           for _ in values[word.group()]]
             spoken.add(words[0].start(), words[-1].end())
-        for match in _LETTER_DIGITS.finditer(digits):
+        letters = recognizers.letter_digits
+        for match in letters.run.finditer(digits) if letters is not None else ():
             word = match.group()
             # letter-digit words never overlap one another: only a spoken run can
             if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and spoken.add(
                     match.start(), match.end()):
-                spans.append((match.start(), match.end(), word.translate(_LETTERS_AS_DIGITS)))
+                spans.append((match.start(), match.end(), word.translate(letters.table)))
         for start, end, value in sorted(spans):
             pieces.append(digits[done:start])
             positions.extend(range(done, start))

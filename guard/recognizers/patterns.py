@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from guard.lexicon import NumberRules
+from guard.recognizers.assembled import LetterDigits
 from guard.recognizers.context import Words
 from guard.recognizers.obfuscated import Disguises
 from guard.recognizers.positions import Places
@@ -54,4 +55,6 @@ class Recognizers:
     # `[numbers.positions]` compiled: a piece's place in a number (assembled.py), and
     # what ends a message with the first part of a place word and starts one with the rest
     places: Places = field(kw_only=True)
+    # `[numbers.letter_digits]` compiled (assembled.py), None where the lexicon has none
+    letter_digits: LetterDigits | None = field(kw_only=True)
     place_edges: tuple[re.Pattern[str], re.Pattern[str]] = field(kw_only=True)
