@@ -368,8 +368,8 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 # --------------------------------------------------------------------------- cache
 
 _KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
-                "lexicon/model.py", "lexicon/sections.py", "lexicon/builder.py",
-                "recognizers/assembled.py")
+                "lexicon/model.py", "lexicon/sections.py", "lexicon/numbers.py",
+                "lexicon/builder.py", "recognizers/assembled.py")
 
 
 def _cache_key(lexicon: Lexicon) -> str:

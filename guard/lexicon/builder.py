@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from guard.lexicon import sections
+from guard.lexicon import numbers, sections
 from guard.lexicon.model import ContextRule, DisguiseRules, Lexicon, TermGroup
 from guard.rules import Concept, Rule, check_references, parse_concept, parse_rule
 from guard.tomlfile import TomlFile, key_line, section, table_list
@@ -86,7 +86,7 @@ class Builder:
         self._add_normalize(src)
         self._add_disguise(src)
         self._add_privacy(src)
-        for name, target, keys in (("numbers", self.numbers, sections.NUMBER_KEYS),
+        for name, target, keys in (("numbers", self.numbers, numbers.NUMBER_KEYS),
                                    ("messages", self.messages, sections.MESSAGE_KEYS)):
             value = section(src, name, keys)
             if value is not None:
@@ -161,7 +161,7 @@ class Builder:
             components=dict(self.components),
             numeral_extras=dict(self.numeral_extras),
             boundaries=self.boundaries,
-            numbers=sections.number_rules(self.sources.get("numbers"), self.numbers, disguise),
+            numbers=numbers.number_rules(self.sources.get("numbers"), self.numbers, disguise),
             messages=sections.messages(self.sources.get("messages"), self.messages),
             negation_soft=negation("soft"),
             # an A-not-A question (方不方便, 能不能) asks, it refuses nothing: an excuse too
