@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
-from guard.lexicon import Lexicon, LexiconError, TermGroup, builtin_dir
+from guard.lexicon import Lexicon, LexiconError, builtin_dir
 from guard.normalize import (
     PLACEHOLDER,
     Tables,
@@ -33,15 +33,19 @@ from guard.normalize import (
     with_alphabet,
 )
 from guard.rulematch import RuleIndex
-from guard.rules import Concept
-from guard.variants import component_spellings, pinyin_spellings
+from guard.variants import (
+    LENIENCY,
+    concept_spellings,
+    doubled_spellings,
+    group_spellings,
+    infixed_spellings,
+)
 
 CACHE_FORMAT = 20
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
 # more lenient reading wins, and a written term beats a generated one.
-_LENIENCY = {"needs_context": 0, "mention": 1, "block": 2}
 # A character the dense view never holds (with_alphabet makes it the placeholder):
 # a word ending in it is never found (see compile_lexicon).
 NEVER = "\x03"
@@ -103,74 +107,6 @@ def _is_latin(key: str) -> bool:
     return key.isascii() and key.isalnum()
 
 
-def _group_spellings(group: TermGroup, components: dict[str, tuple[str, ...]] | None = None
-                     ) -> dict[str, tuple[str, str, bool]]:
-    """term → (kind, written form, written?) for one group, generated ones included."""
-    spellings: dict[str, tuple[str, str, bool]] = {}
-
-    def add(term: str, kind: str, written: bool) -> None:
-        known = spellings.get(term)
-        if known is not None:
-            if known[2] and not written:
-                return
-            if known[2] == written and _LENIENCY[known[0]] <= _LENIENCY[kind]:
-                return
-        spellings[term] = (kind, term, written)
-
-    for kind in ("block", "mention", "needs_context"):
-        for term in getattr(group, kind):
-            add(term, kind, True)
-    # Pinyin of a needs_context word still needs context; pinyin of a name or
-    # of an evasive spelling is as strong as the group says.
-    for kind in ("block", "mention", "needs_context"):
-        for term in getattr(group, kind):
-            full, initials = pinyin_spellings(term)
-            for generated, setting in ((full, group.pinyin), (initials, group.initials)):
-                if setting == "none" or (kind != "mention" and generated is initials):
-                    continue
-                weaker = min(setting, kind, key=_LENIENCY.__getitem__)
-                for spelling in generated:
-                    add(spelling, weaker, False)
-    # A character written as its parts (微亻言) is an evasion: as strong as a
-    # block term (ordinary words that need context are not split).
-    if components:
-        for kind in ("block", "mention"):
-            for term in getattr(group, kind):
-                for spelling in component_spellings(term, components):
-                    add(spelling, "block", False)
-    return spellings
-
-
-def _doubled(key: str, syllables: frozenset[str]) -> list[str]:
-    """A name followed by the emoji of one of its syllables reads with that syllable
-    twice (天猫🐱店 → 天猫猫店): the name so spelled. decide.py counts it only where
-    the emoji is there, as for every spelling an emoji helps."""
-    return [key[:i + 1] + key[i:] for i, char in enumerate(key) if char in syllables]
-
-
-# The longest names that get a syllable put inside them (微🐱信, 支付🐱宝): longer
-# terms are phrases, and every inner position of every name costs automaton keys.
-INFIX_MAX = 3
-
-
-def _infixed(key: str, syllables: frozenset[str]) -> list[tuple[str, tuple[int, int]]]:
-    """A short written name with an emoji's syllable between two of its characters
-    (微信 → 微猫信 …): each spelling and where the syllable stands in it."""
-    if not 2 <= len(key) <= INFIX_MAX or not all("\u4e00" <= c <= "\u9fff" for c in key):
-        return []
-    return [(key[:i] + syllable + key[i:], (i, i + len(syllable)))
-            for i in range(1, len(key)) for syllable in sorted(syllables)]
-
-
-def _concept_spellings(concept: Concept) -> list[str]:
-    """A concept's terms, and with `pinyin = true` their pinyin spellings and mixes."""
-    spellings = list(concept.terms)
-    if concept.pinyin:
-        for term in concept.terms:
-            spellings.extend(sorted(pinyin_spellings(term)[0]))
-    return spellings
-
-
 def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     # an emoji read as a syllable is read so in every view; decide.py judges where it counts
     tables = build_tables({**lexicon.syllables, **lexicon.symbols}, lexicon.numeral_extras,
@@ -179,7 +115,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     syllables = frozenset(lexicon.syllables.values())
     infixes: list[tuple[str, TermEntry]] = []
     for index, group in enumerate(lexicon.groups):
-        for term, (kind, written, is_written) in _group_spellings(
+        for term, (kind, written, is_written) in group_spellings(
                 group, lexicon.components).items():
             key = normalize_term(term, tables)
             if not key:
@@ -187,17 +123,17 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                                    "is only spaces, punctuation or symbols")
             plain = TermEntry(index, kind, written, _is_latin(key))
             doubled = TermEntry(index, kind, written, False, doubled=True)
-            doubles = _doubled(key, syllables) if kind != "needs_context" else []
+            doubles = doubled_spellings(key, syllables) if kind != "needs_context" else []
             if is_written and kind != "needs_context":
                 infixes.extend((spelling, TermEntry(index, kind, written, False, infix=where))
-                               for spelling, where in _infixed(key, syllables))
+                               for spelling, where in infixed_spellings(key, syllables))
             for spelling in (key, *doubles):
                 entry = plain if spelling == key else doubled
                 entries = by_key.setdefault(spelling, [])
                 same_group = [e for e in entries if e.group == index]
                 if same_group:
                     # e.g. 支付寶號 and 支付宝号: one spelling after normalization.
-                    if _LENIENCY[same_group[0].kind] <= _LENIENCY[kind]:
+                    if LENIENCY[same_group[0].kind] <= LENIENCY[kind]:
                         continue
                     entries.remove(same_group[0])
                 entries.append(entry)
@@ -215,7 +151,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     concept_words: dict[str, set[tuple[str, str]]] = {}
     concept_length = 1
     for index, concept in enumerate(lexicon.concepts):
-        for term in _concept_spellings(concept):
+        for term in concept_spellings(concept):
             key = normalize_term(term, tables)
             if not key:
                 raise LexiconError(f"{concept.source}: term '{term}' of concept '{concept.id}' "
