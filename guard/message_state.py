@@ -350,7 +350,7 @@ def _one_list(message: MessageState, first: int, last: int) -> bool:
     """Whether no clause mark but a list's 、 stands between dense positions first and last."""
     offsets = message.offsets
     text = message.text
-    marks = set(message.compiled.lexicon.boundaries) - set(LIST_MARKS)
+    marks = message.compiled.tables.clause_marks
     lo = offsets.span(first - 1, first)[1] if first > 0 else 0
     hi = offsets.span(last, last + 1)[0]
     return marks.isdisjoint(text[lo:hi])

@@ -61,6 +61,8 @@ class Tables:
     light: dict[int, str]
     digits: dict[int, str]
     boundaries: frozenset[str]
+    # The boundaries that end a clause: all but a list's 、 (which joins its items)
+    clause_marks: frozenset[str]
     # The same as dense / light, but a removed character becomes NUL and a
     # clause boundary SOH, so one translation shows where everything went.
     dense_marks: dict[int, str]
@@ -195,6 +197,7 @@ def build_tables(symbols: Mapping[str, str], numeral_extras: Mapping[str, str],
         light=light,
         digits=_numeral_table(numeral_extras),
         boundaries=boundary_set,
+        clause_marks=boundary_set - frozenset(LIST_MARKS),
         dense_marks=dense_marks,
         light_marks={cp: form or "\x00" for cp, form in light.items()},
     )

@@ -10,7 +10,6 @@ import re
 from bisect import bisect_left, bisect_right
 
 from guard.message_state import MessageState, negation
-from guard.normalize import LIST_MARKS
 from guard.rulematch import ConceptHit, RuleMatch, match_rule
 from guard.scan import ContextHit
 from guard.verdict import Finding, new_finding
@@ -157,8 +156,8 @@ class _AllowReach:
         if marks is None:
             text = self.message.text
             if scope == "clause":
-                boundaries = set(self.message.compiled.lexicon.boundaries) - set(LIST_MARKS)
-                marks = [i for i, char in enumerate(text) if char in boundaries]
+                ends = self.message.compiled.tables.clause_marks
+                marks = [i for i, char in enumerate(text) if char in ends]
             else:
                 marks = [m.start() for m in _SENTENCE_END.finditer(text)]
             self._ends[scope] = marks

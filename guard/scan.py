@@ -18,7 +18,7 @@ from guard.compiled import (
     CompiledLexicon,
     TermEntry,
 )
-from guard.normalize import LIST_MARKS, dense_spans
+from guard.normalize import dense_spans
 
 # How far a context word may stand from a needs_context term (V 我, 加个卫星).
 NEAR_WINDOW = 2
@@ -79,7 +79,7 @@ def _within_clauses(allowed: list[tuple[int, int]], text: str, compiled: Compile
                     ) -> tuple[list[tuple[int, int]], list[tuple[int, int, tuple[int, ...]]]]:
     """The allowed spans no clause mark cuts in the original text (a list's 、 does
     not: it joins), and the others with the dense positions where a mark cuts them."""
-    marks = set(compiled.lexicon.boundaries) - set(LIST_MARKS)
+    marks = compiled.tables.clause_marks
     if marks.isdisjoint(text):
         return allowed, []
     offsets = dense_spans(text, compiled.tables)
