@@ -190,6 +190,20 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("第一件138元，后面每件12345678", None),          # an amount is no piece
     ("前3天发138件，后面12345678", None),
     ("订单138，后面的快递单号12345678", None),
+    # a letter for the last digit; a lone leading 1; "then" words of a number keyed in
+    ("号码是138 1234 567O", "138 1234 567O"),
+    ("13812345678 ok", None),                        # a word after it: no letter-digit
+    ("你打1加上39再加0012再加3456", "1加上39再加0012再加3456"),
+    ("第一段186，第二段0011，第三段2233", "186，第二段0011，第三段2233"),  # 第一段's 1 is no piece
+    ("先打138再打1234再打5678", "138再打1234再打5678"),
+    ("1加上3等于4", None),
+    # pieces that join into a landline or a bank card, each with its own context word
+    ("座机区号0755，号码26881234", "0755，号码26881234"),
+    ("批号0755，生产日期26881234", None),
+    ("卡号前六位622202，中间1234567890，后三位128", "622202，中间1234567890，后三位128"),
+    ("卡号前六位622202，中间1234567890，后三位127", None),   # Luhn fails
+    ("卡密前六位622202，中间1234567890，后三位128", None),   # no bank word
+    ("取件码先输入1381，再输入2345678", None),              # a code keyed in
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)

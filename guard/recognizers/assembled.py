@@ -24,7 +24,15 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
-from guard.recognizers.context import order_word_before, phone_word_before
+from guard.recognizers.card import CARD, luhn_valid
+from guard.recognizers.context import (
+    contact_distance,
+    order_distance,
+    order_word_before,
+    order_word_wins,
+    phone_word_before,
+)
+from guard.recognizers.landline import LANDLINE
 from guard.recognizers.phone import MOBILE as _MOBILE
 from guard.recognizers.positions import Places
 from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
@@ -67,7 +75,10 @@ _MOBILE_IN = re.compile(rf"(?<![0-9]){_MOBILE.pattern}(?![0-9])")
 def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
     """Two or more digit groups joined by linking words only (on the digit view)."""
     link = "|".join([where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)])
-    return re.compile(rf"(?<![0-9])[0-9]{{2,11}}(?:(?:{link}){{1,5}}[0-9]{{2,11}}){{1,5}}(?![0-9])")
+    # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
+    # group `one`, tried with the chain and, failing that, left out (第1段186…)
+    return re.compile(rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,11}}"
+                      rf"(?:(?:{link}){{1,5}}[0-9]{{2,11}}){{1,5}}(?![0-9])")
 
 
 _RUN = re.compile(r"[0-9]{3,}")
@@ -98,7 +109,10 @@ def letter_digits(rules: NumberRules) -> LetterDigits | None:
     one_of = f"[{re.escape(letters)}]"
     lead = f"[{re.escape(ones)}]?" if ones else ""
     return LetterDigits(
-        re.compile(f"{lead}[0-9](?:[0-9{re.escape(letters)}]*[0-9])?"),
+        # a letter may end the run too, where no other letter follows (…567O; _View
+        # keeps it only as an eleventh character)
+        re.compile(f"{lead}[0-9](?:[0-9{re.escape(letters)}]*[0-9])?"
+                   f"(?:{one_of}(?![a-z]))?"),
         str.maketrans(letters, "".join(digit for _, digit in rules.letter_digits)),
         re.compile(f"[0-9]{one_of}|{one_of}[0-9]"), re.compile(one_of))
 
@@ -118,9 +132,9 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
                        letters: LetterDigits | None = None) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
-    Pieces: two runs of digits or numerals (the digit view's groups, two to
-    eleven long) that together are as long as a mobile number — a single run
-    is the phone recognizer's, and a numeral anywhere (核对一下) is no piece.
+    Pieces: two runs of digits or numerals (the digit view's groups, one to
+    eleven long: a mobile number's 1 may stand alone) that together are as long
+    as a mobile number — a single run is the phone recognizer's.
     Given the `[numbers] part_links` pattern and the numerals' digits, the
     pieces must also be joined by linking words only (13:00-15:00 is no number),
     or a word naming a piece's place stand among them (`positions`: "…后八位是…",
@@ -129,7 +143,7 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     run of spoken digits (`spoken`: the first pattern of `spoken_patterns`).
     """
     if eleven.search(dense) is not None:
-        runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 2 <= n <= 11]
+        runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 1 <= n <= 11]
         if len(runs) > 1 and sum(runs) >= 11:
             if links is None or digits is None:
                 return True
@@ -216,11 +230,14 @@ class _View:
             spoken.add(words[0].start(), words[-1].end())
         letters = recognizers.letter_digits
         for match in letters.run.finditer(digits) if letters is not None else ():
-            word = match.group()
+            word, end = match.group(), match.end()
+            if not word[-1].isdigit() and len(word) != 11:
+                # a letter after the digits is one only as a mobile number's last (…567O)
+                word, end = word[:-1], end - 1
             # letter-digit words never overlap one another: only a spoken run can
             if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and spoken.add(
-                    match.start(), match.end()):
-                spans.append((match.start(), match.end(), word.translate(letters.table)))
+                    match.start(), end):
+                spans.append((match.start(), end, word.translate(letters.table)))
         for start, end, value in sorted(spans):
             pieces.append(digits[done:start])
             positions.extend(range(done, start))
@@ -280,14 +297,38 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         original = offsets.span(dense_start, dense_end)
         found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
 
+    def other(start: int, end: int, number: str) -> None:
+        """Pieces that join into a landline or a bank card number instead: each counts
+        with its own context word near, as written whole (landline.py, card.py)."""
+        if LANDLINE.fullmatch(number):
+            words = recognizers.landline_words
+        elif CARD.fullmatch(number) and luhn_valid(number):
+            words = recognizers.bank_words
+        else:
+            return
+        dense_start, dense_end = view.dense_span(start, end, len(dense))
+        near = contact_distance(dense, dense_start, dense_end, words, recognizers)
+        if near is None or order_word_wins(order_distance(dense, dense_start, recognizers),
+                                           near):
+            return
+        if seen.add(dense_start, dense_end):
+            original = offsets.span(dense_start, dense_end)
+            found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
+
     for match in pattern.finditer(view.text):
         # the groups: runs of two digits or more (a link word may hold one: 下1条)
-        groups = re.findall(r"[0-9]{2,}", _strip_links(match.group(), recognizers))
-        if _MOBILE.fullmatch("".join(groups)):
-            add(*match.span())
-        elif tail_cue.search(view.text, max(0, match.start() - 8), match.start()) and \
+        chain_start = match.end("one") if match.group("one") else match.start()
+        groups = re.findall(r"[0-9]{2,}", _strip_links(view.text[chain_start:match.end()],
+                                                       recognizers))
+        if match.group("one") and _MOBILE.fullmatch("1" + "".join(groups)):
+            add(*match.span())  # a lone 1 first: "1 加上 39 再加…"
+        elif _MOBILE.fullmatch("".join(groups)):
+            add(chain_start, match.end())
+        elif tail_cue.search(view.text, max(0, chain_start - 8), chain_start) and \
                 _MOBILE.fullmatch("".join(groups[1:] + groups[:1])):
-            add(*match.span(), tail_first=True)  # the tail given first: 尾号5521，前面是…
+            add(chain_start, match.end(), tail_first=True)  # the tail first: 尾号5521，前面是…
+        else:
+            other(chain_start, match.end(), "".join(groups))
     units = recognizers.rules.units
     for starts, end, tail_given_first in _pieces_apart(view.text, recognizers.part_positions,
                                                        units, tail_cue):
