@@ -41,7 +41,7 @@ from guard.variants import (
     infixed_spellings,
 )
 
-CACHE_FORMAT = 20
+CACHE_FORMAT = 21
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -183,7 +183,12 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                 context_words.setdefault(key, set()).add(("", side))
     number_words = [normalize_term(w, tables) for w in _number_words(lexicon)]
     context_length = max(map(len, context_words), default=1)
-    alphabet = set().union(*by_key, *allowed, *context_words, *concept_words, *number_words)
+    # the words read straight off the dense view (a list's joins and fillers, closings, conditions)
+    read_words = [normalize_term(w, tables) for w in (
+        *lexicon.negation_list_joins, *lexicon.negation_list_fillers, *lexicon.negation_closings,
+        *lexicon.negation_conditions)]
+    alphabet = set().union(*by_key, *allowed, *context_words, *concept_words, *number_words,
+                           *read_words)
     tables = with_alphabet(tables, alphabet)
     letters = _by_use(tables, lexicon)
 

@@ -49,8 +49,10 @@ def _reason(message: MessageState, key: str, group: TermGroup, term: str, contex
 
 
 def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
-                 span: tuple[int, int]) -> tuple[Finding, bool] | None:
-    """The finding of one spelling at `hit`, and whether a refusal excused it."""
+                 span: tuple[int, int]) -> tuple[Finding, ContextHit | None, bool] | None:
+    """The finding of one spelling at `hit`, the refusal that excused it (if one did), and
+    whether it blocks only by words that place the name (`[negation] place_words`: 抖音上,
+    在淘宝) — such a mention is refused where the message refuses the same app."""
     compiled = message.compiled
     group = compiled.lexicon.groups[entry.group]
     text = message.text
@@ -110,9 +112,12 @@ def _judge_entry(message: MessageState, hit: TermHit, entry: TermEntry,
             word = message.dense[cue.start:cue.end]
             severity, reason = "warn", _reason(message, "negated", group, matched, cue=word)
             return new_finding(group.id, group.category, severity, span[0], span[1], matched,
-                               reason), True
+                               reason), cue, False
+    places = compiled.lexicon.negation_place_words
+    placed = bool(context) and severity == "block" and all(
+        message.dense[c.start:c.end] in places for c in context)
     return new_finding(group.id, group.category, severity, span[0], span[1], matched,
-                       reason), False
+                       reason), None, placed
 
 
 def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
@@ -207,6 +212,8 @@ def _judge_hits(message: MessageState, hits: list[TermHit], evasive: set[int]) -
     never lowers those.
     """
     findings: list[Finding] = []
+    refused: dict[str, ContextHit] = {}  # group → a refusal of one of its mentions
+    placed: list[tuple[int, TermGroup]] = []  # findings that block only by a place word
     # dense position → the furthest end of a blocking hit over it: a hit lies
     # inside one iff its start's entry reaches its end (one lookup per hit;
     # filling costs a hit's length, and terms are short).
@@ -225,15 +232,27 @@ def _judge_hits(message: MessageState, hits: list[TermHit], evasive: set[int]) -
                 continue
             judged = _judge_entry(message, hit, entry, span)
             if judged is not None:
-                finding, refused = judged
+                finding, cue, by_place = judged
+                if cue is not None:
+                    refused.setdefault(finding.rule, cue)
+                if by_place:
+                    placed.append((len(findings), message.compiled.lexicon.groups[entry.group]))
                 findings.append(finding)
                 if entry.kind == "block" and not (
                         message.compiled.lexicon.groups[entry.group].refusable):
                     evasive.add(id(finding))
-                if finding.severity == "block" or refused:
+                if finding.severity == "block" or cue is not None:
                     for position in range(hit.start, hit.end):
                         if blocked_to.get(position, -1) < hit.end:
                             blocked_to[position] = hit.end
+    for index, group in placed:  # 抖音上那个视频不是我们发的…我们没有在抖音卖货: 抖音 refused
+        finding = findings[index]
+        cue = refused.get(finding.rule)
+        if cue is not None:
+            findings[index] = new_finding(
+                finding.rule, finding.category, "warn", finding.start, finding.end, finding.text,
+                _reason(message, "negated", group, finding.text,
+                        cue=message.dense[cue.start:cue.end]))
     return findings
 
 

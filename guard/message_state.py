@@ -104,7 +104,9 @@ class MessageState:
                 + compiled.context_length + lexicon.negation_window,
                 lexicon.negation_after_window + compiled.context_length)
         before, after = self._negation_reach
-        return bisect_left(ends, start - before) < bisect_right(ends, end + after)
+        # (a refusal after a list of terms reaches further: LIST_REACH)
+        return bisect_left(ends, start - before) < bisect_right(ends, end + max(
+            after, LIST_REACH + self.compiled.context_length))
 
     @property
     def offsets(self) -> SpanMap:
@@ -276,7 +278,7 @@ def negation(message: MessageState, first: int, start: int, end: int,
     after_window = 0 if touching else lexicon.negation_after_window
     if message.anywhere_cue is not None:
         return message.anywhere_cue
-    listed = _list_refusal(message, start, end)
+    listed = _list_refusal(message, start, end) or _refused_after_list(message, end)
     if listed is not None:
         return listed
     reach = after_window + message.compiled.context_length
@@ -284,8 +286,9 @@ def negation(message: MessageState, first: int, start: int, end: int,
         keys = ctx.keys
         if ("", "negation_soft") in keys and (
                 (ctx.end == first and first < start)
-                or (guidance_first and ctx.end in (first, start))):
-            return ctx
+                or (guidance_first and ctx.end in (first, start))) and \
+                message.same_clause(ctx.end - 1, ctx.end):
+            return ctx  # (不方便加您微信; not 不方便，加我钉钉: the verb is another clause's)
         if ("", "negation_verb") in keys and (ctx.end == start or any(
                 word.start == ctx.end for word in message.context_ending(start, start))
                 ) and message.same_clause(ctx.end - 1, start) and not _condition(message, end):
@@ -344,6 +347,90 @@ def _list_refusal(message: MessageState, start: int, end: int) -> ContextHit | N
                     not _condition(message, end):
                 return verb
     return None
+
+
+# How far a list after a term, and the words before its refusal, may reach (dense characters).
+LIST_REACH = 24
+# The longest term a list's item may be (an item covers the position the walk stands at).
+ITEM_LENGTH = 12
+_REFUSAL_AFTER = frozenset({("", "negation"), ("", "negation_verb"), ("", "negation_after")})
+
+
+def _refused_after_list(message: MessageState, end: int) -> ContextHit | None:
+    """A refusal after a list the term at `end` is an item of: 红包、转账这些我们都不收,
+    QQ和微信都不方便加, 淘宝和京东我们都没有开店 — the later items (terms, joined by 、, a
+    join word or nothing), then only `[negation] list_fillers` (这些, 之类的, 我们, 都),
+    then the cue; after the cue, only a context word (the verb refused: 加) and
+    `closings` (的, 哦) up to the clause's end (…都不收手续费 refuses nothing; a soft cue,
+    不方便, needs that verb), and no condition (…都不方便加的话)."""
+    lexicon = message.compiled.lexicon
+    ends = message.term_ends or {}
+    dense = message.dense
+    limit = min(len(dense), end + LIST_REACH)
+    position = end
+    joined = False  # a join word stands right before: an item must follow it
+    while position < limit:
+        if not joined:
+            cue = _cue_starting(message, position)
+            if cue is not None:
+                return cue if (_one_list(message, end, position) and _closes_clause(message, cue)
+                               and not _condition(message, cue.end)) else None
+        # a later item: a term over this position
+        step = max((e - position for e in range(position + 1, position + ITEM_LENGTH + 1)
+                    if ends.get(e, e) <= position), default=0)
+        if step:
+            joined = False
+        elif joined:
+            return None
+        else:
+            step = max((len(word) for word in lexicon.negation_list_fillers
+                        if dense.startswith(word, position)), default=0)
+            if not step:
+                step = max((len(word) for word in lexicon.negation_list_joins
+                            if dense.startswith(word, position)), default=0)
+                joined = True
+            if not step:
+                return None
+        position += step
+    return None
+
+
+def _cue_starting(message: MessageState, position: int) -> ContextHit | None:
+    """The longest refusal cue (or soft cue) that starts at dense `position`."""
+    found = None
+    reach = position + message.compiled.context_length
+    for ctx in message.context_ending(position + 1, reach):
+        if ctx.start == position and (
+                not _REFUSAL_AFTER.isdisjoint(ctx.keys) or ("", "negation_soft") in ctx.keys) \
+                and (found is None or ctx.end > found.end):
+            found = ctx
+    return found
+
+
+def _closes_clause(message: MessageState, cue: ContextHit) -> bool:
+    """Whether only the verb refused (a context word) and closings follow the cue to
+    its clause's end; a soft cue (不方便) must stand before such a verb."""
+    dense = message.dense
+    closings = message.compiled.lexicon.negation_closings
+    soft = ("", "negation_soft") in cue.keys and _REFUSAL_AFTER.isdisjoint(cue.keys)
+    position = cue.end
+    verb = False
+    for _ in range(LIST_ITEMS + 1):
+        if position >= len(dense) or not message.same_clause(position - 1, position):
+            return verb or not soft
+        reach = position + message.compiled.context_length
+        word = max((ctx.end for ctx in message.context_ending(position + 1, reach)
+                    if ctx.start == position and any(category for category, _ in ctx.keys)),
+                   default=0)
+        if word and (verb or position == cue.end):
+            verb = True
+            position = word
+            continue
+        step = max((len(c) for c in closings if dense.startswith(c, position)), default=0)
+        if not step:
+            return False
+        position += step
+    return False
 
 
 def _one_list(message: MessageState, first: int, last: int) -> bool:

@@ -61,6 +61,35 @@ def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
 
 
+@pytest.mark.parametrize(("text", "verdict"), [
+    # a refusal after a list refuses its items
+    ("红包、转账这些我们都不收的，请走平台订单", "warn"),
+    ("红包和转账我们都不收", "warn"),
+    ("QQ和微信都不方便加，平台消息我一直在线", "warn"),   # a soft cue before the verb refused
+    ("QQ或者微信我们这边都不用的", "warn"),
+    ("红包、转账我们都不收手续费，直接转我", "block"),     # the refusal governs another word
+    ("QQ和微信都不方便加的话，钉钉也可以", "block"),      # a condition
+    ("微信、QQ都不方便，私聊我钉钉", "block"),            # a soft cue with no verb: an excuse
+    ("微信不方便，加我钉钉", "block"),                    # no verb across a clause refused
+    ("支付宝这些都不行，微信转我", "block"),              # the refusal reaches no later clause
+    ("红包转账都可以，加我微信", "block"),
+])
+def test_a_refusal_after_a_list_refuses_its_items(guard: Guard, text: str, verdict: str) -> None:
+    assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("抖音上那个视频是别人盗用我们的图，我们没有在抖音卖货", "warn"),  # the app refused once
+    ("淘宝上那家店不是我们开的，我们不在淘宝卖", "warn"),
+    ("抖音上搜我们店名，我们没有在抖音卖假货", "block"),   # 搜 more than places the name
+    ("我们不在抖音卖，快手上有我们的店", "block"),         # another app is not refused
+    ("抖音上那个视频是我们拍的", "block"),                # no refusal at all
+])
+def test_a_refused_app_is_refused_where_a_place_word_alone_names_it(
+        guard: Guard, text: str, verdict: str) -> None:
+    assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
+
+
 def test_block_carries_the_penalty_warning_and_warn_the_reminder(guard: Guard) -> None:
     block = guard.check("加我微信")
     assert "10 万元以上的保证金" in block.warning

@@ -180,6 +180,13 @@ class Lexicon:
     negation_conditions: tuple[str, ...] = ()
     # words that join the items a refused verb governs (不在抖音和快手卖)
     negation_list_joins: tuple[str, ...] = ()
+    # words between a list and the refusal after it (红包、转账这些我们都不收)
+    negation_list_fillers: tuple[str, ...] = ()
+    # what may close a clause after such a refusal (…都不收的哦)
+    negation_closings: tuple[str, ...] = ()
+    # context words that only place a name (抖音上, 在淘宝): such a mention is refused
+    # where the message refuses the same app elsewhere
+    negation_place_words: tuple[str, ...] = ()
     concepts: tuple[Concept, ...] = ()
     rules: tuple[Rule, ...] = ()
     # a character → the ways of writing it split into components (信 → 亻言)
