@@ -229,6 +229,19 @@ def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     ("meet at 3点5分", None, None),
     ("固件 v2点0 已更新", None, None),
     ("abc.com", None, None),                         # plain: the URL recognizer's
+    # look-alike dots and @ (a circled a: the light view reads it as a letter)
+    ("网址 www·abcshop·com", "www·abcshop·com", "link"),
+    ("邮箱是 service ⓐ 163 ∙ com", "service ⓐ 163 ∙ com", "contact_number"),
+    ("网址 abcshop・com", "abcshop・com", "link"),
+    ("Apple·TV 支架", None, None),                  # a name with a middle dot
+    ("Lily·Shop 旗舰店", None, None),
+    ("迈克尔·杰克逊同款", None, None),
+    # spelled backwards, with an instruction to read it so
+    ("邮箱倒过来读：moc.qq@456321", "moc.qq@456321", "contact_number"),
+    ("网址从后往前读：nc.pohsyl.www", "nc.pohsyl.www", "link"),
+    ("邮箱：moc . 361 @ ecila，倒过来看", "moc . 361 @ ecila", "contact_number"),
+    ("moc.qq@456321", None, None),                  # no instruction: no address
+    ("反过来说，v2.0版本更稳定", None, None),
 ])
 def test_obfuscated_address(guard: Guard, text: str, found: str | None,
                             category: str | None) -> None:

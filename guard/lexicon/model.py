@@ -62,7 +62,10 @@ class DisguiseRules:
     letters alone only between spaces, in capitals or in brackets);
     `bracketed`: those also read alone inside brackets; an instruction to swap
     a symbol back is `swap_leads` … symbol … `swap_verbs` … one of
-    `swap_targets`; `symbols`: a symbol's name → the characters it stands for.
+    `swap_targets`; `symbols`: a symbol's name → the characters it stands for;
+    `reverse_cues`: an instruction to read an address backwards (倒过来读);
+    `lookalike_dots`: symbols that look like a dot (·, ∙), read as one but, in a
+    web address of one dot with capitals in it, left to a brand's name (Apple·TV).
     """
 
     dot: tuple[str, ...] = ()
@@ -72,6 +75,8 @@ class DisguiseRules:
     swap_verbs: tuple[str, ...] = ()
     swap_targets: tuple[str, ...] = ()
     symbols: tuple[tuple[str, str], ...] = ()
+    reverse_cues: tuple[str, ...] = ()
+    lookalike_dots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ from guard.tomlfile import (
 from guard.verdict import CATEGORIES
 
 CONTEXT_LISTS = ("before", "after", "near_before", "near_after")
-DISGUISE_LISTS = ("dot", "at", "bracketed", "swap_leads", "swap_verbs", "swap_targets")
+DISGUISE_LISTS = ("dot", "at", "bracketed", "swap_leads", "swap_verbs", "swap_targets",
+                  "reverse_cues", "lookalike_dots")
 # `[negation]`'s lists, by key (cues: the Lexicon's `negation`; the others `negation_<key>`)
 NEGATION_LISTS = ("cues", "after", "anywhere", "soft", "excuses", "questions", "verbs",
                   "conditions", "list_joins", "list_fillers", "closings", "place_words")

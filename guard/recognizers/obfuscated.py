@@ -62,14 +62,17 @@ class Disguises:
     words: re.Pattern[str]  # on the light marks: any other word, spaces allowed around it
     instruction: re.Pattern[str]  # a swap instruction: (symbol, target)
     swap_cue: re.Pattern[str]  # an instruction, or its first part at the text's end
-    disguised: re.Pattern[str]  # the prefilter: a disguise between letters, or a swap verb
+    disguised: re.Pattern[str]  # the prefilter: a disguise between letters, a swap verb,
+    # or an instruction to read backwards
+    reverse_cue: re.Pattern[str]  # an instruction to read an address backwards (倒过来读)
+    lookalikes: frozenset[str]  # symbols that look like a dot (·, ∙): `lookalike_dots`
 
 
 def compile_disguises(rules: DisguiseRules) -> Disguises:
     """`[disguise]` compiled. A word of Latin letters alone is read only between
     spaces, in capitals or in brackets (else every "cat" would be a "c@t")."""
     targets = {".": ".", "@": "@"}
-    for value, listed in ((".", rules.dot), ("@", rules.at)):
+    for value, listed in ((".", (*rules.dot, *rules.lookalike_dots)), ("@", rules.at)):
         targets.update((word.casefold(), value) for word in listed)
     words = [w for w in targets if w not in {".", "@"}]
     latin = [w for w in words if w.isascii() and w.isalpha()]
@@ -79,6 +82,7 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
     target = _either(rules.swap_targets)
     opening, closing = f"[{re.escape(_OPENING)}]", f"[{re.escape(_CLOSING)}]"
     upper = _either(w.upper() for w in latin)
+    reverse = _either(rules.reverse_cues, False)
     in_brackets = "|".join(f"{w}|{w.upper()}" if w in latin else _any_case(w)
                            for w in bracketed) or NEVER
     return Disguises(
@@ -88,7 +92,9 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         bracketed=re.compile(rf"{opening}\s*{_either(bracketed)}\s*{closing}"),
         spaced_latin=re.compile(rf"(?<={_ALNUM})\x00+{_either(latin)}\x00+(?={_ALNUM})"),
         upper_latin=re.compile(rf"(?<=[A-Za-z0-9]){upper}(?=[A-Za-z0-9])"),
-        words=re.compile(rf"(?<={_ALNUM})\x00*{_either(other)}\x00*(?={_ALNUM})"),
+        # on the light marks, and on the text for a symbol the light view reads as a
+        # letter (ⓐ): spaces are \x00 in the one, blanks in the other
+        words=re.compile(rf"(?<={_ALNUM})[\x00\s]*{_either(other)}[\x00\s]*(?={_ALNUM})"),
         instruction=re.compile(rf"{lead}\s*(\S{{1,4}}?)\s*{verb}\s*{target}"),
         # A swap instruction applies to the whole text, wherever the address stands: a
         # message holding one can complete an address anywhere in a window of
@@ -99,7 +105,9 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         disguised=re.compile(
             rf"{_ALNUM_WIDE}\s*(?:{'|'.join(map(_any_case, other)) or NEVER}|{upper}"
             rf"|{opening}\s*(?:{in_brackets})\s*{closing}|\s{_either(latin)}\s)"
-            rf"\s*{_ALNUM_WIDE}|{verb}"),
+            rf"\s*{_ALNUM_WIDE}|{verb}|(?i:{reverse})"),
+        reverse_cue=re.compile(reverse, re.IGNORECASE),
+        lookalikes=frozenset(rules.lookalike_dots),
     )
 
 
@@ -168,11 +176,13 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
 
     _read_swaps_back(text, replace, disguises)
     for pattern, view in ((disguises.bracketed, text), (disguises.upper_latin, text),
-                          (disguises.spaced_latin, marks), (disguises.words, marks)):
+                          (disguises.spaced_latin, marks), (disguises.words, marks),
+                          (disguises.words, text)):
         for match in pattern.finditer(view):
             value = targets.get(match.group(1).casefold(), ".")
             replace.setdefault(match.start(), (match.end(), value))
-    if not replace:
+    backwards = disguises.reverse_cue.search(marks) is not None
+    if not replace and not backwards:
         return []
     # the light view with the replacements made, and each character's original position
     pieces: list[str] = []
@@ -205,13 +215,60 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
             first = bisect_left(changed, start)  # `changed` is in order: one bisect
             if first == len(changed) or changed[first] >= end:
                 continue
-            if not taken.add(start, end):
-                continue
             original_end = positions[end - 1] + 1
             if positions[end - 1] in replace:
                 original_end = replace[positions[end - 1]][0]
+            if category == "link" and _brand_name(view[start:end], text[positions[start]:
+                                                                          original_end],
+                                                  changed[first:bisect_left(changed, end)],
+                                                  positions, text, disguises):
+                continue
+            if not taken.add(start, end):
+                continue
             found.append(Detection(RULE, category, positions[start], original_end,
                                    recognizers.reasons[reason]))
+    if backwards:
+        for start, end, reason, category in _read_backwards(view, recognizers.url):
+            original_end = positions[end - 1] + 1
+            if positions[end - 1] in replace:
+                original_end = replace[positions[end - 1]][0]
+            if taken.add(start, end):
+                found.append(Detection(RULE, category, positions[start], original_end,
+                                       recognizers.reasons[reason]))
+    return found
+
+
+def _brand_name(address: str, original: str, changed: list[int], positions: list[int],
+                text: str, disguises: Disguises) -> bool:
+    """Whether a web address read back from look-alike dots alone is a name written
+    with a middle dot (Apple·TV, Lily·Shop): one dot, no www, a capital after it."""
+    if address.count(".") != 1 or address.startswith("www"):
+        return False
+    if not all(text[positions[k]].strip() in disguises.lookalikes for k in changed):
+        return False
+    dot = max(original.rfind(symbol) for symbol in disguises.lookalikes)
+    return original[dot + 1:].lstrip()[:1].isupper()
+
+
+# a word an address could be spelled backwards in: letters, digits and its punctuation
+_ADDRESS_WORD = re.compile(r"[a-z0-9_][a-z0-9_.@\-]{3,}[a-z0-9_]")
+
+
+def _read_backwards(view: str, url: re.Pattern[str]) -> list[tuple[int, int, str, str]]:
+    """Addresses spelled backwards where the text says to read them so ("邮箱倒过来读：
+    moc.qq@321cba", `[disguise] reverse_cues`): each word of an address's characters
+    in the view (disguises read back, spaces dropped) holding a dot or an @, read back
+    to front, is looked for as an e-mail or a URL. (start, end, reason, category)."""
+    found: list[tuple[int, int, str, str]] = []
+    for word in _ADDRESS_WORD.finditer(view):
+        text = word.group()[::-1]
+        if "." not in text and "@" not in text:
+            continue
+        for pattern, reason, category in ((EMAIL, EMAIL_REASON, "contact_number"),
+                                          (url, RULE, "link")):
+            if pattern.search(text) is not None:
+                found.append((word.start(), word.end(), reason, category))
+                break
     return found
 
 
