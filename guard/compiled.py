@@ -32,6 +32,7 @@ from guard.normalize import (
     normalize_term,
     with_alphabet,
 )
+from guard.recognizers.numbers import numeral_words
 from guard.rulematch import RuleIndex
 from guard.variants import (
     LENIENCY,
@@ -41,7 +42,7 @@ from guard.variants import (
     infixed_spellings,
 )
 
-CACHE_FORMAT = 21
+CACHE_FORMAT = 22
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -100,6 +101,9 @@ class CompiledLexicon:
     # how far a rule's words may stand from one another (the longest window plus
     # the longest concept word): the audit's shortcut reaches this far across messages
     rule_reach: int
+    # the words whose numerals are no digits, as a pattern's source
+    # (recognizers.numbers.numeral_words: ~30,000 terms looked through, made once here)
+    numeral_words: str | None = None
 
 
 def _is_latin(key: str) -> bool:
@@ -226,7 +230,8 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
                            _crossing_index(lexicon, tables), RuleIndex(lexicon.rules),
                            tuple(c.id for c in lexicon.concepts),
-                           max((r.window for r in lexicon.rules), default=0) + concept_length)
+                           max((r.window for r in lexicon.rules), default=0) + concept_length,
+                           numeral_words(lexicon, tables.digits))
 
 
 def _by_use(tables: Tables, lexicon: Lexicon) -> list[str]:
@@ -319,10 +324,10 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 
 _KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
                 "lexicon/model.py", "lexicon/sections.py", "lexicon/numbers.py",
-                "lexicon/builder.py", "recognizers/assembled.py")
+                "lexicon/builder.py", "recognizers/assembled.py", "recognizers/numbers.py")
 
 
-def _cache_key(lexicon: Lexicon) -> str:
+def _cache_key(fingerprint: str) -> str:
     import importlib.metadata as md
 
     versions = []
@@ -335,26 +340,41 @@ def _cache_key(lexicon: Lexicon) -> str:
     # folding, a kept character) must not read tables an older one built
     here = Path(__file__).parent
     sources = [(here / name).read_text("utf-8") for name in _KEY_SOURCES]
-    material = "|".join([str(CACHE_FORMAT), lexicon.fingerprint, unicodedata.unidata_version,
+    material = "|".join([str(CACHE_FORMAT), fingerprint, unicodedata.unidata_version,
                          sys.version, *versions, *sources])
     return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def cached_compiled(fingerprint: str) -> CompiledLexicon | None:
+    """The compiled lexicon of that fingerprint from the disk cache, or None.
+
+    Looked up before the lexicon files are parsed (`lexicon_fingerprint` reads
+    their bytes only): the cached form holds the `Lexicon` parsed from the same
+    bytes by the same code (both are in the key), so a hit needs no parsing.
+    """
+    path = _cache_path(fingerprint)
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
+            ImportError, IndexError):
+        return None
+    if not isinstance(cached, CompiledLexicon) or cached.lexicon.fingerprint != fingerprint:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: pruning keeps it
+    return cached
 
 
 def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
     """Compile `lexicon`, or load the compiled form from the disk cache."""
     if not use_cache:
         return compile_lexicon(lexicon)
-    path = cache_dir() / f"lexicon-{_cache_key(lexicon)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            cached = pickle.load(handle)
-        if isinstance(cached, CompiledLexicon):
-            with contextlib.suppress(OSError):
-                os.utime(path)  # recently used: pruning keeps it
-            # The lexicon object itself is the fresh one: same content, by key.
-            return replace(cached, lexicon=lexicon)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-        pass
+    cached = cached_compiled(lexicon.fingerprint)
+    if cached is not None:
+        # The lexicon object itself is the fresh one: same content, by key.
+        return replace(cached, lexicon=lexicon)
+    path = _cache_path(lexicon.fingerprint)
     announce_build(path.parent, "编译词库", "3")
     compiled = compile_lexicon(lexicon)
     try:
@@ -365,3 +385,7 @@ def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
     except OSError:
         pass
     return compiled
+
+
+def _cache_path(fingerprint: str) -> Path:
+    return cache_dir() / f"lexicon-{_cache_key(fingerprint)}.pickle"

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from guard.compiled import CompiledLexicon, load_compiled, tokenizer_words
+from guard.compiled import CompiledLexicon, cached_compiled, load_compiled, tokenizer_words
 from guard.confirm import LazyTokenizer
 from guard.decide import decide, drop_unsupported
-from guard.lexicon import Lexicon, load_lexicon
+from guard.lexicon import Lexicon, lexicon_fingerprint, lexicon_sources, load_lexicon
 from guard.normalize import normalize
 from guard.recognizers import (
     Recognizers,
@@ -58,9 +58,16 @@ class Guard:
     def __init__(self, lexicon_dirs: Iterable[str | Path] = (), *, use_cache: bool = True,
                  builtin: str | Path | None = None):
         """`builtin`: a copy of the built-in lexicon folder to use instead (`load_lexicon`)."""
-        lexicon = load_lexicon(lexicon_dirs, builtin)
-        self._compiled: CompiledLexicon = load_compiled(lexicon, use_cache=use_cache)
-        self._recognizers = build_recognizers(lexicon, self._compiled.tables)
+        # on a cache hit the files are only hashed, not parsed: the cached form holds
+        # the lexicon parsed from the same bytes (a changed file is a miss, then
+        # parsed and checked in full, file:line on any mistake)
+        compiled = cached_compiled(lexicon_fingerprint(lexicon_sources(lexicon_dirs, builtin))
+                                   ) if use_cache else None
+        if compiled is None:
+            compiled = load_compiled(load_lexicon(lexicon_dirs, builtin), use_cache=use_cache)
+        self._compiled: CompiledLexicon = compiled
+        lexicon = compiled.lexicon
+        self._recognizers = build_recognizers(lexicon, compiled.tables, compiled.numeral_words)
         self._tokenizer = LazyTokenizer(tokenizer_words(lexicon))
 
     @property
@@ -145,6 +152,8 @@ class Guard:
 
 def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) -> bool:
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
+    if recognizers.any_number.search(dense) is None:  # what all of them need
+        return False
     return (may_hold_number(dense, recognizers)
             or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
                                   recognizers.part_links, compiled.tables.digits,

@@ -197,8 +197,8 @@ def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
     from guard import compiled
 
     lexicon = load_lexicon([])
-    before = compiled._cache_key(lexicon)
-    assert compiled._cache_key(lexicon) == before  # the same code, the same key
+    before = compiled._cache_key(lexicon.fingerprint)
+    assert compiled._cache_key(lexicon.fingerprint) == before  # the same code, the same key
     real = Path.read_text
 
     def edited(self: Path, *args: object, **kwargs: object) -> str:
@@ -206,7 +206,7 @@ def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
         return text + "\n# edited" if self.as_posix().endswith("guard/" + module) else text
 
     monkeypatch.setattr(Path, "read_text", edited)
-    assert compiled._cache_key(lexicon) != before
+    assert compiled._cache_key(lexicon.fingerprint) != before
 
 
 def test_allow_rule_lowers_a_practice_never_an_evasive_spelling(tmp_path: Path) -> None:
@@ -228,3 +228,33 @@ demotes = ["private_trade", "wechat"]
     assert guard.check("培训示例：私下交易").verdict == "warn"
     assert guard.check("培训示例：加薇信").verdict == "block"
     assert guard.check("私下交易").verdict == "block"
+
+
+def test_the_fingerprint_read_from_bytes_is_the_parsed_lexicons(tmp_path: Path) -> None:
+    """Start-up looks the compiled cache up by the files' bytes alone, before parsing:
+    that is only right if it gives the parsed lexicon's own fingerprint."""
+    from guard.lexicon import lexicon_fingerprint, lexicon_sources
+
+    write(tmp_path, "mine.toml", 'format = 1\n[[allow]]\nphrases = ["官方直播间"]\n')
+    for dirs in ([], [tmp_path]):
+        assert lexicon_fingerprint(lexicon_sources(dirs)) == load_lexicon(dirs).fingerprint
+    before = lexicon_fingerprint(lexicon_sources([tmp_path]))
+    write(tmp_path, "mine.toml", 'format = 1\n[[allow]]\nphrases = ["官方旗舰店"]\n')
+    assert lexicon_fingerprint(lexicon_sources([tmp_path])) != before
+
+
+def test_a_cached_lexicon_is_used_only_for_the_same_files(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a cache hit the files are not parsed; once one changes, it is parsed and
+    checked again (a mistake is reported, not hidden behind the old cache)."""
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write(folder, "mine.toml", 'format = 1\n[[allow]]\nphrases = ["官方直播间"]\n')
+    first = Guard([folder])
+    second = Guard([folder])  # from the cache
+    assert second.lexicon.fingerprint == first.lexicon.fingerprint
+    assert "官方直播间" in second.lexicon.allow
+    write(folder, "mine.toml", 'format = 1\n[[allow]]\nphrases = "not a list"\n')
+    with pytest.raises(LexiconError, match=r"mine.toml:\d+"):
+        Guard([folder])

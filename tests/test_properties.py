@@ -130,3 +130,25 @@ def test_results_do_not_depend_on_the_hash_seed(tmp_path) -> None:
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\n") == len(texts)
+
+
+NUMBERISH = "0123456789一二三四五六七八九零〇幺两洞拐①③⑧壹贰叁lIioO yaosanbaling-、，前后位"
+
+
+@SETTINGS
+@given(st.one_of(messages, st.text(alphabet=NUMBERISH, max_size=40)))
+def test_the_any_number_scan_passes_whatever_a_number_prefilter_could_hold(
+        guard: Guard, text: str) -> None:
+    """The engine asks `any_number` first and skips both number prefilters without it:
+    that only holds if neither can say yes where it finds nothing."""
+    from guard.normalize import normalize
+    from guard.recognizers import may_hold_assembled, may_hold_number
+
+    recognizers, tables = guard.recognizers, guard.compiled.tables
+    dense = normalize(text, tables)
+    if recognizers.any_number.search(dense) is None:
+        assert not may_hold_number(dense, recognizers)
+        assert not may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                                      recognizers.part_links, tables.digits,
+                                      recognizers.spoken_run, recognizers.part_positions,
+                                      recognizers.letter_digits)

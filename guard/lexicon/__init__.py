@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
-from guard.lexicon.builder import FORMAT, Builder
+from guard.lexicon.builder import FORMAT, Builder, file_digest, fingerprint_of
 from guard.lexicon.model import (
     GENERATED_KINDS,
     TERM_KINDS,
@@ -32,7 +32,8 @@ from guard.tomlfile import LexiconError
 
 __all__ = ["FORMAT", "GENERATED_KINDS", "TERM_KINDS", "ContextRule", "DisguiseRules",
            "Lexicon", "LexiconError", "Messages", "NumberRules", "PositionRules", "PrivacyRules",
-           "TermGroup", "builtin_dir", "lexicon_files", "load_lexicon"]
+           "TermGroup", "builtin_dir", "lexicon_files", "lexicon_fingerprint", "lexicon_sources",
+           "load_lexicon"]
 
 
 def builtin_dir() -> Path:
@@ -49,6 +50,33 @@ def lexicon_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.toml") if p.is_file())
 
 
+def lexicon_sources(extra_dirs: Iterable[str | Path] = (),
+                    builtin: str | Path | None = None) -> list[Path]:
+    """The files a lexicon is read from, in the order they are read: the built-in
+    folder (or `builtin`, a copy of it) first, then each merchant folder."""
+    paths = lexicon_files(builtin_dir() if builtin is None else Path(builtin))
+    for directory in extra_dirs:
+        files = lexicon_files(Path(directory))
+        if not files:
+            raise LexiconError(f"{directory}: no .toml lexicon files in this folder "
+                               "(a lexicon is a .toml file; see lexicons/ for examples)")
+        paths.extend(files)
+    return paths
+
+
+def lexicon_fingerprint(paths: Iterable[Path]) -> str:
+    """`Lexicon.fingerprint` of the lexicon these files make, from their bytes alone
+    (no parsing): what the compiled cache is looked up by at start-up."""
+    digests = []
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise LexiconError(f"{path}:0: cannot read: {exc.strerror}") from None
+        digests.append(file_digest(path, raw))
+    return fingerprint_of(digests)
+
+
 def load_lexicon(extra_dirs: Iterable[str | Path] = (),
                  builtin: str | Path | None = None) -> Lexicon:
     """The built-in lexicon plus each merchant folder, in order.
@@ -57,15 +85,8 @@ def load_lexicon(extra_dirs: Iterable[str | Path] = (),
     executor reads the driver's copy, shipped to it: guard/spark/ship.py).
     """
     builder = Builder()
-    for path in lexicon_files(builtin_dir() if builtin is None else Path(builtin)):
+    for path in lexicon_sources(extra_dirs, builtin):
         builder.add_file(path)
-    for directory in extra_dirs:
-        files = lexicon_files(Path(directory))
-        if not files:
-            raise LexiconError(f"{directory}: no .toml lexicon files in this folder "
-                               "(a lexicon is a .toml file; see lexicons/ for examples)")
-        for path in files:
-            builder.add_file(path)
     from guard.recognizers import RULE_NAMES
 
     return builder.freeze(RULE_NAMES)

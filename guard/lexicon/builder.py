@@ -55,7 +55,7 @@ class Builder:
 
     def add_file(self, path: Path) -> None:
         src = TomlFile(path)
-        self.digests.append(f"{path.name}:{src.digest}")
+        self.digests.append(file_digest(path, digest=src.digest))
         for key in src.data:
             if key not in KNOWN_SECTIONS:
                 line = src.line_of(f"[{key}]") if f"[{key}]" in src.text else key_line(src, key)
@@ -175,5 +175,15 @@ class Builder:
             concepts=tuple(self.concepts.values()),
             rules=tuple(self.rules.values()),
             privacy=sections.privacy_rules(self.sources.get("privacy"), self.privacy),
-            fingerprint=hashlib.sha256("\n".join(self.digests).encode()).hexdigest(),
+            fingerprint=fingerprint_of(self.digests),
         )
+
+
+def file_digest(path: Path, raw: bytes = b"", digest: str = "") -> str:
+    """One file's part of a lexicon's fingerprint: its name and its bytes' hash."""
+    return f"{path.name}:{digest or hashlib.sha256(raw).hexdigest()}"
+
+
+def fingerprint_of(digests: list[str]) -> str:
+    """A lexicon's fingerprint: its files' digests, in the order they are read."""
+    return hashlib.sha256("\n".join(digests).encode()).hexdigest()

@@ -45,6 +45,7 @@ from guard.recognizers.kouling import find_codes
 from guard.recognizers.landline import find_landlines
 from guard.recognizers.links import has_latin, link_patterns, may_hold_link
 from guard.recognizers.numbers import (
+    any_number_pattern,
     digit_runs,
     may_hold_number,
     number_candidate,
@@ -76,8 +77,13 @@ RULE_NAMES: tuple[str, ...] = tuple(r.rule for r in REGISTRY)
 PERSONAL: frozenset[str] = frozenset(r.rule for r in REGISTRY if r.personal)
 
 
-def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
-    """Every unit's patterns and reasons, compiled from the lexicon (once per Guard)."""
+def build_recognizers(lexicon: Lexicon, tables: Tables,
+                      numerals_in_words: str | bool | None = True) -> Recognizers:
+    """Every unit's patterns and reasons, compiled from the lexicon (once per Guard).
+
+    `numerals_in_words`: `numeral_words` as the compiled lexicon holds it (made once,
+    with the compiled cache), or True to make it here.
+    """
     rules = lexicon.numbers
     numerals = tables.digits
     link_punctuation, link_shape = link_patterns(rules.code_symbols, tables.light)
@@ -90,6 +96,7 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
         for unit in REGISTRY for key, category in unit.reason_keys()
     }
     numeral_marks = dict(numerals)
+    letters = assembled.letter_digits(rules)
     numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
     return Recognizers(
         rules, *number_candidate(numerals), url.url_pattern(rules), kouling.code_pattern(rules),
@@ -99,11 +106,13 @@ def build_recognizers(lexicon: Lexicon, tables: Tables) -> Recognizers:
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links), places),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
         positions.positions_pattern(part_positions, places),
-        numeral_words(lexicon, numerals), *assembled.spoken_patterns(rules),
+        numeral_words(lexicon, numerals) if numerals_in_words is True else numerals_in_words,
+        *assembled.spoken_patterns(rules),
         disguises=obfuscated.compile_disguises(rules.disguise),
         link_punctuation=link_punctuation, link_shape=link_shape, places=places,
-        letter_digits=assembled.letter_digits(rules),
-        place_edges=positions.place_edges(part_positions, places))
+        letter_digits=letters,
+        place_edges=positions.place_edges(part_positions, places),
+        any_number=any_number_pattern(numerals, letters.letter if letters else None))
 
 
 def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:
@@ -142,10 +151,13 @@ def personal_spans(text: str, tables: Tables,
     """
     dense = normalize(text, tables)
     found: list[Detection] = []
-    shaped = may_hold_number(dense, recognizers)
-    pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                recognizers.part_links, tables.digits, recognizers.spoken_run,
-                                recognizers.part_positions, recognizers.letter_digits)
+    shaped = pieces = False
+    if recognizers.any_number.search(dense) is not None:
+        shaped = may_hold_number(dense, recognizers)
+        pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                                    recognizers.part_links, tables.digits,
+                                    recognizers.spoken_run, recognizers.part_positions,
+                                    recognizers.letter_digits)
     latin = has_latin(text)
     if not (shaped or pieces or latin):
         return []  # most lines: nothing a personal unit could find

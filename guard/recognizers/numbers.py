@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from guard.normalize import MASK_CHAR
@@ -58,6 +59,18 @@ def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Patt
     return re.compile(f"{digits('0123456789')}{{10}}"), re.compile(whole)
 
 
+def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
+                       ) -> re.Pattern[str]:
+    """What every number prefilter needs, as one cheap scan: two digits or numerals
+    side by side (a phone or card run is ten; an assembled number's pieces are runs
+    of two or more), or a Latin letter (spoken digits in pinyin, letters for
+    digits). Without it neither `may_hold_number` nor `may_hold_assembled` can hold,
+    so a message lacking both is settled by one search instead of six."""
+    digit = "[0-9" + re.escape("".join(sorted(map(chr, numerals)))) + "]"
+    latin = "[a-z]" if letters is None else f"[a-z]|{letters.pattern}"
+    return re.compile(f"{digit}{digit}|{latin}")
+
+
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
     """Whether the dense view holds something shaped like a phone or card number."""
     return (recognizers.digit_run.search(dense) is not None
@@ -79,7 +92,7 @@ def number_views(dense: str, digits: str, recognizers: Recognizers) -> tuple[str
     numeral = dense.translate(recognizers.numeral_marks)
     words = recognizers.numeral_words
     if words is not None:
-        spans = [match.span() for match in words.finditer(dense)]
+        spans = [match.span() for match in numeral_pattern(words).finditer(dense)]
         if spans:
             digits, numeral = _keep_words(digits, dense, spans), _keep_words(numeral, dense, spans)
     return digits, dense, numeral
@@ -96,7 +109,14 @@ def _keep_words(view: str, dense: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def numeral_words(lexicon: Lexicon, numerals: dict[int, str]) -> re.Pattern[str] | None:
+@lru_cache(maxsize=8)
+def numeral_pattern(source: str) -> re.Pattern[str]:
+    """`numeral_words` compiled on first need (a thousand words or more: ~20 ms, which
+    a message without numbers, and so every cold start on one, need not pay)."""
+    return re.compile(source)
+
+
+def numeral_words(lexicon: Lexicon, numerals: dict[int, str]) -> str | None:
     """Words whose Chinese numerals are no digits: `[numbers] numeral_words` and every
     group or concept term that begins or ends with a numeral (二维码, 五星, 一块钱).
 
@@ -117,7 +137,7 @@ def numeral_words(lexicon: Lexicon, numerals: dict[int, str]) -> re.Pattern[str]
                      and not all(numeral(char) for char in term)}, key=len, reverse=True)
     marks = "".join(sorted(re.escape(chr(code)) for code in numerals if not chr(code).isascii()))
     masked = [f"[{marks}](?={MASK_CHAR})", f"(?<={MASK_CHAR})[{marks}]"] if marks else []
-    return re.compile("|".join([*map(re.escape, chosen), *masked])) if chosen or masked else None
+    return "|".join([*map(re.escape, chosen), *masked]) if chosen or masked else None
 
 
 # Each reading of a message (number_views) with its runs of ten digits or more.

@@ -41,8 +41,9 @@ class Recognizers:
     eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
     # a word naming a piece's place in a number (`[numbers] part_positions`, 前3位 …)
     part_positions: re.Pattern[str]
-    # words whose numerals are no digits (numbers.numeral_words), None if there are none
-    numeral_words: re.Pattern[str] | None = None
+    # words whose numerals are no digits (numbers.numeral_words: a pattern's source,
+    # compiled on first need by numbers.numeral_pattern), None if there are none
+    numeral_words: str | None = None
     # three spoken digits or more, one, and each one's digit (assembled.spoken_patterns)
     spoken_run: re.Pattern[str] | None = None
     spoken_syllable: re.Pattern[str] | None = None
@@ -58,3 +59,6 @@ class Recognizers:
     # `[numbers.letter_digits]` compiled (assembled.py), None where the lexicon has none
     letter_digits: LetterDigits | None = field(kw_only=True)
     place_edges: tuple[re.Pattern[str], re.Pattern[str]] = field(kw_only=True)
+    # what every number shape needs (numbers.any_number_pattern): two digits or
+    # numerals side by side, or a Latin letter; most messages have neither
+    any_number: re.Pattern[str] = field(kw_only=True)
