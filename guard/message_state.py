@@ -53,14 +53,22 @@ class MessageState:
         """The concept words of the message by concept, each in order of start.
 
         A Latin concept word (hp, fx) counts only with a word edge on both sides.
+        Only the concepts some rule the message could start looks at are kept
+        (`RuleIndex.wanted`): a word of any other concept can match no rule.
         """
         if self._concepts is None:
             grouped: dict[str, list[ConceptHit]] = {}
-            for start, end, names, latin in self.scan.concept_words:
+            scan = self.scan
+            wanted = self.compiled.rule_index.wanted(scan.names)
+            for start, end, names, latin in scan.concept_words:
+                if wanted.isdisjoint(names):
+                    continue
                 if latin and not latin_boundaries_ok(
                         self.text, self.offsets.span(start, end), self.compiled):
                     continue
                 for name in names:
+                    if name not in wanted:
+                        continue
                     hit = _new_tuple(ConceptHit, (start, end, name))
                     found = grouped.get(name)
                     if found is None:

@@ -43,14 +43,38 @@ def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
             return bisect_right(message.offsets.clause_starts, position)  # type: ignore[attr-defined]
         if scope == "sentence":
             if ends is None:
-                ends = [m.start() for m in _SENTENCE_END.finditer(message.text)]
-            return bisect_right(ends, message.offsets.span(position, position + 1)[0])
+                ends = _sentence_ends(message)
+            return bisect_right(ends, position)
         return 0
 
     matches: list[RuleMatch] = []
     for rule in rules:
         matches.extend(match_rule(rule, grouped, segment))
     return matches
+
+
+def _sentence_ends(message: MessageState) -> list[int]:
+    """Where each sentence-ending mark stands, as the first dense position after it.
+
+    A dense position p lies after the mark at original position e iff p's
+    character comes from e or later; the original positions grow with p, so that
+    first position is found by bisection, once per mark (not once per word)."""
+    marks = [m.start() for m in _SENTENCE_END.finditer(message.text)]
+    if not marks:
+        return []
+    span = message.offsets.span
+    size = len(message.dense)
+    ends = []
+    for mark in marks:
+        lo, hi = 0, size
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if span(mid, mid + 1)[0] >= mark:
+                hi = mid
+            else:
+                lo = mid + 1
+        ends.append(lo)
+    return ends
 
 
 def rule_findings(message: MessageState, matches: list[RuleMatch]) -> list[Finding]:

@@ -48,7 +48,7 @@ class RuleIndex:
     """The rules by effect and by the concepts that can start them: finding the
     rules a message's concepts could satisfy looks only at rules that name one of them."""
 
-    __slots__ = ("allow", "by_concept", "needs", "rules", "starts")
+    __slots__ = ("allow", "by_concept", "needs", "rules", "starts", "wanted_by")
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
@@ -67,6 +67,26 @@ class RuleIndex:
         # what `Rule.satisfiable` asks, as sets: all, any, of, at_least
         self.needs = tuple((frozenset(rule.all), frozenset(rule.any), rule.of, rule.at_least)
                            for rule in self.rules)
+        # a concept → every concept of the rules (of either effect) it can start
+        wanted_by: dict[str, set[str]] = {}
+        for effect, names in self.by_concept.items():
+            for name, found in names.items():
+                for i in found:
+                    rule = self.rules[i]
+                    wanted_by.setdefault(name, set()).update(rule.concepts, rule.refused)
+        self.wanted_by = {name: frozenset(names) for name, names in wanted_by.items()}
+
+    def wanted(self, present: set[str] | frozenset[str]) -> set[str]:
+        """The concepts a rule the present concepts could start looks at: a rule needs
+        one of the concepts that start it, so no other concept's words can matter
+        (a cheap superset of the concepts of `present`'s rules, of both effects)."""
+        wanted: set[str] = set()
+        wanted_by = self.wanted_by
+        for name in present:
+            found = wanted_by.get(name)
+            if found is not None:
+                wanted |= found
+        return wanted
 
     def present(self, present: set[str] | frozenset[str], effect: str) -> list[Rule]:
         """The rules of `effect` the present concepts could satisfy (positions not yet

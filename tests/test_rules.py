@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from pathlib import Path
 
@@ -161,3 +162,41 @@ def test_a_refused_request_lowers_the_rule(guard: Guard) -> None:
     assert guard.check("我们不提供QQ，售后在这里处理").verdict == "warn"
     assert "ask_their_phone" not in {f.rule for f in guard.check("您的手机号不用告诉我").findings}
     assert guard.check("您的微信给我，我加您").verdict == "block"
+
+
+def test_the_concepts_a_message_keeps_are_all_its_possible_rules_look_at(guard: Guard) -> None:
+    """`RuleIndex.wanted` lets a message drop the words of concepts no rule it could
+    start looks at: it must hold every concept of every rule `present` could give."""
+    index = guard.compiled.rule_index
+    names = sorted({n for rule in index.rules for n in rule.concepts})
+    for size in (1, 2, 3, 5):
+        for present in itertools.islice(itertools.combinations(names, size), 0, None, 97):
+            wanted = index.wanted(set(present))
+            for effect in ("report", "allow"):
+                for rule in index.present(set(present), effect):
+                    assert set(rule.concepts) | set(rule.refused) <= wanted, rule.id
+
+
+@pytest.mark.parametrize("text", [
+    "加我vx：abc_123。去某宝拍！转账给我？好评返现5元\nwww.abc.cn",
+    "。。好评返现，加我微信！！",
+    "好评返现 5 元；   加 我 微 信。转账给我",
+    "🐧号码在这。好评返🧧，微信🐱转我",
+])
+def test_sentences_read_on_the_dense_view_are_those_of_the_original(guard: Guard,
+                                                                   text: str) -> None:
+    """A rule's sentence scope is read by dense position against the sentence marks
+    mapped into the dense view once: the same sentence as mapping each position back."""
+    from guard.confirm import LazyTokenizer
+    from guard.message_state import MessageState
+    from guard.normalize import normalize
+    from guard.rule_findings import _SENTENCE_END, _sentence_ends
+
+    dense = normalize(text, guard.compiled.tables)
+    message = MessageState(text, dense, guard.compiled, LazyTokenizer(()))
+    marks = [m.start() for m in _SENTENCE_END.finditer(text)]
+    ends = _sentence_ends(message)
+    for position in range(len(dense)):
+        original = message.offsets.span(position, position + 1)[0]
+        assert (bisect.bisect_right(ends, position)
+                == bisect.bisect_right(marks, original)), position
