@@ -69,7 +69,7 @@ class RuleIndex:
                            for rule in self.rules)
         # a concept → every concept of the rules (of either effect) it can start
         wanted_by: dict[str, set[str]] = {}
-        for effect, names in self.by_concept.items():
+        for names in self.by_concept.values():
             for name, found in names.items():
                 for i in found:
                     rule = self.rules[i]
