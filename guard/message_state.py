@@ -372,9 +372,14 @@ def _refused_after_list(message: MessageState, end: int) -> ContextHit | None:
     `closings` (的, 哦) up to the clause's end (…都不收手续费 refuses nothing; a soft cue,
     不方便, needs that verb), and no condition (…都不方便加的话)."""
     lexicon = message.compiled.lexicon
-    ends = message.term_ends or {}
     dense = message.dense
     limit = min(len(dense), end + LIST_REACH)
+    # a cue must end within reach (most terms have none after them: no walk)
+    cue_ends = message.scan.cue_ends
+    if bisect_right(cue_ends, limit + message.compiled.context_length) == bisect_right(
+            cue_ends, end):
+        return None
+    ends = message.term_ends or {}
     position = end
     joined = False  # a join word stands right before: an item must follow it
     while position < limit:
