@@ -42,7 +42,7 @@ from guard.variants import (
     infixed_spellings,
 )
 
-CACHE_FORMAT = 22
+CACHE_FORMAT = 23
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
@@ -104,6 +104,13 @@ class CompiledLexicon:
     # the words whose numerals are no digits, as a pattern's source
     # (recognizers.numbers.numeral_words: ~30,000 terms looked through, made once here)
     numeral_words: str | None = None
+    # ahocorasick.Automaton: dense key → the concept ids of the gate concepts (the
+    # other `all` concepts of reporting rules, anchors apart) whose word it is; run
+    # only where a message's hits are anchors alone (see decide.drop_unsupported)
+    gate: Any = None
+    # the concepts whose presence the keyword pass and the gate tell for sure (the
+    # anchors and the gate's): every `all` concept of a reporting rule
+    gated: frozenset[str] = frozenset()
 
 
 def _is_latin(key: str) -> bool:
@@ -231,7 +238,30 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                            _crossing_index(lexicon, tables), RuleIndex(lexicon.rules),
                            tuple(c.id for c in lexicon.concepts),
                            max((r.window for r in lexicon.rules), default=0) + concept_length,
-                           numeral_words(lexicon, tables.digits))
+                           numeral_words(lexicon, tables.digits),
+                           *_gate_automaton(lexicon, tables, anchors, _shared))
+
+
+def _gate_automaton(lexicon: Lexicon, tables: Tables, anchors: set[str],
+                    shared: Any) -> tuple[Any, frozenset[str]]:
+    """The words of the concepts a reporting rule needs besides its anchor (`all`'s
+    others), in an automaton of their own: with the anchors (keyword pass) they say
+    which rules' `all` concepts a message holds, before any context pass."""
+    needed = {name for rule in lexicon.rules if rule.effect == "report"
+              for name in rule.all[1:]} - anchors
+    words: dict[str, set[str]] = {}
+    for concept in lexicon.concepts:
+        if concept.id in needed:
+            for term in concept_spellings(concept):
+                key = normalize_term(term, tables)
+                if key:
+                    words.setdefault(key, set()).add(concept.id)
+    gate = ahocorasick.Automaton()
+    for key in sorted(words):
+        gate.add_word(key, shared(tuple(sorted(words[key]))))
+    if words:
+        gate.make_automaton()
+    return gate, frozenset(anchors | needed)
 
 
 def _by_use(tables: Tables, lexicon: Lexicon) -> list[str]:

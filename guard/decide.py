@@ -145,8 +145,8 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
         return holder[0]
 
     kept = _supported_terms(hits, dense, compiled, recognizers, scan)
-    if any(e.kind == "concept" for h in hits for e in h.entries) and _rule_possible(
-            scan(), compiled):
+    if any(e.kind == "concept" for h in hits for e in h.entries) and (
+            holder or _gate_open(hits, dense, compiled)) and _rule_possible(scan(), compiled):
         supported = {id(h) for h in kept}
         kept = [h for h in hits if id(h) in supported or any(
             e.kind == "concept" for e in h.entries)]
@@ -185,6 +185,20 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
                 kept.append(hit)
                 break
     return kept
+
+
+def _gate_open(hits: list[TermHit], dense: str, compiled: CompiledLexicon) -> bool:
+    """Whether a reporting rule's `all` concepts could all be in the message, told by
+    the anchors found and one pass of the small gate automaton (`compiled.gate`),
+    before the context pass: most anchors (电话, 微信 in 请保持电话畅通, 微信付款的订单)
+    stand with none of their rules' other words, and the message stays fast."""
+    ids = compiled.concept_ids
+    present = {ids[e.group] for h in hits for e in h.entries if e.kind == "concept"}
+    gate = compiled.gate
+    if gate is not None and len(gate):
+        for _, names in gate.iter(dense):
+            present.update(names)
+    return compiled.rule_index.gate_open(present, compiled.gated)
 
 
 def _rule_possible(scan: ContextScan, compiled: CompiledLexicon) -> bool:

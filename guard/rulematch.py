@@ -76,6 +76,32 @@ class RuleIndex:
                     wanted_by.setdefault(name, set()).update(rule.concepts, rule.refused)
         self.wanted_by = {name: frozenset(names) for name, names in wanted_by.items()}
 
+    def gate_open(self, present: set[str], gated: frozenset[str]) -> bool:
+        """Whether a reporting rule started by a present concept could hold, where the
+        presence of every concept in `gated` is known (`present` holds those found)
+        and any other concept is taken to be there: `all` is always gated (anchors
+        and the gate automaton's concepts), `any` / `of` may not be. A necessary
+        condition of `present(...)` with every concept's words known."""
+        index = self.by_concept.get("report")
+        if not index:
+            return False
+        candidates: set[int] = set()
+        for name in present:
+            found = index.get(name)
+            if found is not None:
+                candidates.update(found)
+        for i in candidates:
+            need_all, need_any, need_of, at_least = self.needs[i]
+            if not all(c in present or c not in gated for c in need_all):
+                continue
+            if need_any and not any(c in present or c not in gated for c in need_any):
+                continue
+            if at_least and sum(c in present or c not in gated
+                                for c in need_of) < at_least:
+                continue
+            return True
+        return False
+
     def wanted(self, present: set[str] | frozenset[str]) -> set[str]:
         """The concepts a rule the present concepts could start looks at: a rule needs
         one of the concepts that start it, so no other concept's words can matter

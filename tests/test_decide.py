@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guard import Guard
+from tests.conftest import load_jsonl
 
 
 @pytest.mark.parametrize(("text", "verdict"), [
@@ -172,3 +173,37 @@ def test_mask_stars_every_span_once_in_one_pass() -> None:
     text = "ab cd ef gh"
     assert mask(text, (finding(6, 8), finding(0, 4), finding(3, 5))) == "██ ██ ██ gh"
     assert mask(text, ()) == text
+
+
+def test_the_gate_never_closes_on_a_rules_own_example(guard: Guard) -> None:
+    """The gate (anchors + the gate automaton, before any context pass) must stay open
+    wherever a reporting rule matches: on every rule's examples, and on the
+    families' violations that rules find."""
+    from guard.decide import _gate_open
+    from guard.normalize import normalize
+    from guard.scan import scan_terms
+
+    compiled = guard.compiled
+    texts = [e for rule in compiled.lexicon.rules if rule.effect == "report"
+             for e in rule.examples]
+    texts += [r["text"] for r in load_jsonl("families_violations.jsonl")]
+    opened = 0
+    for text in texts:
+        dense = normalize(text, compiled.tables)
+        hits = scan_terms(dense, compiled, text)
+        if not any(e.kind == "concept" for h in hits for e in h.entries):
+            continue
+        rules = {f.rule for f in guard.check_without_shortcuts(text).findings}
+        if rules & {r.id for r in compiled.lexicon.rules}:
+            assert _gate_open(hits, dense, compiled), text
+            opened += 1
+    assert opened > 100
+
+
+def test_the_gate_keeps_an_ordinary_reply_on_the_fast_path(guard: Guard) -> None:
+    """电话 and 微信 start rules (asking the buyer's number), but with none of their
+    other words the message needs no context pass."""
+    for text in ("请保持电话畅通，快递员会联系您", "微信付款的订单退款1-3分钟到账"):
+        candidates = guard.inspect(text)
+        assert candidates.quiet and candidates.context is None, text
+    assert guard.inspect("方便留个您的电话吗").context is not None
