@@ -204,6 +204,13 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("卡号前六位622202，中间1234567890，后三位127", None),   # Luhn fails
     ("卡密前六位622202，中间1234567890，后三位128", None),   # no bank word
     ("取件码先输入1381，再输入2345678", None),              # a code keyed in
+    # a card's or a landline's pieces among other words; halves and groups as places
+    ("卡号前十位6222021234，你先记着。后九位567890128",
+     "6222021234，你先记着。后九位567890128"),
+    ("身份证号前六位440301，后面的不用发", None),
+    ("号码前半截1381234，后半截5678", "1381234，后半截5678"),
+    ("号码第一组138，第二组1234，第三组5678", "138，第二组1234，第三组5678"),
+    ("区号010，后面八位数字88886666", "010，后面八位数字88886666"),
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)

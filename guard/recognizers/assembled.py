@@ -20,7 +20,6 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
@@ -77,8 +76,8 @@ def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
     link = "|".join([where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)])
     # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
     # group `one`, tried with the chain and, failing that, left out (第1段186…)
-    return re.compile(rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,11}}"
-                      rf"(?:(?:{link}){{1,5}}[0-9]{{2,11}}){{1,5}}(?![0-9])")
+    return re.compile(rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
+                      rf"(?:(?:{link}){{1,5}}[0-9]{{2,17}}){{1,5}}(?![0-9])")
 
 
 _RUN = re.compile(r"[0-9]{3,}")
@@ -133,8 +132,9 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
     Pieces: two runs of digits or numerals (the digit view's groups, one to
-    eleven long: a mobile number's 1 may stand alone) that together are as long
-    as a mobile number — a single run is the phone recognizer's.
+    seventeen long: a mobile number's 1 may stand alone, a bank card's pieces are
+    longer) that together are as long as a mobile number at least — a single run
+    is the phone recognizer's.
     Given the `[numbers] part_links` pattern and the numerals' digits, the
     pieces must also be joined by linking words only (13:00-15:00 is no number),
     or a word naming a piece's place stand among them (`positions`: "…后八位是…",
@@ -143,7 +143,7 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     run of spoken digits (`spoken`: the first pattern of `spoken_patterns`).
     """
     if eleven.search(dense) is not None:
-        runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 1 <= n <= 11]
+        runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 1 <= n <= 17]
         if len(runs) > 1 and sum(runs) >= 11:
             if links is None or digits is None:
                 return True
@@ -330,12 +330,16 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
         else:
             other(chain_start, match.end(), "".join(groups))
     units = recognizers.rules.units
-    for starts, end, tail_given_first in _pieces_apart(view.text, recognizers.part_positions,
-                                                       units, tail_cue):
+    for starts, end, number, tail_given_first in _pieces_apart(
+            view.text, recognizers.part_positions, units, tail_cue):
         # an order word before any piece makes them an order number's parts
-        if not any(order_word_before(dense, view.dense_span(s, s + 1, len(dense))[0],
-                                     recognizers) for s in starts[1:]):
+        if any(order_word_before(dense, view.dense_span(s, s + 1, len(dense))[0],
+                                 recognizers) for s in starts[1:]):
+            continue
+        if number is None:
             add(starts[0], end, tail_given_first)
+        else:
+            other(starts[0], end, number)  # a landline's or a bank card's pieces
     if view.changed:
         for match in _MOBILE_IN.finditer(view.text):
             dense_start, dense_end = view.dense_span(*match.span(), len(dense))
@@ -350,13 +354,17 @@ _PIECE = re.compile(r"[0-9]+")
 
 
 def _pieces_apart(view: str, positions: re.Pattern[str], units: str,
-                  tail_first: re.Pattern[str]) -> Iterator[tuple[tuple[int, ...], int, bool]]:
+                  tail_first: re.Pattern[str]
+                  ) -> Iterator[tuple[tuple[int, ...], int, str | None, bool]]:
     """Two or three digit groups that make a mobile number with other words between
-    them ("号码前三位是138，我先发这个。后八位是12345678"), where a word naming a
-    piece's place stands among them or right before the first. Yields the pieces'
-    starts, the last one's end, and whether the tail was given first.
+    them ("号码前三位是138，我先发这个。后八位是12345678"), or two to five that make
+    a landline or a Luhn-valid bank card number ("卡号前十位…，你先记着。后九位…"),
+    where a word naming a piece's place stands among them or right before the
+    first. Yields the pieces' starts, the last one's end, the number where it is
+    no mobile one (its context is the caller's to judge), and whether the tail was
+    given first.
 
-    Each group is tried with the one or two before it: linear in the view.
+    Each group is tried with the four before it at most: linear in the view.
     """
     places = [match.span() for match in positions.finditer(view)]
     if not places:
@@ -372,16 +380,15 @@ def _pieces_apart(view: str, positions: re.Pattern[str], units: str,
     parts.append(view[done:])
     masked = "".join(parts)
     pieces = [m.span() for m in _PIECE.finditer(masked)
-              if 2 <= m.end() - m.start() <= 9
+              if 2 <= m.end() - m.start() <= 17
               and (m.end() == len(masked) or masked[m.end()] not in units)]
     for last in range(1, len(pieces)):
-        for first in (last - 1, last - 2):
-            if first < 0:
-                break
+        for first in range(last - 1, max(-1, last - 5), -1):
             chosen = pieces[first:last + 1]
-            if any(b[0] - a[1] > _PIECES_GAP for a, b in pairwise(chosen)):
-                break
-            if sum(end - start for start, end in chosen) != 11:
+            if chosen[1][0] - chosen[0][1] > _PIECES_GAP:
+                break  # each gap was checked as the window grew: only the new one
+            length = sum(end - start for start, end in chosen)
+            if not (10 <= length <= 12 or 16 <= length <= 19):
                 continue
             # a place word between the pieces, or ending right before the first
             k = bisect_left(place_starts, chosen[0][0] - 8)
@@ -389,11 +396,14 @@ def _pieces_apart(view: str, positions: re.Pattern[str], units: str,
                 continue
             digits = [view[start:end] for start, end in chosen]
             starts = tuple(start for start, _ in chosen)
-            if _MOBILE.fullmatch("".join(digits)):
-                yield starts, chosen[-1][1], False
+            number = "".join(digits)
+            if _MOBILE.fullmatch(number) and len(chosen) <= 3:
+                yield starts, chosen[-1][1], None, False
             elif len(chosen) == 2 and _MOBILE.fullmatch(digits[1] + digits[0]) and \
                     tail_first.search(view, max(0, chosen[0][0] - 8), chosen[0][0]):
-                yield starts, chosen[-1][1], True
+                yield starts, chosen[-1][1], None, True
+            elif LANDLINE.fullmatch(number) or (CARD.fullmatch(number) and luhn_valid(number)):
+                yield starts, chosen[-1][1], number, False
 
 
 def _strip_links(chain: str, recognizers: Recognizers) -> str:
