@@ -234,33 +234,42 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         context.add_word(key, _shared((len(key), _shared(frozenset(keys)), flags,
                                        _shared(concepts))))
     context.make_automaton()
+    gate, gated = _gate_automaton(lexicon, tables, anchors, _shared, letters)
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
-                           _crossing_index(lexicon, tables), RuleIndex(lexicon.rules),
+                           _crossing_index(lexicon, tables), RuleIndex(lexicon.rules, gated),
                            tuple(c.id for c in lexicon.concepts),
                            max((r.window for r in lexicon.rules), default=0) + concept_length,
-                           numeral_words(lexicon, tables.digits),
-                           *_gate_automaton(lexicon, tables, anchors, _shared))
+                           numeral_words(lexicon, tables.digits), gate, gated)
 
 
 def _gate_automaton(lexicon: Lexicon, tables: Tables, anchors: set[str],
-                    shared: Any) -> tuple[Any, frozenset[str]]:
+                    shared: Any, letters: list[str]) -> tuple[Any, frozenset[str]]:
     """The words of the concepts a reporting rule needs besides its anchor (`all`'s
     others), in an automaton of their own: with the anchors (keyword pass) they say
-    which rules' `all` concepts a message holds, before any context pass."""
+    which rules' `all` concepts a message holds, before any context pass.
+
+    A concept with a one-character word (款, 付) would be found in most messages:
+    it is left out, and taken to be present (it gates nothing). Returns the
+    automaton and the concepts whose presence it and the anchors tell."""
     needed = {name for rule in lexicon.rules if rule.effect == "report"
               for name in rule.all[1:]} - anchors
     words: dict[str, set[str]] = {}
     for concept in lexicon.concepts:
-        if concept.id in needed:
-            for term in concept_spellings(concept):
-                key = normalize_term(term, tables)
-                if key:
-                    words.setdefault(key, set()).add(concept.id)
+        if concept.id not in needed:
+            continue
+        keys = [key for key in (normalize_term(term, tables)
+                                for term in concept_spellings(concept)) if key]
+        if min(map(len, keys), default=1) < 2:
+            needed.discard(concept.id)
+            continue
+        for key in keys:
+            words.setdefault(key, set()).add(concept.id)
     gate = ahocorasick.Automaton()
+    for letter in letters:  # the root's children, commonest first (see compile_lexicon)
+        gate.add_word(letter + NEVER, ())
     for key in sorted(words):
         gate.add_word(key, shared(tuple(sorted(words[key]))))
-    if words:
-        gate.make_automaton()
+    gate.make_automaton()
     return gate, frozenset(anchors | needed)
 
 

@@ -195,10 +195,10 @@ def _gate_open(hits: list[TermHit], dense: str, compiled: CompiledLexicon) -> bo
     ids = compiled.concept_ids
     present = {ids[e.group] for h in hits for e in h.entries if e.kind == "concept"}
     gate = compiled.gate
-    if gate is not None and len(gate):
+    if gate is not None:
         for _, names in gate.iter(dense):
             present.update(names)
-    return compiled.rule_index.gate_open(present, compiled.gated)
+    return compiled.rule_index.gate_open(present)
 
 
 def _rule_possible(scan: ContextScan, compiled: CompiledLexicon) -> bool:

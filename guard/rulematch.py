@@ -48,9 +48,10 @@ class RuleIndex:
     """The rules by effect and by the concepts that can start them: finding the
     rules a message's concepts could satisfy looks only at rules that name one of them."""
 
-    __slots__ = ("allow", "by_concept", "needs", "rules", "starts", "wanted_by")
+    __slots__ = ("allow", "by_concept", "gate_needs", "needs", "rules", "starts", "wanted_by")
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], gated: frozenset[str] = frozenset()) -> None:
+        """`gated`: the concepts whose presence the fast path can tell (`gate_open`)."""
         self.rules = tuple(rules)
         self.allow = tuple(rule for rule in self.rules if rule.effect == "allow")
         # effect → concept → the indexes of the rules of that effect it can start
@@ -75,31 +76,32 @@ class RuleIndex:
                     rule = self.rules[i]
                     wanted_by.setdefault(name, set()).update(rule.concepts, rule.refused)
         self.wanted_by = {name: frozenset(names) for name, names in wanted_by.items()}
+        # what `gate_open` asks of each rule, the ungated concepts taken as present:
+        # the gated `all`, the gated `any` (None: one is ungated, so it holds), the
+        # gated `of` and how many of them are still needed
+        self.gate_needs = tuple(
+            (frozenset(c for c in rule.all if c in gated),
+             None if not rule.any or any(c not in gated for c in rule.any)
+             else frozenset(rule.any),
+             frozenset(c for c in rule.of if c in gated),
+             rule.at_least - sum(c not in gated for c in rule.of))
+            for rule in self.rules)
 
-    def gate_open(self, present: set[str], gated: frozenset[str]) -> bool:
-        """Whether a reporting rule started by a present concept could hold, where the
-        presence of every concept in `gated` is known (`present` holds those found)
-        and any other concept is taken to be there: `all` is always gated (anchors
-        and the gate automaton's concepts), `any` / `of` may not be. A necessary
-        condition of `present(...)` with every concept's words known."""
+    def gate_open(self, present: set[str]) -> bool:
+        """Whether a reporting rule started by a present concept could hold, where
+        `present` holds the gated concepts found (the anchors and the gate's) and
+        every ungated concept is taken to be there — a necessary condition of
+        `present(...)` with every concept's words known."""
         index = self.by_concept.get("report")
         if not index:
             return False
-        candidates: set[int] = set()
+        needs = self.gate_needs
         for name in present:
-            found = index.get(name)
-            if found is not None:
-                candidates.update(found)
-        for i in candidates:
-            need_all, need_any, need_of, at_least = self.needs[i]
-            if not all(c in present or c not in gated for c in need_all):
-                continue
-            if need_any and not any(c in present or c not in gated for c in need_any):
-                continue
-            if at_least and sum(c in present or c not in gated
-                                for c in need_of) < at_least:
-                continue
-            return True
+            for i in index.get(name, ()):
+                need_all, need_any, need_of, at_least = needs[i]
+                if (need_all <= present and (need_any is None or not need_any.isdisjoint(present))
+                        and (at_least <= 0 or len(need_of & present) >= at_least)):
+                    return True
         return False
 
     def wanted(self, present: set[str] | frozenset[str]) -> set[str]:
