@@ -127,6 +127,13 @@ def swap_cue(text: str, recognizers: Recognizers) -> bool:
             and disguises.swap_cue.search(text) is not None)
 
 
+def window_cue(text: str, recognizers: Recognizers) -> bool:
+    """Whether the message holds an instruction that reaches an address in another
+    message of the window: a swap ("把#换成@") or reading it backwards ("倒过来就是")."""
+    return swap_cue(text, recognizers) or (
+        recognizers.disguises.reverse_cue.search(text) is not None)
+
+
 def _swapped(symbol: str, disguises: Disguises) -> re.Pattern[str]:
     """Where the symbol an instruction names stands between letters or digits."""
     named = disguises.symbols.get(symbol.casefold())
@@ -282,4 +289,4 @@ UNIT = Recognizer(RULE, "link", "light", may_hold_obfuscated, find_obfuscated,
                   DIGITS + LATIN + "./@" + _OPENING + _CLOSING, personal=True,
                   continues_in=_disguise_chars,
                   reasons=((RULE, "link"), (EMAIL_REASON, "contact_number")),
-                  window_cue=swap_cue)
+                  window_cue=window_cue)
