@@ -158,7 +158,7 @@ def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) ->
             or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
                                   recognizers.part_links, compiled.tables.digits,
                                   recognizers.spoken_run, recognizers.part_positions,
-                                  recognizers.letter_digits))
+                                  recognizers.letter_digits, recognizers.rules.repeat_words))
 
 
 def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bool:

@@ -211,18 +211,24 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("号码前半截1381234，后半截5678", "1381234，后半截5678"),
     ("号码第一组138，第二组1234，第三组5678", "138，第二组1234，第三组5678"),
     ("区号010，后面八位数字88886666", "010，后面八位数字88886666"),
+    # a digit said a number of times (`repeat_words`)
+    ("号码是138后面跟8个8", "138后面跟8个8"),
+    ("号码138，四个1，四个2", "138，四个1，四个2"),
+    ("订单里有8个8寸的盘子和138个碗", None),
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
     recognizers, tables = guard.recognizers, guard.compiled.tables
     letters = recognizers.letter_digits
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                        spoken=recognizers.spoken_run,
-                                        letters=letters) or found is None
+                                        spoken=recognizers.spoken_run, letters=letters,
+                                        repeat_words=recognizers.rules.repeat_words
+                                        ) or found is None
     assert assembled.may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
                                         recognizers.part_links, tables.digits,
                                         recognizers.spoken_run,
-                                        recognizers.part_positions, letters) or found is None
+                                        recognizers.part_positions, letters,
+                                        recognizers.rules.repeat_words) or found is None
     assert _found(guard, assembled.find_assembled, text) == ([found] if found else [])
 
 

@@ -157,7 +157,8 @@ def personal_spans(text: str, tables: Tables,
         pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
                                     recognizers.part_links, tables.digits,
                                     recognizers.spoken_run, recognizers.part_positions,
-                                    recognizers.letter_digits)
+                                    recognizers.letter_digits,
+                                    recognizers.rules.repeat_words)
     latin = has_latin(text)
     if not (shaped or pieces or latin):
         return []  # most lines: nothing a personal unit could find

@@ -128,7 +128,8 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
                        digits: dict[int, str] | None = None,
                        spoken: re.Pattern[str] | None = None,
                        positions: re.Pattern[str] | None = None,
-                       letters: LetterDigits | None = None) -> bool:
+                       letters: LetterDigits | None = None,
+                       repeat_words: tuple[str, ...] = ()) -> bool:
     """A cheap test: enough digits, numerals or spoken digits for a mobile number.
 
     Pieces: two runs of digits or numerals (the digit view's groups, one to
@@ -151,6 +152,13 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
             if links.search(view) is not None or (
                     positions is not None and positions.search(view) is not None):
                 return True
+    # a digit said a number of times (八个八, `repeat_words`) and a piece of three or more
+    if repeat_words:
+        chars = eleven.pattern[1:eleven.pattern.index("]")]
+        repeats = repeat_pattern(repeat_words, chars)
+        if repeats is not None and repeats.search(dense) is not None and \
+                _three_pattern(chars).search(dense) is not None:
+            return True
     # letters for digits among numerals (l三八…, ten numerals and a letter): the letter
     # test below reads ASCII digits only
     letter = letters is not None and letters.letter.search(dense) is not None
@@ -165,6 +173,23 @@ def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[
     if beside and _FOUR_DIGITS.search(dense) is not None:
         return True
     return spoken is not None and spoken.search(dense) is not None
+
+
+@lru_cache(maxsize=8)
+def repeat_pattern(words: tuple[str, ...], chars: str = "0-9") -> re.Pattern[str] | None:
+    """A digit said a number of times (`[numbers] repeat_words`: 8个8 on the digit view,
+    八个八 on the dense one with `chars` its digits and numerals): the count, the digit."""
+    if not words:
+        return None
+    word = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    # the dense view drops the breaks around it ("138，四个1，四个2": 1384个14个2)
+    return re.compile(f"([{chars}])(?:{word})([{chars}])")
+
+
+@lru_cache(maxsize=8)
+def _three_pattern(chars: str) -> re.Pattern[str]:
+    """Three digits or numerals in a row."""
+    return re.compile(f"[{chars}]{{3}}")
 
 
 @lru_cache(maxsize=8)
@@ -228,6 +253,11 @@ class _View:
             words_at[words[0].start()] = [word.span() for word in words
                                           for _ in values[word.group()]]
             spoken.add(words[0].start(), words[-1].end())
+        repeats = repeat_pattern(recognizers.rules.repeat_words)
+        for match in repeats.finditer(digits) if repeats is not None else ():
+            count = int(match.group(1))
+            if count >= 2 and spoken.add(match.start(), match.end()):
+                spans.append((match.start(), match.end(), match.group(2) * count))
         letters = recognizers.letter_digits
         for match in letters.run.finditer(digits) if letters is not None else ():
             word, end = match.group(), match.end()
