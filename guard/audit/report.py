@@ -24,6 +24,7 @@ from guard.audit.report_entries import (
     MessagePlace,
     RejectedRecord,
     WorstMessage,
+    reason_kind,
     top_worst,
 )
 from guard.audit.segments import Part, add_part
@@ -391,14 +392,6 @@ def merge_reports(*reports: Report) -> Report:
     for report in reports:
         builder.add(report)
     return builder.build()
-
-
-def reason_kind(reason: str) -> str:
-    """A rejected record's reason without its particulars, for counting by kind."""
-    for stop in (" (", ":", "（", "："):
-        if stop in reason:
-            reason = reason.split(stop, 1)[0]
-    return reason
 
 
 __all__ = [

@@ -166,3 +166,11 @@ def top_worst(entries: Iterable[WorstMessage], limit: int | None = None) -> list
         if known is None or entry.rank() < known.rank():
             best[entry.message] = entry
     return sorted(best.values(), key=WorstMessage.rank)[:MAX_WORST if limit is None else limit]
+
+
+def reason_kind(reason: str) -> str:
+    """A rejected record's reason without its particulars, for counting by kind."""
+    for stop in (" (", ":", "（", "："):
+        if stop in reason:
+            reason = reason.split(stop, 1)[0]
+    return reason
