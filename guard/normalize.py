@@ -67,10 +67,6 @@ class Tables:
     # clause boundary SOH, so one translation shows where everything went.
     dense_marks: dict[int, str]
     light_marks: dict[int, str]
-    # The dense view with each clause mark (not a list's 、) as SOH in its place:
-    # where marks cut the view, in one translation (scan.py); None where a clause
-    # mark is not dropped from the dense view (then the offset map is asked)
-    cut_marks: dict[int, str] | None = None
 
     def digits_chars(self) -> str:
         """The characters the digit view turns into digits (一, 叁, 幺 …)."""
@@ -196,26 +192,15 @@ def build_tables(symbols: Mapping[str, str], numeral_extras: Mapping[str, str],
             dense_marks[cp] = "\x01"
         else:
             dense_marks[cp] = form or "\x00"
-    clause_marks = boundary_set - frozenset(LIST_MARKS)
     return Tables(
         dense=dense,
         light=light,
         digits=_numeral_table(numeral_extras),
         boundaries=boundary_set,
-        clause_marks=clause_marks,
+        clause_marks=boundary_set - frozenset(LIST_MARKS),
         dense_marks=dense_marks,
         light_marks={cp: form or "\x00" for cp, form in light.items()},
-        cut_marks=_cut_marks(dense, clause_marks),
     )
-
-
-def _cut_marks(dense: dict[int, str], clause_marks: frozenset[str]) -> dict[int, str] | None:
-    """`Tables.cut_marks` from a dense table (None if a clause mark stays in the view)."""
-    if any(dense.get(ord(mark), mark) != "" for mark in clause_marks):
-        return None
-    cut = dict(dense)
-    cut.update((ord(mark), "\x01") for mark in clause_marks)
-    return cut
 
 
 def with_alphabet(tables: Tables, alphabet: set[str]) -> Tables:
@@ -239,8 +224,7 @@ def with_alphabet(tables: Tables, alphabet: set[str]) -> Tables:
     for cp, form in tables.dense.items():
         if cp >= 0x10000:
             dense[cp] = "".join(c if c in keep else PLACEHOLDER for c in form)
-    # (a table that covers every character translates several times faster: no misses)
-    return replace(tables, dense=dense, cut_marks=_cut_marks(dense, tables.clause_marks))
+    return replace(tables, dense=dense)
 
 
 def normalize(text: str, tables: Tables) -> str:

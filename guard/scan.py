@@ -78,42 +78,10 @@ def scan_terms(dense: str, compiled: CompiledLexicon, text: str | None = None
 def _within_clauses(allowed: list[tuple[int, int]], text: str, compiled: CompiledLexicon
                     ) -> tuple[list[tuple[int, int]], list[tuple[int, int, tuple[int, ...]]]]:
     """The allowed spans no clause mark cuts in the original text (a list's 、 does
-    not: it joins), and the others with the dense positions where a mark cuts them.
-
-    The dense positions the marks stand before come from one translation (each
-    clause mark kept as SOH, everything else as the dense view has it): no offset map.
-    """
-    tables = compiled.tables
-    if tables.clause_marks.isdisjoint(text):
-        return allowed, []
-    if tables.cut_marks is None:
-        return _within_clauses_mapped(allowed, text, compiled)
-    view = text.translate(tables.cut_marks)
-    cuts: list[int] = []  # the dense position each mark stands right before (ascending)
-    index = view.find("\x01")
-    while index >= 0:
-        cuts.append(index - len(cuts))  # less the marks before it
-        index = view.find("\x01", index + 1)
-    kept: list[tuple[int, int]] = []
-    cut: list[tuple[int, int, tuple[int, ...]]] = []
-    for start, end in allowed:
-        lo = bisect_right(cuts, start)
-        hi = bisect_left(cuts, end)
-        if lo >= hi:
-            kept.append((start, end))
-        else:
-            cut.append((start, end, tuple(dict.fromkeys(cuts[lo:hi]))))
-    return kept, cut
-
-
-Cuts = list[tuple[int, int, tuple[int, ...]]]
-
-
-def _within_clauses_mapped(allowed: list[tuple[int, int]], text: str,
-                           compiled: CompiledLexicon) -> tuple[list[tuple[int, int]], Cuts]:
-    """`_within_clauses` through the offset map (where a clause mark is kept in the
-    dense view; tests hold the two equal)."""
+    not: it joins), and the others with the dense positions where a mark cuts them."""
     marks = compiled.tables.clause_marks
+    if marks.isdisjoint(text):
+        return allowed, []
     offsets = dense_spans(text, compiled.tables)
     kept: list[tuple[int, int]] = []
     cut: list[tuple[int, int, tuple[int, ...]]] = []

@@ -152,28 +152,3 @@ def test_the_any_number_scan_passes_whatever_a_number_prefilter_could_hold(
                                       recognizers.part_links, tables.digits,
                                       recognizers.spoken_run, recognizers.part_positions,
                                       recognizers.letter_digits)
-
-
-CLAUSED = "微信付款的订单，。！？、,.;:\n 京东快递单号🐧 企鹅号加我vx"
-
-
-@SETTINGS
-@given(st.one_of(st.text(alphabet=CLAUSED, max_size=40), messages), st.data())
-def test_clause_cuts_read_in_one_translation_are_the_offset_maps(
-        guard: Guard, text: str, data: st.DataObject) -> None:
-    """`_within_clauses` finds where clause marks cut allowed spans from one translation;
-    the offset map's reading (`_within_clauses_mapped`) must give the same."""
-    from guard.normalize import normalize
-    from guard.scan import _within_clauses, _within_clauses_mapped
-
-    compiled = guard.compiled
-    dense = normalize(text, compiled.tables)
-    if not dense:
-        return
-    spans = sorted({(a, b) for a, b in data.draw(st.lists(st.tuples(
-        st.integers(0, len(dense) - 1), st.integers(1, 8)), max_size=6))
-        for b in [min(len(dense), a + b)]}, key=lambda s: (s[1], s[0]))
-    if compiled.tables.clause_marks.isdisjoint(text):
-        return
-    assert _within_clauses(spans, text, compiled) == _within_clauses_mapped(
-        spans, text, compiled)
