@@ -42,7 +42,7 @@ from guard.variants import (
     infixed_spellings,
 )
 
-CACHE_FORMAT = 23
+CACHE_FORMAT = 25
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 # How lenient each kind is; when one spelling is listed twice in a group, the
