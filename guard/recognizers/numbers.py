@@ -66,9 +66,13 @@ def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
     of two or more), or a Latin letter (spoken digits in pinyin, letters for
     digits). Without it neither `may_hold_number` nor `may_hold_assembled` can hold,
     so a message lacking both is settled by one search instead of six."""
-    digit = "[0-9" + re.escape("".join(sorted(map(chr, numerals)))) + "]"
-    latin = "[a-z]" if letters is None else f"[a-z]|{letters.pattern}"
-    return re.compile(f"{digit}{digit}|{latin}")
+    chars = "0-9" + re.escape("".join(sorted(map(chr, numerals))))
+    # one class leads (the regex engine skips ahead by it), then: a letter, or a digit
+    # before another — twice as fast as the plain alternation "D D|[a-z]"
+    pattern = f"[{chars}a-z](?:(?<=[a-z])|(?=[{chars}]))"
+    if letters is not None and not re.fullmatch(r"\[[a-z]+\]", letters.pattern):
+        pattern += f"|{letters.pattern}"
+    return re.compile(pattern)
 
 
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
