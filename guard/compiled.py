@@ -13,22 +13,19 @@ import hashlib
 import os
 import pickle
 import sys
-import tomllib
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import ahocorasick
 
+from guard.automaton_parts import NEVER, gate_automaton, letters_by_use
 from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
-from guard.lexicon import Lexicon, LexiconError, builtin_dir
+from guard.lexicon import Lexicon, LexiconError
 from guard.normalize import (
-    PLACEHOLDER,
     Tables,
     build_tables,
-    normalize,
     normalize_term,
     with_alphabet,
 )
@@ -45,11 +42,6 @@ from guard.variants import (
 CACHE_FORMAT = 25
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
-# How lenient each kind is; when one spelling is listed twice in a group, the
-# more lenient reading wins, and a written term beats a generated one.
-# A character the dense view never holds (with_alphabet makes it the placeholder):
-# a word ending in it is never found (see compile_lexicon).
-NEVER = "\x03"
 
 # What a context word is, as bits of its automaton value (see CompiledLexicon.context).
 CONTEXT_EXCUSE = 1  # ("", "excuse"): a phrase whose refusal cue refuses nothing (说话不方便)
@@ -201,7 +193,7 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     alphabet = set().union(*by_key, *allowed, *context_words, *concept_words, *number_words,
                            *read_words)
     tables = with_alphabet(tables, alphabet)
-    letters = _by_use(tables, lexicon)
+    letters = letters_by_use(tables, lexicon)
 
     values: dict = {}
 
@@ -234,81 +226,12 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
         context.add_word(key, _shared((len(key), _shared(frozenset(keys)), flags,
                                        _shared(concepts))))
     context.make_automaton()
-    gate, gated = _gate_automaton(lexicon, tables, anchors, _shared, letters)
+    gate, gated = gate_automaton(lexicon, tables, anchors, _shared, letters)
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
                            _crossing_index(lexicon, tables), RuleIndex(lexicon.rules, gated),
                            tuple(c.id for c in lexicon.concepts),
                            max((r.window for r in lexicon.rules), default=0) + concept_length,
                            numeral_words(lexicon, tables.digits), gate, gated)
-
-
-def _gate_automaton(lexicon: Lexicon, tables: Tables, anchors: set[str],
-                    shared: Any, letters: list[str]) -> tuple[Any, frozenset[str]]:
-    """The words of the concepts a reporting rule needs besides its anchor (`all`'s
-    others), in an automaton of their own: with the anchors (keyword pass) they say
-    which rules' `all` concepts a message holds, before any context pass.
-
-    A concept with a one-character word (款, 付) would be found in most messages:
-    it is left out, and taken to be present (it gates nothing). Returns the
-    automaton and the concepts whose presence it and the anchors tell."""
-    needed = {name for rule in lexicon.rules if rule.effect == "report"
-              for name in rule.all[1:]} - anchors
-    words: dict[str, set[str]] = {}
-    for concept in lexicon.concepts:
-        if concept.id not in needed:
-            continue
-        keys = [key for key in (normalize_term(term, tables)
-                                for term in concept_spellings(concept)) if key]
-        if min(map(len, keys), default=1) < 2:
-            needed.discard(concept.id)
-            continue
-        for key in keys:
-            words.setdefault(key, set()).add(concept.id)
-    gate = ahocorasick.Automaton()
-    for letter in letters:  # the root's children, commonest first (see compile_lexicon)
-        gate.add_word(letter + NEVER, ())
-    for key in sorted(words):
-        gate.add_word(key, shared(tuple(sorted(words[key]))))
-    gate.make_automaton()
-    return gate, frozenset(anchors | needed)
-
-
-def _by_use(tables: Tables, lexicon: Lexicon) -> list[str]:
-    """Every character the dense view can hold, the commonest in agents' messages first.
-
-    How common is told by the texts agents write that guard holds: the canned
-    replies, the allow-listed phrases and the rules' examples (so the
-    placeholder and digits lead, then 您, 的, 退…). It only orders the
-    automatons' children: no result depends on it.
-    """
-    counts = Counter(normalize("".join(_agent_texts(lexicon)), tables))
-    letters = set("".join(tables.dense.values())) | {PLACEHOLDER}
-    return sorted(letters, key=lambda c: (c != PLACEHOLDER, not (c.isascii() and c.isdigit()),
-                                          -counts[c], c))
-
-
-def _agent_texts(lexicon: Lexicon) -> list[str]:
-    texts = [*lexicon.allow, *(e for rule in lexicon.rules for e in rule.examples),
-             *(e for rule in lexicon.rules for e in rule.not_examples)]
-    try:
-        with (builtin_dir() / "replies" / "templates.toml").open("rb") as handle:
-            replies = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return texts
-
-    def collect(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "text" and isinstance(item, str):
-                    texts.append(item)
-                else:
-                    collect(item)
-        elif isinstance(value, list):
-            for item in value:
-                collect(item)
-
-    collect(replies)
-    return texts
 
 
 def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:
@@ -363,7 +286,8 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 
 _KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
                 "lexicon/model.py", "lexicon/sections.py", "lexicon/numbers.py",
-                "lexicon/builder.py", "recognizers/assembled.py", "recognizers/numbers.py")
+                "lexicon/builder.py", "recognizers/assembled.py", "recognizers/numbers.py",
+                "automaton_parts.py")
 
 
 def _cache_key(fingerprint: str) -> str:

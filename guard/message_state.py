@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from guard.compiled import CompiledLexicon
 from guard.confirm import LazyTokenizer, is_whole_word, word_crosses
-from guard.normalize import LIST_MARKS, MASK_CHAR, OffsetMap, SpanMap, dense_spans, light_view
+from guard.normalize import MASK_CHAR, OffsetMap, SpanMap, dense_spans, light_view
+from guard.refusal_lists import LIST_REACH, condition_follows, list_refusal, refused_after_list
 from guard.rulematch import ConceptHit
 from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
 
@@ -286,7 +287,7 @@ def negation(message: MessageState, first: int, start: int, end: int,
     after_window = 0 if touching else lexicon.negation_after_window
     if message.anywhere_cue is not None:
         return message.anywhere_cue
-    listed = _list_refusal(message, start, end) or _refused_after_list(message, end)
+    listed = list_refusal(message, start, end) or refused_after_list(message, end)
     if listed is not None:
         return listed
     reach = after_window + message.compiled.context_length
@@ -299,11 +300,12 @@ def negation(message: MessageState, first: int, start: int, end: int,
             return ctx  # (不方便加您微信; not 不方便，加我钉钉: the verb is another clause's)
         if ("", "negation_verb") in keys and (ctx.end == start or any(
                 word.start == ctx.end for word in message.context_ending(start, start))
-                ) and message.same_clause(ctx.end - 1, start) and not _condition(message, end):
+                ) and message.same_clause(ctx.end - 1, start) and \
+                not condition_follows(message, end):
             return ctx  # 不走微信, 不用加微信: the verb refused is the guidance itself
         if (ctx.start == end and not _REFUSING.isdisjoint(keys)
                 and message.same_clause(end - 1, ctx.start)
-                and _hand_over_follows(message, ctx) and not _condition(message, ctx.end)):
+                and _hand_over_follows(message, ctx) and not condition_follows(message, ctx.end)):
             return ctx  # 您的微信不用给我: the hand-over after the term is refused
         near = ctx.end in (start, first) if touching else ctx.end >= first - before_window
         if (("", "negation") in keys and near and ctx.end <= start
@@ -314,146 +316,6 @@ def negation(message: MessageState, first: int, start: int, end: int,
                 and message.same_clause(end - 1, ctx.start)):
             return ctx
     return None
-
-
-# How many items before a term a refused verb may stand (不在抖音、快手、小红书卖).
-LIST_ITEMS = 5
-
-
-def _list_refusal(message: MessageState, start: int, end: int) -> ContextHit | None:
-    """A refused verb before a list the term is a later item of: 不在抖音、快手卖,
-    没在淘宝和京东开店, 不用加微信或QQ (the items joined by 、 or `[negation]
-    list_joins`, no other clause mark between; not a condition: 不走微信和支付宝的话…)."""
-    ends = message.term_ends
-    if not ends:
-        return None
-    lexicon = message.compiled.lexicon
-    dense = message.dense
-    position = start
-    for _ in range(LIST_ITEMS):
-        for join in lexicon.negation_list_joins:
-            if dense.startswith(join, position - len(join)) and \
-                    (position - len(join)) in ends:
-                position -= len(join)
-                break
-        else:  # no join word: a list's 、 must part the items (不走支付宝转我 is no list)
-            if position <= 0 or LIST_MARKS not in message.text[
-                    message.offsets.span(position - 1, position)[1]:
-                    message.offsets.span(position, position + 1)[0]]:
-                return None
-        item = ends.get(position)
-        if item is None or item >= position:
-            return None
-        position = item
-        for ctx in message.context_ending(position - 1, position):
-            if ctx.end != position:
-                continue
-            verb = ctx if ("", "negation_verb") in ctx.keys else next(
-                (c for c in message.context_ending(ctx.start, ctx.start)
-                 if c.end == ctx.start and ("", "negation_verb") in c.keys), None)
-            if verb is not None and _one_list(message, verb.end, start) and \
-                    not _condition(message, end):
-                return verb
-    return None
-
-
-# How far a list after a term, and the words before its refusal, may reach (dense characters).
-LIST_REACH = 24
-# The longest term a list's item may be (an item covers the position the walk stands at).
-ITEM_LENGTH = 12
-_REFUSAL_AFTER = frozenset({("", "negation"), ("", "negation_verb"), ("", "negation_after")})
-
-
-def _refused_after_list(message: MessageState, end: int) -> ContextHit | None:
-    """A refusal after a list the term at `end` is an item of: 红包、转账这些我们都不收,
-    QQ和微信都不方便加, 淘宝和京东我们都没有开店 — the later items (terms, joined by 、, a
-    join word or nothing), then only `[negation] list_fillers` (这些, 之类的, 我们, 都),
-    then the cue; after the cue, only a context word (the verb refused: 加) and
-    `closings` (的, 哦) up to the clause's end (…都不收手续费 refuses nothing; a soft cue,
-    不方便, needs that verb), and no condition (…都不方便加的话)."""
-    lexicon = message.compiled.lexicon
-    dense = message.dense
-    limit = min(len(dense), end + LIST_REACH)
-    # a cue must end within reach (most terms have none after them: no walk)
-    cue_ends = message.scan.cue_ends
-    if bisect_right(cue_ends, limit + message.compiled.context_length) == bisect_right(
-            cue_ends, end):
-        return None
-    ends = message.term_ends or {}
-    position = end
-    joined = False  # a join word stands right before: an item must follow it
-    while position < limit:
-        if not joined:
-            cue = _cue_starting(message, position)
-            if cue is not None:
-                return cue if (_one_list(message, end, position) and _closes_clause(message, cue)
-                               and not _condition(message, cue.end)) else None
-        # a later item: a term over this position
-        step = max((e - position for e in range(position + 1, position + ITEM_LENGTH + 1)
-                    if ends.get(e, e) <= position), default=0)
-        if step:
-            joined = False
-        elif joined:
-            return None
-        else:
-            step = max((len(word) for word in lexicon.negation_list_fillers
-                        if dense.startswith(word, position)), default=0)
-            if not step:
-                step = max((len(word) for word in lexicon.negation_list_joins
-                            if dense.startswith(word, position)), default=0)
-                joined = True
-            if not step:
-                return None
-        position += step
-    return None
-
-
-def _cue_starting(message: MessageState, position: int) -> ContextHit | None:
-    """The longest refusal cue (or soft cue) that starts at dense `position`."""
-    found = None
-    reach = position + message.compiled.context_length
-    for ctx in message.context_ending(position + 1, reach):
-        if ctx.start == position and (
-                not _REFUSAL_AFTER.isdisjoint(ctx.keys) or ("", "negation_soft") in ctx.keys) \
-                and (found is None or ctx.end > found.end):
-            found = ctx
-    return found
-
-
-def _closes_clause(message: MessageState, cue: ContextHit) -> bool:
-    """Whether only the verb refused (a context word) and closings follow the cue to
-    its clause's end; a soft cue (不方便) must stand before such a verb."""
-    dense = message.dense
-    closings = message.compiled.lexicon.negation_closings
-    soft = ("", "negation_soft") in cue.keys and _REFUSAL_AFTER.isdisjoint(cue.keys)
-    position = cue.end
-    verb = False
-    for _ in range(LIST_ITEMS + 1):
-        if position >= len(dense) or not message.same_clause(position - 1, position):
-            return verb or not soft
-        reach = position + message.compiled.context_length
-        word = max((ctx.end for ctx in message.context_ending(position + 1, reach)
-                    if ctx.start == position and any(category for category, _ in ctx.keys)),
-                   default=0)
-        if word and (verb or position == cue.end):
-            verb = True
-            position = word
-            continue
-        step = max((len(c) for c in closings if dense.startswith(c, position)), default=0)
-        if not step:
-            return False
-        position += step
-    return False
-
-
-def _one_list(message: MessageState, first: int, last: int) -> bool:
-    """Whether no clause mark but a list's 、 stands between dense positions first and last."""
-    offsets = message.offsets
-    text = message.text
-    marks = message.compiled.tables.clause_marks
-    lo = offsets.span(first - 1, first)[1] if first > 0 else 0
-    hi = offsets.span(last, last + 1)[0]
-    return marks.isdisjoint(text[lo:hi])
 
 
 _REFUSING = frozenset({("", "negation_verb"), ("", "negation")})
@@ -467,12 +329,3 @@ def _hand_over_follows(message: MessageState, cue: ContextHit) -> bool:
     return any(word.start == cue.end and any(side in _AFTER_SIDES for _, side in word.keys)
                and message.same_clause(cue.end - 1, word.start)
                for word in message.context_ending(cue.end + 1, reach))
-
-
-def _condition(message: MessageState, end: int) -> bool:
-    """Whether a condition word follows the term at `end` in its clause: "不加微信的话
-    没法发视频" sets a condition (`[negation] conditions`), it refuses nothing."""
-    lexicon = message.compiled.lexicon
-    tail = message.dense[end:end + lexicon.negation_after_window + 4]
-    return any(word in tail and message.same_clause(end - 1, end + tail.index(word))
-               for word in lexicon.negation_conditions)
