@@ -207,3 +207,21 @@ def test_the_gate_keeps_an_ordinary_reply_on_the_fast_path(guard: Guard) -> None
         candidates = guard.inspect(text)
         assert candidates.quiet and candidates.context is None, text
     assert guard.inspect("方便留个您的电话吗").context is not None
+
+
+def test_ordinary_replies_stay_on_the_fast_path(guard: Guard) -> None:
+    """A budget, not a clock: of the generated clean replies (samples/generate.py, seed 7),
+    how many leave the keyword pass for the context pass is deterministic. A rule anchored
+    on a common word (app, 找我, a colour) sends thousands more there and slows every
+    check; this fails first. (707 of 19,008 when the gate was made; 2,252 before it.)"""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "samples"))
+    from generate import messages
+
+    clean = [text for text, violation in messages(20_000, seed=7, violation_rate=0.05)
+             if not violation]
+    slow = sum(guard.inspect(text).context is not None for text in clean)
+    assert len(clean) == 19_008
+    assert slow <= 1_000, f"{slow} of {len(clean)} clean replies take the context pass"
