@@ -21,10 +21,10 @@ from guard.recognizers import (
     Recognizers,
     build_recognizers,
     has_latin,
-    may_hold_assembled,
     may_hold_link,
     may_hold_number,
     may_hold_obfuscated,
+    may_hold_pieces,
 )
 from guard.scan import ContextScan, TermHit, scan_terms
 from guard.verdict import Verdict, pass_verdict
@@ -155,10 +155,7 @@ def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) ->
     if recognizers.any_number.search(dense) is None:  # what all of them need
         return False
     return (may_hold_number(dense, recognizers)
-            or may_hold_assembled(dense, recognizers.eleven_digits, compiled.tables.numeral,
-                                  recognizers.part_links, compiled.tables.digits,
-                                  recognizers.spoken_run, recognizers.part_positions,
-                                  recognizers.letter_digits, recognizers.rules.repeat_words))
+            or may_hold_pieces(dense, recognizers, compiled.tables))
 
 
 def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bool:

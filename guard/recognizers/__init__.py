@@ -60,11 +60,31 @@ from guard.recognizers.unit import Detection, Recognizer
 from guard.recognizers.url import find_urls
 
 __all__ = [
-    "EMAIL", "PERSONAL", "REGISTRY", "RULE_NAMES", "Continuations", "Detection", "Recognizer",
-    "Recognizers", "account_at", "build_recognizers", "continuations", "find_account",
-    "find_assembled", "find_links", "find_numbers", "find_obfuscated", "has_latin",
-    "luhn_valid", "may_hold_assembled", "may_hold_link", "may_hold_number",
-    "may_hold_obfuscated", "personal_digits", "personal_spans",
+    "EMAIL",
+    "PERSONAL",
+    "REGISTRY",
+    "RULE_NAMES",
+    "Continuations",
+    "Detection",
+    "Recognizer",
+    "Recognizers",
+    "account_at",
+    "build_recognizers",
+    "continuations",
+    "find_account",
+    "find_assembled",
+    "find_links",
+    "find_numbers",
+    "find_obfuscated",
+    "has_latin",
+    "luhn_valid",
+    "may_hold_assembled",
+    "may_hold_link",
+    "may_hold_number",
+    "may_hold_obfuscated",
+    "may_hold_pieces",
+    "personal_digits",
+    "personal_spans",
 ]
 
 REGISTRY: tuple[Recognizer, ...] = (
@@ -139,6 +159,15 @@ def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[D
 
 
 
+def may_hold_pieces(dense: str, recognizers: Recognizers, tables: Tables) -> bool:
+    """The assembled-number prefilter with this Guard's tables and `[numbers]` data (one
+    place that passes them, for the engine's fast pass and privacy masking alike)."""
+    return may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
+                              recognizers.part_links, tables.digits, recognizers.spoken_run,
+                              recognizers.part_positions, recognizers.letter_digits,
+                              recognizers.rules.repeat_words)
+
+
 def personal_spans(text: str, tables: Tables,
                    recognizers: Recognizers) -> list[tuple[int, int, str]]:
     """(start, end, rule) in `text` of everything a personal unit recognizes — for
@@ -154,11 +183,7 @@ def personal_spans(text: str, tables: Tables,
     shaped = pieces = False
     if recognizers.any_number.search(dense) is not None:
         shaped = may_hold_number(dense, recognizers)
-        pieces = may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                                    recognizers.part_links, tables.digits,
-                                    recognizers.spoken_run, recognizers.part_positions,
-                                    recognizers.letter_digits,
-                                    recognizers.rules.repeat_words)
+        pieces = may_hold_pieces(dense, recognizers, tables)
     latin = has_latin(text)
     if not (shaped or pieces or latin):
         return []  # most lines: nothing a personal unit could find
