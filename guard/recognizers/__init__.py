@@ -50,7 +50,6 @@ from guard.recognizers.numbers import (
     may_hold_number,
     number_candidate,
     number_views,
-    numeral_words,
     shapes,
 )
 from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
@@ -98,11 +97,11 @@ PERSONAL: frozenset[str] = frozenset(r.rule for r in REGISTRY if r.personal)
 
 
 def build_recognizers(lexicon: Lexicon, tables: Tables,
-                      numerals_in_words: str | bool | None = True) -> Recognizers:
+                      numeral_source: str | None) -> Recognizers:
     """Every unit's patterns and reasons, compiled from the lexicon (once per Guard).
 
-    `numerals_in_words`: `numeral_words` as the compiled lexicon holds it (made once,
-    with the compiled cache), or True to make it here.
+    `numeral_source`: the words whose numerals are no digits, as the compiled
+    lexicon holds them (`numbers.numeral_words`, made once with the compiled cache).
     """
     rules = lexicon.numbers
     numerals = tables.digits
@@ -126,7 +125,7 @@ def build_recognizers(lexicon: Lexicon, tables: Tables,
         assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links), places),
         assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
         positions.positions_pattern(part_positions, places),
-        numeral_words(lexicon, numerals) if numerals_in_words is True else numerals_in_words,
+        numeral_source,
         *assembled.spoken_patterns(rules),
         disguises=obfuscated.compile_disguises(rules.disguise),
         link_punctuation=link_punctuation, link_shape=link_shape, places=places,
