@@ -109,7 +109,7 @@ class Guard:
         recognizers = self._recognizers
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled, text)
-        numbers = _numbers(dense, recognizers, compiled)
+        numbers = _numbers(dense, recognizers)
         links = _links(text, compiled, recognizers)
         context = None
         if hits:
@@ -124,7 +124,7 @@ class Guard:
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled, text)
-        numbers = _numbers(dense, self._recognizers, compiled)
+        numbers = _numbers(dense, self._recognizers)
         links = _links(text, compiled, self._recognizers)
         supported, context = (drop_unsupported(hits, dense, compiled, self._recognizers)
                               if hits else (hits, None))
@@ -150,12 +150,12 @@ class Guard:
                       self._tokenizer)
 
 
-def _numbers(dense: str, recognizers: Recognizers, compiled: CompiledLexicon) -> bool:
+def _numbers(dense: str, recognizers: Recognizers) -> bool:
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
     if recognizers.any_number.search(dense) is None:  # what all of them need
         return False
     return (may_hold_number(dense, recognizers)
-            or may_hold_pieces(dense, recognizers, compiled.tables))
+            or may_hold_pieces(dense, recognizers))
 
 
 def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bool:

@@ -148,4 +148,4 @@ def test_the_any_number_scan_passes_whatever_a_number_prefilter_could_hold(
     dense = normalize(text, tables)
     if recognizers.any_number.search(dense) is None:
         assert not may_hold_number(dense, recognizers)
-        assert not may_hold_pieces(dense, recognizers, tables)
+        assert not may_hold_pieces(dense, recognizers)

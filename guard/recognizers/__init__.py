@@ -36,7 +36,7 @@ from guard.recognizers import (
     url,
 )
 from guard.recognizers.account import account_at, find_account
-from guard.recognizers.assembled import find_assembled, may_hold_assembled, read_digits
+from guard.recognizers.assembled import find_assembled, read_digits
 from guard.recognizers.boundary import Continuations
 from guard.recognizers.card import find_cards, luhn_valid
 from guard.recognizers.context import words
@@ -55,6 +55,14 @@ from guard.recognizers.numbers import (
 from guard.recognizers.obfuscated import find_obfuscated, may_hold_obfuscated
 from guard.recognizers.patterns import Recognizers
 from guard.recognizers.phone import find_phones
+from guard.recognizers.piece_patterns import (
+    eleven_pattern,
+    letter_digits,
+    link_pattern,
+    may_hold_assembled,
+    piece_filter,
+    spoken_patterns,
+)
 from guard.recognizers.unit import Detection, Recognizer
 from guard.recognizers.url import find_urls
 
@@ -115,23 +123,25 @@ def build_recognizers(lexicon: Lexicon, tables: Tables,
         for unit in REGISTRY for key, category in unit.reason_keys()
     }
     numeral_marks = dict(numerals)
-    letters = assembled.letter_digits(rules)
+    letters = letter_digits(rules)
     numeral_marks.update((ord(digit), "\x03") for digit in "0123456789")
+    part_links = link_pattern(tuple(w.translate(numerals) for w in rules.part_links), places)
+    eleven = eleven_pattern("".join(chr(cp) for cp in numerals))
+    part_positions_pattern = positions.positions_pattern(part_positions, places)
+    spoken = spoken_patterns(rules)
     return Recognizers(
         rules, *number_candidate(numerals), url.url_pattern(rules), kouling.code_pattern(rules),
         account.fillers_pattern(rules, numerals), reasons,
         words(rules.phone_context), words(rules.landline_context),
         words(rules.bank_context), words(rules.not_contact_context), numeral_marks,
-        assembled.link_pattern(tuple(w.translate(numerals) for w in rules.part_links), places),
-        assembled.eleven_pattern("".join(chr(cp) for cp in numerals)),
-        positions.positions_pattern(part_positions, places),
-        numeral_source,
-        *assembled.spoken_patterns(rules),
+        part_links, eleven, part_positions_pattern, numeral_source, *spoken,
         disguises=obfuscated.compile_disguises(rules.disguise),
         link_punctuation=link_punctuation, link_shape=link_shape, places=places,
         letter_digits=letters,
         place_edges=positions.place_edges(part_positions, places),
-        any_number=any_number_pattern(numerals, letters.letter if letters else None))
+        any_number=any_number_pattern(numerals, letters.letter if letters else None),
+        pieces=piece_filter(eleven, tables.numeral, numerals, part_links, part_positions_pattern,
+                            rules.repeat_words, letters, spoken[0]))
 
 
 def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:
@@ -158,13 +168,10 @@ def find_links(light: str, offsets: SpanMap, recognizers: Recognizers) -> list[D
 
 
 
-def may_hold_pieces(dense: str, recognizers: Recognizers, tables: Tables) -> bool:
-    """The assembled-number prefilter with this Guard's tables and `[numbers]` data (one
-    place that passes them, for the engine's fast pass and privacy masking alike)."""
-    return may_hold_assembled(dense, recognizers.eleven_digits, tables.numeral,
-                              recognizers.part_links, tables.digits, recognizers.spoken_run,
-                              recognizers.part_positions, recognizers.letter_digits,
-                              recognizers.rules.repeat_words)
+def may_hold_pieces(dense: str, recognizers: Recognizers) -> bool:
+    """The assembled-number prefilter with this Guard's compiled `PieceFilter` (for the
+    engine's fast pass and privacy masking alike)."""
+    return may_hold_assembled(dense, recognizers.pieces)
 
 
 def personal_spans(text: str, tables: Tables,
@@ -182,7 +189,7 @@ def personal_spans(text: str, tables: Tables,
     shaped = pieces = False
     if recognizers.any_number.search(dense) is not None:
         shaped = may_hold_number(dense, recognizers)
-        pieces = may_hold_pieces(dense, recognizers, tables)
+        pieces = may_hold_pieces(dense, recognizers)
     latin = has_latin(text)
     if not (shaped or pieces or latin):
         return []  # most lines: nothing a personal unit could find

@@ -18,8 +18,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
@@ -33,175 +31,18 @@ from guard.recognizers.context import (
 )
 from guard.recognizers.landline import LANDLINE
 from guard.recognizers.phone import MOBILE as _MOBILE
-from guard.recognizers.positions import Places
+from guard.recognizers.piece_patterns import may_hold_assembled, repeat_pattern
 from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
 
 if TYPE_CHECKING:
-    from guard.lexicon import NumberRules
     from guard.recognizers.patterns import Recognizers
 
 RULE = "assembled_number"
 CATEGORY = "contact_number"
 
 
-def spoken_patterns(rules: NumberRules) -> tuple[
-        re.Pattern[str] | None, re.Pattern[str] | None, dict[str, str]]:
-    """Three spoken digits or more in a row, one spoken digit (`[numbers.spoken_digits]`,
-    longest first where one word starts another, each maybe after a repeat word of
-    `[numbers.spoken_repeats]`: "double eight"; None when the lexicon has none), and
-    each spoken word's digits (double eight: 88)."""
-    if not rules.spoken_digits:
-        return None, None, {}
-    syllable = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_digits),
-                               key=len, reverse=True))
-    values = dict(rules.spoken_digits)
-    if rules.spoken_repeats:
-        repeat = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_repeats),
-                                 key=len, reverse=True))
-        syllable = f"(?:{repeat})?(?:{syllable})"
-        values.update({word + digit_word: digit * count
-                       for word, count in rules.spoken_repeats
-                       for digit_word, digit in rules.spoken_digits})
-    # the dense view has dropped the spaces between them
-    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable), values
-
-
-# digits with letters standing for some: at least four real digits among them
 # a whole mobile number: the phone unit's shape (no second model of one)
 _MOBILE_IN = re.compile(rf"(?<![0-9]){_MOBILE.pattern}(?![0-9])")
-
-
-def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
-    """Two or more digit groups joined by linking words only (on the digit view)."""
-    link = "|".join([where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)])
-    # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
-    # group `one`, tried with the chain and, failing that, left out (第1段186…)
-    return re.compile(rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
-                      rf"(?:(?:{link}){{1,5}}[0-9]{{2,17}}){{1,5}}(?![0-9])")
-
-
-_RUN = re.compile(r"[0-9]{3,}")
-
-
-_FOUR_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){3}")
-_ANY_LATIN = re.compile(r"[a-z]")
-_LATIN_SIX = re.compile(r"[a-z]{6}")
-
-
-@dataclass(frozen=True)
-class LetterDigits:
-    """`[numbers.letter_digits]` compiled (once per Guard): Latin letters written for
-    digits inside a number (l38l2345678, 15O-l234 on the dense view: l, i, o)."""
-
-    run: re.Pattern[str]  # digits with such letters among them (a letter for 1 may lead)
-    table: dict[int, str]  # each letter → its digit
-    beside: re.Pattern[str]  # such a letter right beside a digit
-    letter: re.Pattern[str]  # one such letter
-
-
-def letter_digits(rules: NumberRules) -> LetterDigits | None:
-    """The letters of `[numbers.letter_digits]` compiled; None where there are none."""
-    if not rules.letter_digits:
-        return None
-    letters = "".join(letter for letter, _ in rules.letter_digits)
-    ones = "".join(letter for letter, digit in rules.letter_digits if digit == "1")
-    one_of = f"[{re.escape(letters)}]"
-    lead = f"[{re.escape(ones)}]?" if ones else ""
-    return LetterDigits(
-        # a letter may end the run too, where no other letter follows (…567O; _View
-        # keeps it only as an eleventh character)
-        re.compile(f"{lead}[0-9](?:[0-9{re.escape(letters)}]*[0-9])?"
-                   f"(?:{one_of}(?![a-z]))?"),
-        str.maketrans(letters, "".join(digit for _, digit in rules.letter_digits)),
-        re.compile(f"[0-9]{one_of}|{one_of}[0-9]"), re.compile(one_of))
-
-
-def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
-    """Finds eleven digits or Chinese numerals anywhere in a text (linear: no backtracking)."""
-    chars = "[0-9" + re.escape(numeral_chars) + "]"
-    others = "[^0-9" + re.escape(numeral_chars) + "]"
-    return re.compile(f"{chars}(?:{others}*+{chars}){{10}}")
-
-
-def may_hold_assembled(dense: str, eleven: re.Pattern[str], numeral: re.Pattern[str],
-                       links: re.Pattern[str] | None = None,
-                       digits: dict[int, str] | None = None,
-                       spoken: re.Pattern[str] | None = None,
-                       positions: re.Pattern[str] | None = None,
-                       letters: LetterDigits | None = None,
-                       repeat_words: tuple[str, ...] = ()) -> bool:
-    """A cheap test: enough digits, numerals or spoken digits for a mobile number.
-
-    Pieces: two runs of digits or numerals (the digit view's groups, one to
-    seventeen long: a mobile number's 1 may stand alone, a bank card's pieces are
-    longer) that together are as long as a mobile number at least — a single run
-    is the phone recognizer's.
-    Given the `[numbers] part_links` pattern and the numerals' digits, the
-    pieces must also be joined by linking words only (13:00-15:00 is no number),
-    or a word naming a piece's place stand among them (`positions`: "…后八位是…",
-    with other words around it: a number told in two sentences).
-    Or four digits with a letter for a digit beside one (`letters`: l38l…), or a
-    run of spoken digits (`spoken`: the first pattern of `spoken_patterns`).
-    """
-    if eleven.search(dense) is not None:
-        runs = [n for n in map(len, _runs_pattern(eleven.pattern).findall(dense)) if 1 <= n <= 17]
-        if len(runs) > 1 and sum(runs) >= 11:
-            if links is None or digits is None:
-                return True
-            view = dense.translate(digits) if numeral.search(dense) is not None else dense
-            if links.search(view) is not None or (
-                    positions is not None and positions.search(view) is not None):
-                return True
-    # a digit said a number of times (八个八, `repeat_words`) and a piece of three or more
-    if repeat_words:
-        chars = eleven.pattern[1:eleven.pattern.index("]")]
-        repeats = repeat_pattern(repeat_words, chars)
-        if repeats is not None and repeats.search(dense) is not None and \
-                _three_pattern(chars).search(dense) is not None:
-            return True
-    # letters for digits among numerals (l三八…, ten numerals and a letter): the letter
-    # test below reads ASCII digits only
-    letter = letters is not None and letters.letter.search(dense) is not None
-    if (letter and numeral.search(dense) is not None
-            and _ten_pattern(eleven.pattern).search(dense) is not None):
-        return True
-    if _ANY_LATIN.search(dense) is None:  # spoken digits and letters for digits need letters
-        return False
-    beside = letter and letters is not None and letters.beside.search(dense) is not None
-    if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
-        return beside and _FOUR_DIGITS.search(dense) is not None
-    if beside and _FOUR_DIGITS.search(dense) is not None:
-        return True
-    return spoken is not None and spoken.search(dense) is not None
-
-
-@lru_cache(maxsize=8)
-def repeat_pattern(words: tuple[str, ...], chars: str = "0-9") -> re.Pattern[str] | None:
-    """A digit said a number of times (`[numbers] repeat_words`: 8个8 on the digit view,
-    八个八 on the dense one with `chars` its digits and numerals): the count, the digit."""
-    if not words:
-        return None
-    word = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    # the dense view drops the breaks around it ("138，四个1，四个2": 1384个14个2)
-    return re.compile(f"([{chars}])(?:{word})([{chars}])")
-
-
-@lru_cache(maxsize=8)
-def _three_pattern(chars: str) -> re.Pattern[str]:
-    """Three digits or numerals in a row."""
-    return re.compile(f"[{chars}]{{3}}")
-
-
-@lru_cache(maxsize=8)
-def _ten_pattern(eleven: str) -> re.Pattern[str]:
-    """Ten digits or numerals anywhere: `eleven_pattern` less one (a letter may be the eleventh)."""
-    return re.compile(eleven.replace("{10}", "{9}"))
-
-
-@lru_cache(maxsize=8)
-def _runs_pattern(eleven: str) -> re.Pattern[str]:
-    """Runs of digits or numerals: the character class `eleven_pattern` starts with."""
-    return re.compile(eleven[:eleven.index("(?:")] + "+")
 
 
 def _word_edge(dense: str, position: int, offsets: SpanMap) -> bool:

@@ -56,7 +56,9 @@ def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Patt
     if numerals:
         edge = spoken("0123456789")
         whole += f"|(?<!{edge})(?:{alternatives(spoken)})(?!{edge})"
-    return re.compile(f"{digits('0123456789')}{{10}}"), re.compile(whole)
+    # each whole run of ten or more (possessive: one attempt per run); a search
+    # bounded by a run still sees the characters around it for its edges
+    return re.compile(f"{digits('0123456789')}{{10,}}+"), re.compile(whole)
 
 
 def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
@@ -76,9 +78,21 @@ def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
 
 
 def may_hold_number(dense: str, recognizers: Recognizers) -> bool:
-    """Whether the dense view holds something shaped like a phone or card number."""
-    return (recognizers.digit_run.search(dense) is not None
-            and recognizers.number_candidate.search(dense) is not None)
+    """Whether the dense view holds something shaped like a phone or card number.
+
+    Every shape is ten digits or numerals in a row at least, so it lies inside one
+    run of them (`digit_run` finds each whole). A run of ASCII digits alone is asked
+    whole, once: the shapes' edges are ASCII digits, so only the whole run can be
+    one (trying each of its digits as a start costs ten times more); a run with
+    numerals in it is searched.
+    """
+    candidate = recognizers.number_candidate
+    for run in recognizers.digit_run.finditer(dense):
+        start, end = run.span()
+        if (candidate.fullmatch(dense, start, end) if run.group().isascii()
+                else candidate.search(dense, start, end)) is not None:
+            return True
+    return False
 
 
 def number_views(dense: str, digits: str, recognizers: Recognizers) -> tuple[str, ...]:

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from guard.lexicon import NumberRules
-from guard.recognizers.assembled import LetterDigits
 from guard.recognizers.context import Words
 from guard.recognizers.obfuscated import Disguises
+from guard.recognizers.piece_patterns import LetterDigits, PieceFilter
 from guard.recognizers.positions import Places
 
 
@@ -44,7 +44,7 @@ class Recognizers:
     # words whose numerals are no digits (numbers.numeral_words: a pattern's source,
     # compiled on first need by numbers.numeral_pattern), None if there are none
     numeral_words: str | None = None
-    # three spoken digits or more, one, and each one's digit (assembled.spoken_patterns)
+    # three spoken digits or more, one, and each one's digit (piece_patterns.spoken_patterns)
     spoken_run: re.Pattern[str] | None = None
     spoken_syllable: re.Pattern[str] | None = None
     spoken_values: dict[str, str] = field(default_factory=dict)
@@ -62,3 +62,5 @@ class Recognizers:
     # what every number shape needs (numbers.any_number_pattern): two digits or
     # numerals side by side, or a Latin letter; most messages have neither
     any_number: re.Pattern[str] = field(kw_only=True)
+    # the assembled-number prefilter's patterns (piece_patterns.may_hold_assembled)
+    pieces: PieceFilter = field(kw_only=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from guard.recognizers.unit import alternation
+from guard.recognizers.unit import alternation, leading
 
 if TYPE_CHECKING:
     from guard.lexicon import PositionRules
@@ -56,7 +56,8 @@ def positions_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
     """A word naming a piece's place in a number: `[numbers] part_positions`, or a
     place with a count (on the digit view)."""
     listed = sorted(map(re.escape, words), key=len, reverse=True)
-    return re.compile("|".join([where.counted, *listed]))
+    return re.compile(leading([*where.heads, *words]) + "(?:" + "|".join([where.counted, *listed])
+                      + ")")
 
 
 def place_edges(words: tuple[str, ...], where: Places

@@ -30,9 +30,24 @@ View = Literal["dense", "light"]
 
 def alternation(words: Iterable[str]) -> str:
     """A regex group matching any of `words`, longest first (one that never matches
-    where there are none)."""
+    where there are none), led by their first characters (`leading`)."""
     listed = sorted(set(words), key=lambda word: (-len(word), word))
-    return "(?:" + "|".join(map(re.escape, listed)) + ")" if listed else "(?!)"
+    if not listed:
+        return "(?!)"
+    words = "(?:" + "|".join(map(re.escape, listed)) + ")"
+    lead = leading(listed)
+    return f"(?:{lead}{words})" if lead else words  # one atom: a quantifier may follow
+
+
+def leading(words: Iterable[str]) -> str:
+    """A lookahead for the first characters of `words`, to put before an alternation of
+    them: where no word can start, the regex engine tests one character class instead
+    of trying each word in turn (it has no trie of its own). Empty where a word is
+    empty or there are only two words (no gain)."""
+    listed = list(words)
+    if len(listed) < 3 or not all(listed):
+        return ""
+    return "(?=[" + "".join(map(re.escape, sorted({word[0] for word in listed}))) + "])"
 
 
 class Spans:

@@ -1,0 +1,181 @@
+"""What numbers in pieces are read with, compiled once per Guard, and their prefilter.
+
+The assembled-number recognizer (assembled.py) finds a mobile number given in
+pieces, spoken, or with letters for digits; this module compiles the shapes it
+reads from `[numbers]` (linking words, spoken digits, letters for digits, a digit
+said N times) and holds the fast-path test, `may_hold_assembled`, that most
+messages fail: one `PieceFilter` per Guard, so the test asks compiled patterns
+only (nothing is built or looked up per message).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from guard.recognizers.positions import Places
+from guard.recognizers.unit import leading
+
+if TYPE_CHECKING:
+    from guard.lexicon import NumberRules
+
+
+def spoken_patterns(rules: NumberRules) -> tuple[
+        re.Pattern[str] | None, re.Pattern[str] | None, dict[str, str]]:
+    """Three spoken digits or more in a row, one spoken digit (`[numbers.spoken_digits]`,
+    longest first where one word starts another, each maybe after a repeat word of
+    `[numbers.spoken_repeats]`: "double eight"; None when the lexicon has none), and
+    each spoken word's digits (double eight: 88)."""
+    if not rules.spoken_digits:
+        return None, None, {}
+    syllable = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_digits),
+                               key=len, reverse=True))
+    values = dict(rules.spoken_digits)
+    if rules.spoken_repeats:
+        repeat = "|".join(sorted((re.escape(w) for w, _ in rules.spoken_repeats),
+                                 key=len, reverse=True))
+        syllable = f"(?:{repeat})?(?:{syllable})"
+        values.update({word + digit_word: digit * count
+                       for word, count in rules.spoken_repeats
+                       for digit_word, digit in rules.spoken_digits})
+    # the dense view has dropped the spaces between them
+    return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable), values
+
+
+def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
+    """Two or more digit groups joined by linking words only (on the digit view)."""
+    # led by the first characters of every word (a place's head or a linking word):
+    # a digit group's end is tried against one character class, not each word
+    link = leading([*where.heads, *words]) + "(?:" + "|".join(
+        [where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)]) + ")"
+    # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
+    # group `one`, tried with the chain and, failing that, left out (第1段186…)
+    return re.compile(rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
+                      rf"(?:(?:{link}){{1,5}}[0-9]{{2,17}}){{1,5}}(?![0-9])")
+
+
+@dataclass(frozen=True)
+class LetterDigits:
+    """`[numbers.letter_digits]` compiled (once per Guard): Latin letters written for
+    digits inside a number (l38l2345678, 15O-l234 on the dense view: l, i, o)."""
+
+    run: re.Pattern[str]  # digits with such letters among them (a letter for 1 may lead)
+    table: dict[int, str]  # each letter → its digit
+    beside: re.Pattern[str]  # such a letter right beside a digit
+    letter: re.Pattern[str]  # one such letter
+
+
+def letter_digits(rules: NumberRules) -> LetterDigits | None:
+    """The letters of `[numbers.letter_digits]` compiled; None where there are none."""
+    if not rules.letter_digits:
+        return None
+    letters = "".join(letter for letter, _ in rules.letter_digits)
+    ones = "".join(letter for letter, digit in rules.letter_digits if digit == "1")
+    one_of = f"[{re.escape(letters)}]"
+    lead = f"[{re.escape(ones)}]?" if ones else ""
+    return LetterDigits(
+        # a letter may end the run too, where no other letter follows (…567O; _View
+        # keeps it only as an eleventh character)
+        re.compile(f"{lead}[0-9](?:[0-9{re.escape(letters)}]*[0-9])?"
+                   f"(?:{one_of}(?![a-z]))?"),
+        str.maketrans(letters, "".join(digit for _, digit in rules.letter_digits)),
+        re.compile(f"[0-9]{one_of}|{one_of}[0-9]"), re.compile(one_of))
+
+
+def eleven_pattern(numeral_chars: str) -> re.Pattern[str]:
+    """Finds eleven digits or Chinese numerals anywhere in a text (linear: no backtracking)."""
+    chars = "[0-9" + re.escape(numeral_chars) + "]"
+    others = "[^0-9" + re.escape(numeral_chars) + "]"
+    return re.compile(f"{chars}(?:{others}*+{chars}){{10}}")
+
+
+@lru_cache(maxsize=8)
+def repeat_pattern(words: tuple[str, ...], chars: str = "0-9") -> re.Pattern[str] | None:
+    """A digit said a number of times (`[numbers] repeat_words`: 8个8 on the digit view,
+    八个八 on the dense one with `chars` its digits and numerals): the count, the digit."""
+    if not words:
+        return None
+    word = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    # the dense view drops the breaks around it ("138，四个1，四个2": 1384个14个2)
+    return re.compile(f"([{chars}])(?:{word})([{chars}])")
+
+
+_FOUR_DIGITS = re.compile(r"[0-9](?:[^0-9]*+[0-9]){3}")
+_ANY_LATIN = re.compile(r"[a-z]")
+_LATIN_SIX = re.compile(r"[a-z]{6}")
+
+
+@dataclass(frozen=True)
+class PieceFilter:
+    """The prefilter's patterns, compiled once per Guard (`piece_filter`)."""
+
+    eleven: re.Pattern[str]  # eleven digits or numerals anywhere
+    ten: re.Pattern[str]  # ten of them (a letter may be the eleventh)
+    runs: re.Pattern[str]  # a run of digits or numerals
+    numeral: re.Pattern[str]  # a Chinese numeral (the tables' `numeral`)
+    digits: dict[int, str]  # numerals → digits: the digit view
+    links: re.Pattern[str]  # digit groups joined by linking words (`link_pattern`)
+    positions: re.Pattern[str]  # a word naming a piece's place
+    repeat_words: tuple[str, ...]  # 个, 连: a digit said a number of times
+    repeats: re.Pattern[str] | None  # a digit, a repeat word, a digit (dense view)
+    three: re.Pattern[str]  # three digits or numerals in a row
+    letters: LetterDigits | None
+    latin_letters: bool  # whether every letter for a digit is a Latin letter
+    spoken: re.Pattern[str] | None  # a run of spoken digits (`spoken_patterns`)
+
+
+def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict[int, str],
+                 links: re.Pattern[str], positions: re.Pattern[str],
+                 repeat_words: tuple[str, ...], letters: LetterDigits | None,
+                 spoken: re.Pattern[str] | None) -> PieceFilter:
+    chars = eleven.pattern[1:eleven.pattern.index("]")]  # the class eleven_pattern counts
+    return PieceFilter(
+        eleven, re.compile(eleven.pattern.replace("{10}", "{9}")),
+        re.compile(f"[{chars}]+"), numeral, digits, links, positions, repeat_words,
+        repeat_pattern(repeat_words, chars), re.compile(f"[{chars}]{{3}}"), letters,
+        letters is None or re.fullmatch(r"\[[a-z]+\]", letters.letter.pattern) is not None,
+        spoken)
+
+
+def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
+    """A cheap test: enough digits, numerals or spoken digits for a mobile number.
+
+    Pieces: two runs of digits or numerals (the digit view's groups, one to
+    seventeen long: a mobile number's 1 may stand alone, a bank card's pieces are
+    longer) that together are as long as a mobile number at least — a single run
+    is the phone recognizer's — joined by linking words only (13:00-15:00 is no
+    number), or with a word naming a piece's place among them ("…后八位是…",
+    with other words around it: a number told in two sentences).
+    Or a digit said a number of times (八个八, `repeat_words`) and a piece of three;
+    or four digits with a letter for a digit beside one (l38l…), or letters for
+    digits among ten numerals; or a run of spoken digits.
+    """
+    if where.eleven.search(dense) is not None:
+        runs = [n for n in map(len, where.runs.findall(dense)) if n <= 17]
+        if len(runs) > 1 and sum(runs) >= 11:
+            view = dense.translate(where.digits) if where.numeral.search(dense) is not None \
+                else dense
+            if where.links.search(view) is not None or where.positions.search(view) is not None:
+                return True
+    if where.repeats is not None and any(word in dense for word in where.repeat_words) and \
+            where.repeats.search(dense) is not None and where.three.search(dense) is not None:
+        return True
+    latin = _ANY_LATIN.search(dense) is not None
+    if not latin and where.latin_letters:  # what is left needs a Latin letter
+        return False
+    letters = where.letters
+    letter = letters is not None and letters.letter.search(dense) is not None
+    # letters for digits among numerals (l三八…, ten numerals and a letter): the
+    # letter test below reads ASCII digits only
+    if letter and where.numeral.search(dense) is not None and where.ten.search(dense) is not None:
+        return True
+    if not latin:
+        return False
+    beside = letter and letters is not None and letters.beside.search(dense) is not None
+    if _LATIN_SIX.search(dense) is None:  # no spoken digits, and at most a few letters
+        return beside and _FOUR_DIGITS.search(dense) is not None
+    if beside and _FOUR_DIGITS.search(dense) is not None:
+        return True
+    return where.spoken is not None and where.spoken.search(dense) is not None
