@@ -149,3 +149,22 @@ def test_the_any_number_scan_passes_whatever_a_number_prefilter_could_hold(
     if recognizers.any_number.search(dense) is None:
         assert not may_hold_number(dense, recognizers)
         assert not may_hold_pieces(dense, recognizers)
+
+
+@SETTINGS
+@given(st.one_of(messages, st.text(alphabet=NUMBERISH + "0000111", max_size=60)))
+@example("一13812345678")  # a numeral before an ASCII mobile: the run is searched
+@example("一三八一二三四五六七八0755")
+@example("订单2023120512345678号")
+@example("138123456789")
+def test_the_number_prefilter_asks_runs_as_a_search_of_the_whole_text_would(
+        guard: Guard, text: str) -> None:
+    """`may_hold_number` asks the phone and card shapes of each run of digits or
+    numerals (an ASCII run whole): the same answer as searching the whole text."""
+    from guard.normalize import normalize
+    from guard.recognizers import may_hold_number
+
+    recognizers = guard.recognizers
+    dense = normalize(text, guard.compiled.tables)
+    assert may_hold_number(dense, recognizers) == (
+        recognizers.number_candidate.search(dense) is not None)
