@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from guard.lexicon import DisguiseRules, NumberRules
 from guard.normalize import SpanMap, Tables
 from guard.recognizers.email import EMAIL
-from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
+from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans, leading
 
 if TYPE_CHECKING:
     from guard.recognizers.patterns import Recognizers
@@ -41,6 +41,14 @@ def _either(words: Iterable[str], capture: bool = True) -> str:
     if not chosen:
         return NEVER
     return ("(" if capture else "(?:") + "|".join(map(re.escape, chosen)) + ")"
+
+
+def _disguise_lead(other: list[str], latin: list[str]) -> str:
+    """A lookahead for what can follow a letter in a disguise: a disguise word's first
+    character (either case), a capital of a Latin one, an opening bracket, a space."""
+    firsts = {c for word in other if word for c in (word[0], word[0].upper())}
+    firsts |= {word[0].upper() for word in latin if word} | set(_OPENING)
+    return "(?=[" + "".join(map(re.escape, sorted(firsts))) + r"\s])"
 
 
 def _any_case(word: str) -> str:
@@ -102,10 +110,14 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         # where the instruction allows a space: after the lead, the symbol or the verb).
         swap_cue=re.compile(rf"{lead}\s*\S{{1,4}}?\s*{verb}\s*{target}"
                             rf"|{lead}\s*(?:\S{{1,4}}\s*|\S{{1,4}}?\s*{verb}\s*)?$"),
+        # each branch led by what can start it (`leading`): most positions of a
+        # message fail one character class instead of trying each word
         disguised=re.compile(
-            rf"{_ALNUM_WIDE}\s*(?:{'|'.join(map(_any_case, other)) or NEVER}|{upper}"
+            rf"{_ALNUM_WIDE}\s*{_disguise_lead(other, latin)}"
+            rf"(?:{'|'.join(map(_any_case, other)) or NEVER}|{upper}"
             rf"|{opening}\s*(?:{in_brackets})\s*{closing}|\s{_either(latin)}\s)"
-            rf"\s*{_ALNUM_WIDE}|{verb}|(?i:{reverse})"),
+            rf"\s*{_ALNUM_WIDE}|{leading(rules.swap_verbs)}{verb}"
+            rf"|(?i:{leading(rules.reverse_cues)}{reverse})"),
         reverse_cue=re.compile(reverse, re.IGNORECASE),
         lookalikes=frozenset(rules.lookalike_dots),
     )
