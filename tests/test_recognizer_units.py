@@ -3,12 +3,9 @@ each calling its finder directly."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from guard import Guard
 from guard.normalize import dense_spans, digit_view, light_view, normalize
@@ -27,7 +24,6 @@ from guard.recognizers import (
     phone,
     url,
 )
-from guard.recognizers.unit import alternation
 
 
 def _views(guard: Guard, text: str):  # type: ignore[no-untyped-def]
@@ -297,18 +293,3 @@ def test_letters_among_numerals_take_the_same_path_as_without_shortcuts(guard: G
     # the assembled-number prefilter once let "l" + ten numerals pass unjudged
     assert guard.check(text).verdict == guard.check_without_shortcuts(text).verdict
 
-
-_WORD_CHARS = "ab点后一1-.[]\\^"
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(alphabet=_WORD_CHARS, min_size=1, max_size=3), max_size=6),
-       st.text(alphabet=_WORD_CHARS + "x", max_size=12))
-def test_a_led_alternation_matches_as_the_plain_one(words: list[str], text: str) -> None:
-    """`alternation` leads its words with their first characters (`leading`): a speed-up
-    only. It matches where the plain alternation does, alone and under a quantifier."""
-    plain = "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-    plain = plain + ")" if words else "(?!)"
-    for shape in ("{}", "x{}?x", "(?:{})+$"):
-        led, bare = re.compile(shape.format(alternation(words))), re.compile(shape.format(plain))
-        assert [m.span() for m in led.finditer(text)] == [m.span() for m in bare.finditer(text)]

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from guard.recognizers.positions import Places
-from guard.recognizers.unit import leading
+from guard.recognizers.unit import alternation, leading
 
 if TYPE_CHECKING:
     from guard.lexicon import NumberRules
@@ -118,7 +118,7 @@ class PieceFilter:
     digits: dict[int, str]  # numerals → digits: the digit view
     links: re.Pattern[str]  # digit groups joined by linking words (`link_pattern`)
     positions: re.Pattern[str]  # a word naming a piece's place
-    repeat_words: tuple[str, ...]  # 个, 连: a digit said a number of times
+    repeat_word: re.Pattern[str] | None  # 个, 连: a digit said a number of times
     repeats: re.Pattern[str] | None  # a digit, a repeat word, a digit (dense view)
     three: re.Pattern[str]  # three digits or numerals in a row
     letters: LetterDigits | None
@@ -133,7 +133,8 @@ def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict
     chars = eleven.pattern[1:eleven.pattern.index("]")]  # the class eleven_pattern counts
     return PieceFilter(
         eleven, re.compile(eleven.pattern.replace("{10}", "{9}")),
-        re.compile(f"[{chars}]+"), numeral, digits, links, positions, repeat_words,
+        re.compile(f"[{chars}]+"), numeral, digits, links, positions,
+        re.compile(alternation(repeat_words)) if repeat_words else None,
         repeat_pattern(repeat_words, chars), re.compile(f"[{chars}]{{3}}"), letters,
         letters is None or re.fullmatch(r"\[[a-z]+\]", letters.letter.pattern) is not None,
         spoken)
@@ -159,8 +160,9 @@ def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
                 else dense
             if where.links.search(view) is not None or where.positions.search(view) is not None:
                 return True
-    if where.repeats is not None and any(word in dense for word in where.repeat_words) and \
-            where.repeats.search(dense) is not None and where.three.search(dense) is not None:
+    if where.repeat_word is not None and where.repeat_word.search(dense) is not None and \
+            where.repeats is not None and where.repeats.search(dense) is not None and \
+            where.three.search(dense) is not None:
         return True
     latin = _ANY_LATIN.search(dense) is not None
     if not latin and where.latin_letters:  # what is left needs a Latin letter

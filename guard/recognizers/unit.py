@@ -30,13 +30,10 @@ View = Literal["dense", "light"]
 
 def alternation(words: Iterable[str]) -> str:
     """A regex group matching any of `words`, longest first (one that never matches
-    where there are none), led by their first characters (`leading`)."""
+    where there are none). At a pattern's start the regex engine scans for the
+    words' first characters by itself; inside one, lead it with `leading`."""
     listed = sorted(set(words), key=lambda word: (-len(word), word))
-    if not listed:
-        return "(?!)"
-    words = "(?:" + "|".join(map(re.escape, listed)) + ")"
-    lead = leading(listed)
-    return f"(?:{lead}{words})" if lead else words  # one atom: a quantifier may follow
+    return "(?:" + "|".join(map(re.escape, listed)) + ")" if listed else "(?!)"
 
 
 def leading(words: Iterable[str]) -> str:
