@@ -287,7 +287,7 @@ def _number_words(lexicon: Lexicon) -> list[str]:
 _KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
                 "lexicon/model.py", "lexicon/sections.py", "lexicon/numbers.py",
                 "lexicon/builder.py", "recognizers/assembled.py", "recognizers/numbers.py",
-                "automaton_parts.py")
+                "recognizers/digit_words.py", "automaton_parts.py")
 
 
 def _cache_key(fingerprint: str) -> str:

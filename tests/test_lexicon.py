@@ -190,7 +190,8 @@ def test_every_builtin_lexicon_file_declares_its_format() -> None:
 
 
 @pytest.mark.parametrize("module", ["normalize.py", "compiled.py", "rulematch.py",
-                                    "recognizers/assembled.py"])
+                                    "recognizers/assembled.py",
+                                    "recognizers/digit_words.py"])
 def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A guard whose normalization changed must not read tables an older one cached."""

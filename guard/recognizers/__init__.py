@@ -15,8 +15,9 @@ after an app's name), email.py, url.py, kouling.py (淘口令), assembled.py
 (numbers given in pieces, spoken, or with letters for digits), obfuscated.py
 (addresses whose dot or @ is disguised). What several share: numbers.py
 (digit runs), context.py (context words near a number), links.py (the link
-prefilter), positions.py (a piece's place in a number, for assembled.py);
-patterns.py holds what is compiled from the lexicon per Guard.
+prefilter), positions.py (a piece's place in a number, for assembled.py),
+digit_words.py (spoken digits and letters for digits read as digits, for
+assembled.py and privacy masking); patterns.py holds what is compiled from the lexicon per Guard.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ from guard.recognizers import (
     url,
 )
 from guard.recognizers.account import account_at, find_account
-from guard.recognizers.assembled import find_assembled, read_digits
+from guard.recognizers.assembled import find_assembled
 from guard.recognizers.boundary import Continuations
 from guard.recognizers.card import find_cards, luhn_valid
 from guard.recognizers.context import words
+from guard.recognizers.digit_words import read_digits
 from guard.recognizers.email import EMAIL, email_spans, find_emails
 from guard.recognizers.kouling import find_codes
 from guard.recognizers.landline import find_landlines

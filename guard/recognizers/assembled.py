@@ -2,9 +2,9 @@
 
 * pieces with positional or linking words between them: "前三位138，中间四位
   1234，最后四位5678", "136再加上0000再加上1111", "前3位177，后8位…";
-* digits spoken in pinyin or English: "yao san ba …", "one three eight …";
-* Latin letters standing for digits inside a number: l38l2345678, 15O-l234
-  (`[numbers.letter_digits]`: l/i = 1, o = 0).
+* digits spoken in pinyin or English, or Latin letters standing for digits
+  inside a number (l38l2345678): read as digits by digit_words.py, whose
+  `DigitView` this recognizer reads.
 
 The pieces are read on the digit view (Chinese numerals as digits, so "后八位"
 is "后8位"); the linking words are data (`[numbers] part_links`), and so are
@@ -29,9 +29,10 @@ from guard.recognizers.context import (
     order_word_wins,
     phone_word_before,
 )
+from guard.recognizers.digit_words import DigitView
 from guard.recognizers.landline import LANDLINE
 from guard.recognizers.phone import MOBILE as _MOBILE
-from guard.recognizers.piece_patterns import may_hold_assembled, repeat_pattern
+from guard.recognizers.piece_patterns import may_hold_assembled
 from guard.recognizers.unit import DIGITS, LATIN, Detection, Recognizer, Spans
 
 if TYPE_CHECKING:
@@ -45,112 +46,10 @@ CATEGORY = "contact_number"
 _MOBILE_IN = re.compile(rf"(?<![0-9]){_MOBILE.pattern}(?![0-9])")
 
 
-def _word_edge(dense: str, position: int, offsets: SpanMap) -> bool:
-    """Whether a Latin word may begin or end at `position` of the dense view: a letter
-    on one side only, or something the view dropped (a space, a hyphen) between them."""
-    if position <= 0 or position >= len(dense):
-        return True
-    if not (dense[position - 1] in LATIN and dense[position] in LATIN):
-        return True
-    return offsets.span(position - 1, position)[1] < offsets.span(position, position + 1)[0]
-
-
-def _whole_words(digits: str, run: re.Match[str], syllable: re.Pattern[str],
-                 offsets: SpanMap) -> list[re.Match[str]]:
-    """The spoken digits of a run that are words of their own: the run cut where it
-    begins or ends inside another word ("number one three…": the "er" of number is
-    no 2; "six seven eighty": no 8)."""
-    words = list(syllable.finditer(digits, run.start(), run.end()))
-    first = next((k for k, word in enumerate(words)
-                  if _word_edge(digits, word.start(), offsets)), len(words))
-    last = next((k for k in range(len(words) - 1, first - 1, -1)
-                 if _word_edge(digits, words[k].end(), offsets)), first - 1)
-    return words[first:last + 1]
-
-
-class _View:
-    """The digit view with spoken digits and letter-digits replaced, and where each came from."""
-
-    __slots__ = ("changed", "positions", "spoken", "text")
-
-    def __init__(self, digits: str, recognizers: Recognizers, offsets: SpanMap) -> None:
-        pieces: list[str] = []
-        positions: list[int] = []  # dense index of each character of the view
-        # a spoken digit's index in the view: the dense span of its word
-        self.spoken: dict[int, tuple[int, int]] = {}
-        done = 0
-        spans: list[tuple[int, int, str]] = []
-        words_at: dict[int, list[tuple[int, int]]] = {}  # a spoken run's start: its words
-        spoken = Spans()
-        run, syllable = recognizers.spoken_run, recognizers.spoken_syllable
-        values = recognizers.spoken_values
-        for match in run.finditer(digits) if run is not None and syllable is not None else ():
-            words = _whole_words(digits, match, syllable, offsets)
-            if len(words) < 3:
-                continue
-            value = "".join(values[word.group()] for word in words)
-            spans.append((words[0].start(), words[-1].end(), value))
-            # each digit's word (double eight: one word, two digits)
-            words_at[words[0].start()] = [word.span() for word in words
-                                          for _ in values[word.group()]]
-            spoken.add(words[0].start(), words[-1].end())
-        repeats = repeat_pattern(recognizers.rules.repeat_words)
-        for match in repeats.finditer(digits) if repeats is not None else ():
-            count = int(match.group(1))
-            if count >= 2 and spoken.add(match.start(), match.end()):
-                spans.append((match.start(), match.end(), match.group(2) * count))
-        letters = recognizers.letter_digits
-        for match in letters.run.finditer(digits) if letters is not None else ():
-            word, end = match.group(), match.end()
-            if not word[-1].isdigit() and len(word) != 11:
-                # a letter after the digits is one only as a mobile number's last (…567O)
-                word, end = word[:-1], end - 1
-            # letter-digit words never overlap one another: only a spoken run can
-            if not word.isdigit() and sum(c.isdigit() for c in word) >= 4 and spoken.add(
-                    match.start(), end):
-                spans.append((match.start(), end, word.translate(letters.table)))
-        for start, end, value in sorted(spans):
-            pieces.append(digits[done:start])
-            positions.extend(range(done, start))
-            pieces.append(value)
-            # each spoken digit stands for its syllable: spread over the span
-            step = (end - start) / len(value)
-            positions.extend(start + int(k * step) for k in range(len(value)))
-            for k, word in enumerate(words_at.get(start, ())):
-                self.spoken[len(positions) - len(value) + k] = word
-            done = end
-        pieces.append(digits[done:])
-        positions.extend(range(done, len(digits)))
-        self.text = "".join(pieces)
-        self.positions = positions
-        self.changed = bool(spans)
-
-    def dense_span(self, start: int, end: int, length: int) -> tuple[int, int]:
-        """The dense span a view span came from."""
-        last = self.positions[end - 1]
-        following = self.positions[end] if end < len(self.positions) else length
-        return self.positions[start], max(last + 1, min(following, length))
-
-
-def read_digits(digits: str, offsets: SpanMap, recognizers: Recognizers
-                ) -> list[tuple[int, int, str]]:
-    """(dense start, dense end, digit) of each digit the number recognizers read in a
-    digit view, in order: an ASCII, full-width, circled or styled digit, a numeral (一,
-    壹, 幺, 洞 …: the digit view's), a letter standing for one inside a number (l38l…),
-    a spoken digit (yao san ba …) — what privacy masks of a number, however written."""
-    view = _View(digits, recognizers, offsets)
-    found: list[tuple[int, int, str]] = []
-    for k, char in enumerate(view.text):
-        if char in DIGITS:
-            start, end = view.spoken.get(k) or (view.positions[k], view.positions[k] + 1)
-            found.append((start, end, char))
-    return found
-
-
 def find_assembled(dense: str, digits: str, offsets: SpanMap,
                    recognizers: Recognizers) -> list[Detection]:
     """Mobile numbers given in pieces, spoken, or with letters for digits."""
-    view = _View(digits, recognizers, offsets)
+    view = DigitView(digits, recognizers, offsets)
     found: list[Detection] = []
     reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
     pattern = recognizers.part_links

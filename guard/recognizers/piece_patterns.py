@@ -76,7 +76,7 @@ def letter_digits(rules: NumberRules) -> LetterDigits | None:
     one_of = f"[{re.escape(letters)}]"
     lead = f"[{re.escape(ones)}]?" if ones else ""
     return LetterDigits(
-        # a letter may end the run too, where no other letter follows (…567O; _View
+        # a letter may end the run too, where no other letter follows (…567O; DigitView
         # keeps it only as an eleventh character)
         re.compile(f"{lead}[0-9](?:[0-9{re.escape(letters)}]*[0-9])?"
                    f"(?:{one_of}(?![a-z]))?"),
