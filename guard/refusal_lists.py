@@ -85,8 +85,14 @@ def refused_after_list(message: MessageState, end: int) -> ContextHit | None:
         if not joined:
             cue = _cue_starting(message, position)
             if cue is not None:
-                return cue if (_one_list(message, end, position) and _closes_clause(message, cue)
-                               and not condition_follows(message, cue.end)) else None
+                if (_one_list(message, end, position) and _closes_clause(message, cue)
+                        and not condition_follows(message, cue.end)):
+                    return cue
+                # a cue that holds fillers (我们都不 in 这些我们都不收的) may not close
+                # the clause where the shorter cue after them does: read on as fillers
+                if not any(dense.startswith(word, position)
+                           for word in lexicon.negation_list_fillers):
+                    return None
         # a later item: a term over this position
         step = max((e - position for e in range(position + 1, position + ITEM_LENGTH + 1)
                     if ends.get(e, e) <= position), default=0)

@@ -74,6 +74,11 @@ def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
     ("微信不方便，加我钉钉", "block"),                    # no verb across a clause refused
     ("支付宝这些都不行，微信转我", "block"),              # the refusal reaches no later clause
     ("红包转账都可以，加我微信", "block"),
+    ("加QQ群这个不行哦，活动看店铺公告", "warn"),          # 这个 names the one item refused
+    ("私下转账这个我们真不做", "warn"),
+    ("支付宝这个不行，微信转我", "block"),
+    ("私下交易这些我们都不做的", "warn"),                # a cue holding fillers (我们都不): read on
+    ("红包、转账这些我们都不收手续费，直接转我", "block"),
 ])
 def test_a_refusal_after_a_list_refuses_its_items(guard: Guard, text: str, verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()

@@ -18,6 +18,9 @@ LEXICON = load_lexicon()
 REPORTING = [r for r in LEXICON.rules if r.effect == "report"]
 EXAMPLES = [(rule, text) for rule in REPORTING for text in rule.examples]
 NOT_EXAMPLES = [(rule, text) for rule in LEXICON.rules for text in rule.not_examples]
+# an allow rule's examples: what it excuses (a finding lowered to a warning, nothing blocked)
+EXCUSED = [(rule, text) for rule in LEXICON.rules if rule.effect == "allow"
+           for text in rule.examples]
 
 
 def _id(value: object) -> str:
@@ -38,6 +41,16 @@ def test_each_rule_leaves_its_not_examples_alone(guard: Guard, rule, text: str) 
     verdict = guard.check(text)
     assert rule.id not in {f.rule for f in verdict.findings}, (rule.source, verdict.to_dict())
     assert verdict.verdict != "block", (rule.source, verdict.to_dict())
+
+
+@pytest.mark.parametrize(("rule", "text"), EXCUSED, ids=_id)
+def test_each_allow_rule_excuses_its_examples(guard: Guard, rule, text: str) -> None:  # type: ignore[no-untyped-def]
+    verdict = guard.check(text)
+    assert verdict.verdict == "warn", (rule.source, verdict.to_dict())
+    # lowered by an allow rule (this one, or another that holds there too)
+    allowed = guard.compiled.lexicon.messages.reasons["allowed"].split("{term}")[-1]
+    assert any(f.reason.endswith(allowed) for f in verdict.findings), (
+        rule.source, verdict.to_dict())
 
 
 def test_every_reporting_rule_has_examples_and_not_examples() -> None:
