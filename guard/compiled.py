@@ -188,7 +188,8 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     context_length = max(map(len, context_words), default=1)
     # the words read straight off the dense view (a list's joins and fillers, closings, conditions)
     read_words = [normalize_term(w, tables) for w in (
-        *lexicon.negation_list_joins, *lexicon.negation_list_fillers, *lexicon.negation_closings,
+        *lexicon.negation_list_joins, *lexicon.negation_list_fillers, *lexicon.negation_list_ends,
+        *lexicon.negation_closings,
         *lexicon.negation_conditions)]
     alphabet = set().union(*by_key, *allowed, *context_words, *concept_words, *number_words,
                            *read_words)

@@ -56,6 +56,11 @@ def test_emoji_read_as_a_syllable(guard: Guard, text: str, verdict: str) -> None
     ("为什么不走支付宝呢，更便宜", "block"),
     ("不走支付宝的话要加手续费", "block"),                # a condition
     ("不走，微信转我", "block"),                         # not across a clause
+    ("我们只在平台回复，不留微信QQ电话", "warn"),         # names side by side: a list too
+    ("这边不留微信QQ，有事在这里说", "warn"),
+    ("不走支付宝转我就行", "block"),                     # …not where a hand-over follows one
+    ("不用微信支付宝转我", "block"),
+    ("不留微信QQ的话没法发货", "block"),                 # a condition
 ])
 def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
                                                     verdict: str) -> None:
@@ -79,6 +84,13 @@ def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
     ("支付宝这个不行，微信转我", "block"),
     ("私下交易这些我们都不做的", "warn"),                # a cue holding fillers (我们都不): read on
     ("红包、转账这些我们都不收手续费，直接转我", "block"),
+    # two items or more closed by 这些/之类的 may stand a clause mark before their refusal,
+    # each with its own verb (加微信、加QQ); one item, or a list not so closed, may not
+    ("加微信、加QQ这些，我们都不做的", "warn"),
+    ("转账、红包之类的，我们一律不收", "warn"),
+    ("加微信这个，我们不做的", "block"),
+    ("去淘宝、京东，我们这边都不行的", "block"),
+    ("加我微信、QQ这些，都可以的", "block"),
 ])
 def test_a_refusal_after_a_list_refuses_its_items(guard: Guard, text: str, verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()

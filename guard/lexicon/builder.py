@@ -170,6 +170,7 @@ class Builder:
             negation_conditions=negation("conditions"),
             negation_list_joins=negation("list_joins"),
             negation_list_fillers=negation("list_fillers"),
+            negation_list_ends=negation("list_ends"),
             negation_closings=negation("closings"),
             negation_place_words=negation("place_words"),
             concepts=tuple(self.concepts.values()),

@@ -188,6 +188,9 @@ class Lexicon:
     negation_list_joins: tuple[str, ...] = ()
     # words between a list and the refusal after it (红包、转账这些我们都不收)
     negation_list_fillers: tuple[str, ...] = ()
+    # words that close a list of two or more items, after which a clause mark may come
+    # before its refusal (加微信、加QQ这些，我们都不做)
+    negation_list_ends: tuple[str, ...] = ()
     # what may close a clause after such a refusal (…都不收的哦)
     negation_closings: tuple[str, ...] = ()
     # context words that only place a name (抖音上, 在淘宝): such a mention is refused

@@ -37,7 +37,8 @@ DISGUISE_LISTS = ("dot", "at", "bracketed", "swap_leads", "swap_verbs", "swap_ta
                   "reverse_cues", "lookalike_dots")
 # `[negation]`'s lists, by key (cues: the Lexicon's `negation`; the others `negation_<key>`)
 NEGATION_LISTS = ("cues", "after", "anywhere", "soft", "excuses", "questions", "verbs",
-                  "conditions", "list_joins", "list_fillers", "closings", "place_words")
+                  "conditions", "list_joins", "list_fillers", "list_ends", "closings",
+                  "place_words")
 MESSAGE_KEYS = {"block_warning", "warn_reminder", "category_labels", "reasons"}
 PRIVACY_LISTS = ("house_units", "street_words", "province_suffixes", "city_suffixes",
                  "district_suffixes", "recipient_cues", "self_cues")
