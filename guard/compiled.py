@@ -14,7 +14,7 @@ import os
 import pickle
 import sys
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -330,14 +330,9 @@ def cached_compiled(fingerprint: str) -> CompiledLexicon | None:
     return cached
 
 
-def load_compiled(lexicon: Lexicon, use_cache: bool = True) -> CompiledLexicon:
-    """Compile `lexicon`, or load the compiled form from the disk cache."""
-    if not use_cache:
-        return compile_lexicon(lexicon)
-    cached = cached_compiled(lexicon.fingerprint)
-    if cached is not None:
-        # The lexicon object itself is the fresh one: same content, by key.
-        return replace(cached, lexicon=lexicon)
+def compile_to_cache(lexicon: Lexicon) -> CompiledLexicon:
+    """Compile `lexicon` and keep the result in the disk cache (for a lookup that
+    missed: `Guard` asks `cached_compiled` before parsing the files at all)."""
     path = _cache_path(lexicon.fingerprint)
     announce_build(path.parent, "编译词库", "3")
     compiled = compile_lexicon(lexicon)

@@ -12,7 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from guard.compiled import CompiledLexicon, cached_compiled, load_compiled, tokenizer_words
+from guard.compiled import (
+    CompiledLexicon,
+    cached_compiled,
+    compile_lexicon,
+    compile_to_cache,
+    tokenizer_words,
+)
 from guard.confirm import LazyTokenizer
 from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, lexicon_fingerprint, lexicon_sources, load_lexicon
@@ -63,8 +69,9 @@ class Guard:
         # parsed and checked in full, file:line on any mistake)
         compiled = cached_compiled(lexicon_fingerprint(lexicon_sources(lexicon_dirs, builtin))
                                    ) if use_cache else None
-        if compiled is None:
-            compiled = load_compiled(load_lexicon(lexicon_dirs, builtin), use_cache=use_cache)
+        if compiled is None:  # a miss: parse, check and compile (then cached)
+            lexicon = load_lexicon(lexicon_dirs, builtin)
+            compiled = compile_to_cache(lexicon) if use_cache else compile_lexicon(lexicon)
         self._compiled: CompiledLexicon = compiled
         lexicon = compiled.lexicon
         self._recognizers = build_recognizers(lexicon, compiled.tables, compiled.numeral_words)
