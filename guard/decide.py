@@ -34,7 +34,7 @@ from guard.recognizers import (
     find_obfuscated,
 )
 from guard.rule_findings import apply_allow_rules, match_rules, rule_findings
-from guard.rulematch import ConceptHit, RuleMatch, by_concept, may_match
+from guard.rulematch import ConceptHit, RuleMatch, by_concept, latin_counts, may_match
 from guard.scan import NEAR_WINDOW, ContextHit, ContextScan, TermHit, scan_context
 from guard.settle import finding_of, make_verdict, settle
 from guard.verdict import Finding, Verdict, new_finding
@@ -146,7 +146,8 @@ def drop_unsupported(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
 
     kept = _supported_terms(hits, dense, compiled, recognizers, scan)
     if any(e.kind == "concept" for h in hits for e in h.entries) and (
-            holder or _gate_open(hits, dense, compiled)) and _rule_possible(scan(), compiled):
+            holder or _gate_open(hits, dense, compiled)) and _rule_possible(
+                scan(), dense, compiled):
         supported = {id(h) for h in kept}
         kept = [h for h in hits if id(h) in supported or any(
             e.kind == "concept" for e in h.entries)]
@@ -201,7 +202,7 @@ def _gate_open(hits: list[TermHit], dense: str, compiled: CompiledLexicon) -> bo
     return compiled.rule_index.gate_open(present)
 
 
-def _rule_possible(scan: ContextScan, compiled: CompiledLexicon) -> bool:
+def _rule_possible(scan: ContextScan, dense: str, compiled: CompiledLexicon) -> bool:
     """Whether the concept words present (the words the context pass finds) could
     satisfy a reporting rule within its window (scope, `unless`, refusals and
     the Latin-boundary test not looked at: a necessary condition of a match)."""
@@ -211,7 +212,9 @@ def _rule_possible(scan: ContextScan, compiled: CompiledLexicon) -> bool:
     found = [ConceptHit(start, end, name) for start, end, names, _ in scan.concept_words
              for name in names]
     grouped = by_concept(found)
-    return any(may_match(rule, grouped) for rule in rules)
+    latin = latin_counts(dense, ((start, end) for start, end, _, is_latin
+                                      in scan.concept_words if is_latin))
+    return any(may_match(rule, grouped, latin) for rule in rules)
 
 
 def _judge_hits(message: MessageState, hits: list[TermHit], evasive: set[int]) -> list[Finding]:

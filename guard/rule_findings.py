@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 
 from guard.message_state import MessageState, negation
-from guard.rulematch import ConceptHit, RuleMatch, match_rule
+from guard.rulematch import ConceptHit, RuleMatch, latin_counts, match_rule
 from guard.scan import ContextHit
 from guard.verdict import Finding, new_finding
 
@@ -48,8 +48,10 @@ def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
         return 0
 
     matches: list[RuleMatch] = []
+    latin = latin_counts(message.dense, ((start, end) for start, end, _, is_latin
+                                             in message.scan.concept_words if is_latin))
     for rule in rules:
-        matches.extend(match_rule(rule, grouped, segment))
+        matches.extend(match_rule(rule, grouped, segment, latin))
     return matches
 
 

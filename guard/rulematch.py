@@ -4,12 +4,18 @@ Runs on the slow path only, on the concept hits the single automaton pass
 found. Each rule is matched in one sweep over the hits of its own concepts
 (two pointers over a window of the normalized view), so the work grows with
 the number of hits, never with their square.
+
+A window counts characters of the normalized view, where a letter of a concept
+word spelled in Latin letters is a third of one: a word in pinyin or English
+(dianhua, fawo, phone number) is three or four letters a syllable, and must
+reach as far as the characters it spells (电话, 发我). Other Latin text (an id,
+an address) counts in full, and messages without such words measure as before.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from guard.rules import Rule
@@ -135,9 +141,50 @@ class RuleIndex:
         return found
 
 
+# How many Latin letters count as one character of a rule's window.
+LETTERS_A_CHARACTER = 3
+
+
+def latin_counts(dense: str, words: Iterable[tuple[int, int]]) -> list[int] | None:
+    """How many Latin letters of concept words (`words`: their spans in `dense`, which
+    may overlap) stand before each position of the dense view — a window counts them
+    as a third of a character each; None where there are none."""
+    edges = [0] * (len(dense) + 1)
+    any_word = False
+    for start, end in words:
+        edges[start] += 1
+        edges[end] -= 1
+        any_word = True
+    if not any_word:
+        return None
+    counts = [0]
+    inside = seen = 0
+    for position, char in enumerate(dense):
+        inside += edges[position]
+        if inside and "a" <= char <= "z":
+            seen += 1
+        counts.append(seen)
+    return counts
+
+
+def _widths(window: int, latin: list[int] | None) -> Callable[[int, int], bool]:
+    """Whether [start, end) fits in `window`, its Latin letters counted as a third."""
+    if latin is None:
+        return lambda start, end: end - start <= window
+    wide = window * LETTERS_A_CHARACTER
+    keep = LETTERS_A_CHARACTER - 1  # what a letter gives back of a character's width
+
+    def fits(start: int, end: int) -> bool:
+        if end - start <= window:
+            return True
+        return (end - start) * LETTERS_A_CHARACTER - keep * (latin[end] - latin[start]) <= wide
+    return fits
+
+
 def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
-               segment: Segmenter) -> list[RuleMatch]:
-    """Every place `rule` matches, left to right, none overlapping."""
+               segment: Segmenter, latin: list[int] | None = None) -> list[RuleMatch]:
+    """Every place `rule` matches, left to right, none overlapping (`latin`: the
+    message's `latin_counts`, for a window over pinyin or English words)."""
     wanted = {*rule.all, *rule.any, *rule.of}
     hits = sorted(h for name in wanted for h in grouped.get(name, ()))
     if not hits:
@@ -147,7 +194,7 @@ def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
     unless_starts = [h.start for h in unless]
     matches: list[RuleMatch] = []
     counts: dict[str, int] = {}
-    window = rule.window
+    fits = _widths(rule.window, latin)
     j = 0  # hits[i:j] are in the window
     i = 0
     n = len(hits)
@@ -156,7 +203,7 @@ def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
             j, counts = i, {}
         found = _satisfied(rule, counts)
         while not found and j < n and segments[j] == segments[i] \
-                and hits[j].end - hits[i].start <= window:
+                and fits(hits[i].start, hits[j].end):
             counts[hits[j].concept] = counts.get(hits[j].concept, 0) + 1
             j += 1
             found = _satisfied(rule, counts)
@@ -177,20 +224,21 @@ def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
     return matches
 
 
-def may_match(rule: Rule, grouped: dict[str, list[ConceptHit]]) -> bool:
+def may_match(rule: Rule, grouped: dict[str, list[ConceptHit]],
+              latin: list[int] | None = None) -> bool:
     """Whether the rule's concepts stand within its window somewhere (a necessary
     condition of `match_rule`: scope and `unless` are not looked at, so this
     holds whenever a match exists). One sweep over the rule's hits."""
     hits = sorted(h for name in {*rule.all, *rule.any, *rule.of}
                   for h in grouped.get(name, ()))
-    window = rule.window
+    fits = _widths(rule.window, latin)
     counts: dict[str, int] = {}
     j = 0
     n = len(hits)
     for i in range(n):
         if j < i:
             j, counts = i, {}
-        while j < n and hits[j].end - hits[i].start <= window:
+        while j < n and fits(hits[i].start, hits[j].end):
             counts[hits[j].concept] = counts.get(hits[j].concept, 0) + 1
             j += 1
         if _satisfied(rule, counts):

@@ -10,7 +10,7 @@ import pytest
 
 from guard import Guard, LexiconError
 from guard.lexicon import load_lexicon
-from guard.rulematch import ConceptHit, match_rule
+from guard.rulematch import ConceptHit, latin_counts, match_rule
 from guard.rules import expand
 from guard.verdict import RANK
 
@@ -151,6 +151,43 @@ def test_matching_is_one_sweep_over_the_hits() -> None:
     assert len(matches) == 5000
     assert len(calls) <= 2 * len(hits)
     assert all(a.end <= b.start for a, b in itertools.pairwise(matches))
+
+
+def test_a_window_counts_a_latin_concept_word_by_its_syllables() -> None:
+    """dianhua fawo (电话发我) is eleven letters: a third of a character each, it fits
+    the ten characters 电话发我 would fit; letters of no concept word count in full."""
+    rule = next(r for r in LEXICON.rules if r.id == "ask_their_phone")
+    dense = "dianhuafawo"
+    grouped = {"phone_item": [ConceptHit(0, 7, "phone_item")],
+               "hand_over": [ConceptHit(7, 11, "hand_over")]}
+
+    def segment(scope: str, position: int) -> int:
+        return 0
+
+    assert match_rule(rule, grouped, segment) == []
+    latin = latin_counts(dense, [(0, 7), (7, 11)])
+    assert latin is not None and latin[-1] == 11
+    assert [m.end for m in match_rule(rule, grouped, segment, latin)] == [11]
+    assert latin_counts(dense, []) is None
+    # an id between the words is no concept word: it counts in full
+    far = "dianhuaabcdefghijkfawo"
+    grouped = {"phone_item": [ConceptHit(0, 7, "phone_item")],
+               "hand_over": [ConceptHit(18, 22, "hand_over")]}
+    assert match_rule(rule, grouped, segment, latin_counts(far, [(0, 7), (18, 22)])) == []
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("dian hua fa wo yi xia", "warn"), ("ni de shou ji hao duo shao", "warn"),
+    ("Phone number 给一个", "warn"), ("dian hua ka duo shao qian", "pass"),
+    ("ni hao, qing wen you shen me xu yao bang zhu de", "pass")])
+def test_a_request_in_pinyin_or_english_is_one(guard: Guard, text: str, verdict: str) -> None:
+    assert guard.check(text).verdict == verdict
+
+
+def test_latin_text_of_no_concept_word_stretches_no_window(guard: Guard) -> None:
+    """官网…更便宜 with an address between: the address keeps its own finding."""
+    findings = guard.check("官网 abcshop DIAN com 上更便宜").findings
+    assert [f.rule for f in findings] == ["obfuscated_address"]
 
 
 def test_an_a_not_a_question_asks_and_refuses_nothing(guard: Guard) -> None:
