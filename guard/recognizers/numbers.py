@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 _DIGIT_RUN = re.compile(r"[0-9]{10,}")
 
 
-def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], str]:
     """The phone and card shapes, on the dense view, Chinese numerals included.
 
     A fast-path test: only a message that passes it pays for the digit view.
@@ -58,7 +58,7 @@ def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], re.Patt
         whole += f"|(?<!{edge})(?:{alternatives(spoken)})(?!{edge})"
     # each whole run of ten or more (possessive: one attempt per run); a search
     # bounded by a run still sees the characters around it for its edges
-    return re.compile(f"{digits('0123456789')}{{10,}}+"), re.compile(whole)
+    return re.compile(f"{digits('0123456789')}{{10,}}+"), whole
 
 
 def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None

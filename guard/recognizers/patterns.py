@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from guard.lexicon import NumberRules
 from guard.recognizers.context import Words
@@ -23,7 +24,9 @@ class Recognizers:
 
     rules: NumberRules
     digit_run: re.Pattern[str]
-    number_candidate: re.Pattern[str]
+    # the phone and card shapes' source (numbers.number_candidate): compiled on first
+    # need, as `number_candidate` (few messages hold ten digits in a row)
+    number_shapes: str
     url: re.Pattern[str]
     code: re.Pattern[str]
     fillers: re.Pattern[str]
@@ -36,8 +39,9 @@ class Recognizers:
     # dense → the numeral view of numbers.number_views: ASCII digits hidden (\x03),
     # Chinese numerals as digits, in one translation.
     numeral_marks: dict[int, str]
-    # digit groups joined by `[numbers] part_links` (assembled.py)
-    part_links: re.Pattern[str]
+    # digit groups joined by `[numbers] part_links` (piece_patterns.link_pattern), the
+    # source: compiled on first need, as `part_links`
+    part_links_source: str
     eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
     # a word naming a piece's place in a number (`[numbers] part_positions`, 前3位 …)
     part_positions: re.Pattern[str]
@@ -64,3 +68,13 @@ class Recognizers:
     any_number: re.Pattern[str] = field(kw_only=True)
     # the assembled-number prefilter's patterns (piece_patterns.may_hold_assembled)
     pieces: PieceFilter = field(kw_only=True)
+
+    # Start-up compiles only what most messages need: these two large patterns (≈ 40 ms
+    # together) wait for the first message that holds a long run of digits or pieces.
+    @cached_property
+    def number_candidate(self) -> re.Pattern[str]:
+        return re.compile(self.number_shapes)
+
+    @cached_property
+    def part_links(self) -> re.Pattern[str]:
+        return re.compile(self.part_links_source)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from guard.recognizers.positions import Places
@@ -44,16 +44,17 @@ def spoken_patterns(rules: NumberRules) -> tuple[
     return re.compile(f"(?:{syllable}){{3,}}"), re.compile(syllable), values
 
 
-def link_pattern(words: tuple[str, ...], where: Places) -> re.Pattern[str]:
-    """Two or more digit groups joined by linking words only (on the digit view)."""
+def link_pattern(words: tuple[str, ...], where: Places) -> str:
+    """Two or more digit groups joined by linking words only (on the digit view): the
+    pattern's source (compiled on first need: `Recognizers.part_links`)."""
     # led by the first characters of every word (a place's head or a linking word):
     # a digit group's end is tried against one character class, not each word
     link = leading([*where.heads, *words]) + "(?:" + "|".join(
         [where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)]) + ")"
     # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
     # group `one`, tried with the chain and, failing that, left out (第1段186…)
-    return re.compile(rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
-                      rf"(?:(?:{link}){{1,5}}[0-9]{{2,17}}){{1,5}}(?![0-9])")
+    return (rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
+            rf"(?:(?:{link}){{1,5}}[0-9]{{2,17}}){{1,5}}(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class PieceFilter:
     runs: re.Pattern[str]  # a run of digits or numerals
     numeral: re.Pattern[str]  # a Chinese numeral (the tables' `numeral`)
     digits: dict[int, str]  # numerals → digits: the digit view
-    links: re.Pattern[str]  # digit groups joined by linking words (`link_pattern`)
+    links_source: str  # digit groups joined by linking words (`link_pattern`)
     positions: re.Pattern[str]  # a word naming a piece's place
     repeat_word: re.Pattern[str] | None  # 个, 连: a digit said a number of times
     repeats: re.Pattern[str] | None  # a digit, a repeat word, a digit (dense view)
@@ -125,9 +126,13 @@ class PieceFilter:
     latin_letters: bool  # whether every letter for a digit is a Latin letter
     spoken: re.Pattern[str] | None  # a run of spoken digits (`spoken_patterns`)
 
+    @cached_property
+    def links(self) -> re.Pattern[str]:  # compiled on first need (large: ≈ 15 ms)
+        return re.compile(self.links_source)
+
 
 def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict[int, str],
-                 links: re.Pattern[str], positions: re.Pattern[str],
+                 links: str, positions: re.Pattern[str],
                  repeat_words: tuple[str, ...], letters: LetterDigits | None,
                  spoken: re.Pattern[str] | None) -> PieceFilter:
     chars = eleven.pattern[1:eleven.pattern.index("]")]  # the class eleven_pattern counts
