@@ -116,8 +116,7 @@ class Guard:
         recognizers = self._recognizers
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled, text)
-        numbers = _numbers(dense, recognizers)
-        links = _links(text, compiled, recognizers)
+        numbers, links = _shapes(text, dense, compiled, recognizers)
         context = None
         if hits:
             hits, context = drop_unsupported(hits, dense, compiled, recognizers)
@@ -131,8 +130,7 @@ class Guard:
         compiled = self._compiled
         dense = normalize(text, compiled.tables)
         hits = scan_terms(dense, compiled, text)
-        numbers = _numbers(dense, self._recognizers)
-        links = _links(text, compiled, self._recognizers)
+        numbers, links = _shapes(text, dense, compiled, self._recognizers)
         supported, context = (drop_unsupported(hits, dense, compiled, self._recognizers)
                               if hits else (hits, None))
         return Candidates(text, dense, hits, supported, numbers, links, context)
@@ -157,17 +155,27 @@ class Guard:
                       self._tokenizer)
 
 
+def _shapes(text: str, dense: str, compiled: CompiledLexicon, recognizers: Recognizers
+            ) -> tuple[bool, bool]:
+    """Whether a number recognizer's prefilter and a link recognizer's passes.
+
+    Every shape of either needs what `any_number` finds in the dense view (a Latin
+    letter, or two digits side by side): one scan settles most messages for all of
+    them (a property test holds the links' side)."""
+    if recognizers.any_number.search(dense) is None:
+        return False, False
+    return _numbers(dense, recognizers), _links(text, compiled, recognizers)
+
+
 def _numbers(dense: str, recognizers: Recognizers) -> bool:
     """The number recognizers' prefilters (registry: phone, landline, card, assembled)."""
-    if recognizers.any_number.search(dense) is None:  # what all of them need
-        return False
     return (may_hold_number(dense, recognizers)
             or may_hold_pieces(dense, recognizers))
 
 
 def _links(text: str, compiled: CompiledLexicon, recognizers: Recognizers) -> bool:
     """The link recognizers' prefilters (registry: e-mail, URL, 口令, obfuscated addresses)."""
-    if not has_latin(text):  # both need a Latin letter: most messages have none
+    if not has_latin(text):  # both need a Latin letter
         return False
     return (may_hold_link(text, compiled.tables.light, recognizers)
             or may_hold_obfuscated(text, recognizers))

@@ -152,6 +152,27 @@ def test_the_any_number_scan_passes_whatever_a_number_prefilter_could_hold(
         assert not may_hold_pieces(dense, recognizers)
 
 
+LINKISH = ("abcxyzWWW.@/:：。．＠ⓐⒶ𝐚𝟏ａＡ１1８点點艾特圈a小老鼠dotAT【】(){} #￥$€%&=?_-"
+           "替换成倒过来反着读淘口令复制打开")
+
+
+@SETTINGS
+@given(st.one_of(messages, st.text(alphabet=LINKISH, max_size=40)))
+@example("𝟏.𝟐")
+@example("ⓐ@ⓑ.ⓒⓞⓜ")
+@example("１２３@ｑｑ．ｃｏｍ")
+def test_the_any_number_scan_passes_whatever_a_link_prefilter_could_hold(
+        guard: Guard, text: str) -> None:
+    """The engine skips the link prefilters where `any_number` finds nothing in the
+    dense view (a letter, or two digits side by side): that only holds if they can
+    never say yes there."""
+    from guard.engine import _links
+    from guard.normalize import normalize
+
+    recognizers = guard.recognizers
+    if recognizers.any_number.search(normalize(text, guard.compiled.tables)) is None:
+        assert not _links(text, guard.compiled, recognizers)
+
 @SETTINGS
 @given(st.one_of(messages, st.text(alphabet=NUMBERISH + "0000111", max_size=60)))
 @example("一13812345678")  # a numeral before an ASCII mobile: the run is searched

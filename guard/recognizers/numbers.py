@@ -67,7 +67,8 @@ def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
     side by side (a phone or card run is ten; an assembled number's pieces are runs
     of two or more), or a Latin letter (spoken digits in pinyin, letters for
     digits). Without it neither `may_hold_number` nor `may_hold_assembled` can hold,
-    so a message lacking both is settled by one search instead of six."""
+    nor a link prefilter (a link's letters; digits that punctuation parts stand side by
+    side in the dense view), so a message lacking both is settled by one search."""
     chars = "0-9" + re.escape("".join(sorted(map(chr, numerals))))
     # one class leads (the regex engine skips ahead by it), then: a letter, or a digit
     # before another — twice as fast as the plain alternation "D D|[a-z]"
