@@ -280,7 +280,7 @@ def _number_words(lexicon: Lexicon) -> list[str]:
     return [*rules.phone_context, *rules.landline_context, *rules.bank_context,
             *rules.not_contact_context, *rules.account_fillers, rules.units,
             *rules.part_links, *rules.part_positions, *rules.courier_prefixes,
-            *rules.positions.words()]
+            *rules.positions.words(), *rules.join_cues, *rules.disguise.reverse_cues]
 
 
 # --------------------------------------------------------------------------- cache

@@ -216,6 +216,25 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("号码是138后面跟8个8", "138后面跟8个8"),
     ("号码138，四个1，四个2", "138，四个1，四个2"),
     ("订单里有8个8寸的盘子和138个碗", None),
+    # groups a cue joins (`join_cues`, `[disguise] reverse_cues`), whatever stands between
+    ("第一段177，第二段6502，第三段3918，三段连起来就是我的号", "177，第二段6502，第三段3918"),
+    ("一号款138，二号款2046，三号款9957，连起来就是我电话", "138，二号款2046，三号款9957"),
+    ("这几个数 138 / 2046 / 9957 拼在一起", "138 / 2046 / 9957"),
+    ("号码倒着念：8 7 2 4 0 6 3 1 5 8 1", "8 7 2 4 0 6 3 1 5 8 1"),
+    ("号码反过来读：5531 0826 9 13", "5531 0826 9 13"),
+    ("价格表：一号款138，二号款2046，三号款9957，连起来算总价", None),  # no phone word: prices
+    ("订单号 2305 1234 567 连起来", None),
+    # a piece of one digit, where a place or a phone word says so
+    ("电话开头是13，后面是9，再后面是0826，尾数5531", "13，后面是9，再后面是0826，尾数5531"),
+    ("电话：153 加 0 加 291 加 4460", "153 加 0 加 291 加 4460"),
+    ("13号，9号，15号，20号，25号，30号都有活动", None),
+    ("订单号开头是13，后面是9，再后面是0826，尾数5531", None),
+    # digits and spoken digits side by side; a card's digits with letters for some
+    ("yao8ling-3397-qi214，这个就是我手机", "yao8ling-3397-qi214"),
+    ("手机yao38-1234-5678", "yao38-1234-5678"),
+    ("sku ba88 liu 2", None),
+    ("卡号 62I7 OO61 3186 O913 9O5，钱打这里就行", "62I7 OO61 3186 O913 9O5"),
+    ("型号 62I7 OO61 3186 O913 9O5", None),
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)

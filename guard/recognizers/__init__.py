@@ -59,6 +59,7 @@ from guard.recognizers.patterns import Recognizers
 from guard.recognizers.phone import find_phones
 from guard.recognizers.piece_patterns import (
     eleven_pattern,
+    join_cue_pattern,
     letter_digits,
     link_pattern,
     may_hold_assembled,
@@ -131,6 +132,7 @@ def build_recognizers(lexicon: Lexicon, tables: Tables,
     eleven = eleven_pattern("".join(chr(cp) for cp in numerals))
     part_positions_pattern = positions.positions_pattern(part_positions, places)
     spoken = spoken_patterns(rules)
+    join_cue, reverse_cue = join_cue_pattern(rules.join_cues, rules.disguise.reverse_cues)
     return Recognizers(
         rules, *number_candidate(numerals), url.url_pattern(rules), kouling.code_pattern(rules),
         account.fillers_pattern(rules, numerals), reasons,
@@ -143,7 +145,10 @@ def build_recognizers(lexicon: Lexicon, tables: Tables,
         place_edges=positions.place_edges(part_positions, places),
         any_number=any_number_pattern(numerals, letters.letter if letters else None),
         pieces=piece_filter(eleven, tables.numeral, numerals, part_links, part_positions_pattern,
-                            rules.repeat_words, letters, spoken[0]))
+                            rules.repeat_words, letters, spoken[0], join_cue),
+        join_cue=join_cue, reverse_cue=reverse_cue,
+        digit_links=tuple(sorted({w.translate(numerals) for w in rules.part_links
+                                  if w.translate(numerals) != w}, key=len, reverse=True)))
 
 
 def continuations(recognizers: Recognizers, tables: Tables) -> Continuations:

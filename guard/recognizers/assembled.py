@@ -44,6 +44,8 @@ CATEGORY = "contact_number"
 
 # a whole mobile number: the phone unit's shape (no second model of one)
 _MOBILE_IN = re.compile(rf"(?<![0-9]){_MOBILE.pattern}(?![0-9])")
+# a whole bank card number: the card unit's shape
+_CARD_IN = re.compile(rf"(?<![0-9]){CARD.pattern}(?![0-9])")
 
 
 def find_assembled(dense: str, digits: str, offsets: SpanMap,
@@ -57,9 +59,14 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
     seen = Spans()
 
     def add(start: int, end: int, tail_first: bool = False) -> None:
-        dense_start, dense_end = view.dense_span(start, end, len(dense))
-        # "手机尾号5521，前面是…": 尾号 is an order word too, but here a phone word leads
-        if not (tail_first and phone_word_before(dense, dense_start, recognizers)) and \
+        add_dense(*view.dense_span(start, end, len(dense)), tail_first)
+
+    def add_dense(dense_start: int, dense_end: int, tail_first: bool = False,
+                  phone_said: bool = False) -> None:
+        # "手机尾号5521，前面是…": 尾号 is an order word too, but here a phone word leads;
+        # groups joined by a cue with a phone word near ("…连起来就是我电话") are a phone's
+        if not phone_said and not (tail_first and phone_word_before(
+                dense, dense_start, recognizers)) and \
                 order_word_before(dense, dense_start, recognizers):
             return
         if not seen.add(dense_start, dense_end):
@@ -86,10 +93,17 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
             found.append(Detection(RULE, CATEGORY, original[0], original[1], reason))
 
     for match in pattern.finditer(view.text):
-        # the groups: runs of two digits or more (a link word may hold one: 下1条)
+        # the groups: runs of digits, a link word's digit left out (下1条, 后8位)
         chain_start = match.end("one") if match.group("one") else match.start()
-        groups = re.findall(r"[0-9]{2,}", _strip_links(view.text[chain_start:match.end()],
-                                                       recognizers))
+        chain = view.text[chain_start:match.end()]
+        groups = _PIECE.findall(_strip_links(chain, recognizers))
+        if any(len(group) == 1 for group in groups) and \
+                recognizers.part_positions.search(chain) is None and \
+                not phone_word_before(dense, view.dense_span(chain_start, chain_start + 1,
+                                                             len(dense))[0], recognizers):
+            # a piece of one digit only where a place or a phone word says it is one
+            # ("开头是13，后面是9…", "电话：153 加 0 加…"; 13号，9号，15号… are dates)
+            groups = [group for group in groups if len(group) > 1]
         if match.group("one") and _MOBILE.fullmatch("1" + "".join(groups)):
             add(*match.span())  # a lone 1 first: "1 加上 39 再加…"
         elif _MOBILE.fullmatch("".join(groups)):
@@ -115,7 +129,61 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
             dense_start, dense_end = view.dense_span(*match.span(), len(dense))
             if digits[dense_start:dense_end] != match.group():
                 add(*match.span())  # something was read as digits: no plain number
+        for match in _CARD_IN.finditer(view.text):  # a bank card's, with its own context
+            dense_start, dense_end = view.dense_span(*match.span(), len(dense))
+            if digits[dense_start:dense_end] != match.group():
+                other(*match.span(), match.group())  # 62I7 OO61…: letters read as digits
+    cue = recognizers.join_cue
+    if cue is not None and cue.search(dense) is not None:
+        reverse = recognizers.reverse_cue
+        backwards = reverse is not None and reverse.search(dense) is not None
+        # the groups as written (ASCII digits: 一号款138 counts no 1; "5531 0826" is two
+        # groups, though the dense view dropped the space), then as read
+        written = [piece for m in _PIECE.finditer(dense)
+                   for piece in _written_groups(m.start(), m.end(), offsets)]
+        read = [view.dense_span(*m.span(), len(dense)) for m in _PIECE.finditer(view.text)]
+        for runs in (written, read):
+            for start, end in _joined(runs, dense, backwards):
+                add_dense(start, end, phone_said=contact_distance(
+                    dense, start, end, recognizers.phone_words, recognizers) is not None)
     return found
+
+
+def _written_groups(start: int, end: int, offsets: SpanMap) -> list[tuple[int, int]]:
+    """A dense run of digits cut where the message had something between two of them
+    (a space, a comma: the dense view dropped it)."""
+    groups = []
+    for position in range(start + 1, end):
+        if offsets.span(position - 1, position)[1] < offsets.span(position, position + 1)[0]:
+            groups.append((start, position))
+            start = position
+    groups.append((start, end))
+    return groups
+
+
+def _joined(runs: list[tuple[int, int]], dense: str, backwards: bool
+            ) -> Iterator[tuple[int, int]]:
+    """The dense spans of runs side by side (at most `_PIECES_GAP` apart) whose digits
+    together make a mobile number — read back to front too, where `backwards` (the
+    whole, or the groups in reverse order). Each run starts at most eleven tries."""
+    for first in range(len(runs)):
+        pieces: list[str] = []
+        length = 0
+        for last in range(first, len(runs)):
+            if last > first and runs[last][0] - runs[last - 1][1] > _PIECES_GAP:
+                break
+            piece = "".join(c for c in dense[runs[last][0]:runs[last][1]] if c in DIGITS)
+            pieces.append(piece)
+            length += len(piece)
+            if length > 11:
+                break
+            if length < 11:
+                continue
+            number = "".join(pieces)
+            if _MOBILE.fullmatch(number) or (backwards and (
+                    _MOBILE.fullmatch(number[::-1]) or _MOBILE.fullmatch("".join(pieces[::-1])))):
+                yield runs[first][0], runs[last][1]
+            break
 
 
 # How far apart (view characters) the pieces of a number told among other words may be.
@@ -177,8 +245,12 @@ def _pieces_apart(view: str, positions: re.Pattern[str], units: str,
 
 
 def _strip_links(chain: str, recognizers: Recognizers) -> str:
-    """A chain without its positional words ("后8位" holds no digit of the number)."""
-    return recognizers.places.link.sub("", chain)
+    """A chain without its positional words ("后8位" holds no digit of the number) and
+    its linking words that hold a digit (下一条: 下1条 on the digit view)."""
+    chain = recognizers.places.link.sub("", chain)
+    for word in recognizers.digit_links:
+        chain = chain.replace(word, "")
+    return chain
 
 
 _ANY_DIGIT = re.compile(r"[0-9]")

@@ -15,6 +15,7 @@ the digit view with those words and letters replaced, and where each came from;
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from guard.normalize import SpanMap
@@ -48,6 +49,40 @@ def _whole_words(digits: str, run: re.Match[str], syllable: re.Pattern[str],
     return words[first:last + 1]
 
 
+@lru_cache(maxsize=8)
+def _mixed(syllable: str) -> re.Pattern[str]:
+    """Digits and spoken digits side by side (yao8ling3397qi214), on the dense view."""
+    return re.compile(f"(?:[0-9]|(?:{syllable}))+")
+
+
+# How many digits a run of digits and spoken digits side by side reads at least.
+_MIXED_DIGITS = 7
+
+
+def _mixed_value(digits: str, run: re.Match[str], syllable: re.Pattern[str],
+                 values: dict[str, str], offsets: SpanMap) -> str | None:
+    """The digits a run of digits and spoken digits reads ("yao8ling" = 180), where it
+    holds both, each spoken digit a word of its own, and seven digits at least."""
+    text = run.group()
+    if text.isdigit() or not any(char.isdigit() for char in text):
+        return None
+    value: list[str] = []
+    position = run.start()
+    while position < run.end():
+        if digits[position].isdigit():
+            value.append(digits[position])
+            position += 1
+            continue
+        word = syllable.match(digits, position, run.end())
+        if word is None or not (_word_edge(digits, word.start(), offsets)
+                                and _word_edge(digits, word.end(), offsets)):
+            return None
+        value.append(values[word.group()])
+        position = word.end()
+    joined = "".join(value)
+    return joined if len(joined) >= _MIXED_DIGITS else None
+
+
 class DigitView:
     """The digit view with spoken digits and letter-digits replaced, and where each came from."""
 
@@ -74,6 +109,10 @@ class DigitView:
             words_at[words[0].start()] = [word.span() for word in words
                                           for _ in values[word.group()]]
             spoken.add(words[0].start(), words[-1].end())
+        for match in _mixed(syllable.pattern).finditer(digits) if syllable is not None else ():
+            value = _mixed_value(digits, match, syllable, values, offsets)
+            if value is not None and spoken.add(match.start(), match.end()):
+                spans.append((match.start(), match.end(), value))
         repeats = repeat_pattern(recognizers.rules.repeat_words)
         for match in repeats.finditer(digits) if repeats is not None else ():
             count = int(match.group(1))

@@ -68,6 +68,13 @@ class Recognizers:
     any_number: re.Pattern[str] = field(kw_only=True)
     # the assembled-number prefilter's patterns (piece_patterns.may_hold_assembled)
     pieces: PieceFilter = field(kw_only=True)
+    # a word telling the reader to join a message's digit groups (连起来, 倒过来), and a
+    # reverse cue alone (piece_patterns.join_cue_pattern); None where there are none
+    join_cue: re.Pattern[str] | None = field(kw_only=True, default=None)
+    reverse_cue: re.Pattern[str] | None = field(kw_only=True, default=None)
+    # the `[numbers] part_links` words that hold a numeral, as the digit view reads them
+    # (下一条: 下1条), longest first: no digit of a number told in pieces
+    digit_links: tuple[str, ...] = field(kw_only=True, default=())
 
     # Start-up compiles only what most messages need: these two large patterns (≈ 40 ms
     # together) wait for the first message that holds a long run of digits or pieces.

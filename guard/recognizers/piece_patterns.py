@@ -52,9 +52,10 @@ def link_pattern(words: tuple[str, ...], where: Places) -> str:
     link = leading([*where.heads, *words]) + "(?:" + "|".join(
         [where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)]) + ")"
     # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
-    # group `one`, tried with the chain and, failing that, left out (第1段186…)
+    # group `one`, tried with the chain and, failing that, left out (第1段186…); a
+    # later piece may be one digit too ("开头是13，后面是9，再后面是0826…")
     return (rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
-            rf"(?:(?:{link}){{1,5}}[0-9]{{2,17}}){{1,5}}(?![0-9])")
+            rf"(?:(?:{link}){{1,5}}[0-9]{{1,17}}){{1,5}}(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class PieceFilter:
     letters: LetterDigits | None
     latin_letters: bool  # whether every letter for a digit is a Latin letter
     spoken: re.Pattern[str] | None  # a run of spoken digits (`spoken_patterns`)
+    # a word telling the reader to join the digit groups (`join_cue_pattern`: 连起来, 倒过来)
+    cue: re.Pattern[str] | None = None
 
     @cached_property
     def links(self) -> re.Pattern[str]:  # compiled on first need (large: ≈ 15 ms)
@@ -134,7 +137,8 @@ class PieceFilter:
 def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict[int, str],
                  links: str, positions: re.Pattern[str],
                  repeat_words: tuple[str, ...], letters: LetterDigits | None,
-                 spoken: re.Pattern[str] | None) -> PieceFilter:
+                 spoken: re.Pattern[str] | None,
+                 cue: re.Pattern[str] | None = None) -> PieceFilter:
     chars = eleven.pattern[1:eleven.pattern.index("]")]  # the class eleven_pattern counts
     return PieceFilter(
         eleven, re.compile(eleven.pattern.replace("{10}", "{9}")),
@@ -142,7 +146,17 @@ def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict
         re.compile(alternation(repeat_words)) if repeat_words else None,
         repeat_pattern(repeat_words, chars), re.compile(f"[{chars}]{{3}}"), letters,
         letters is None or re.fullmatch(r"\[[a-z]+\]", letters.letter.pattern) is not None,
-        spoken)
+        spoken, cue)
+
+
+def join_cue_pattern(join_cues: tuple[str, ...], reverse_cues: tuple[str, ...]
+                     ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """A word telling the reader to join a message's digit groups into one number
+    (`[numbers] join_cues`, and `[disguise] reverse_cues`, which join them read back
+    to front), and a reverse cue alone; None where the lexicon has none."""
+    words = (*join_cues, *reverse_cues)
+    return (re.compile(alternation(words)) if words else None,
+            re.compile(alternation(reverse_cues)) if reverse_cues else None)
 
 
 def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
@@ -154,6 +168,8 @@ def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
     is the phone recognizer's — joined by linking words only (13:00-15:00 is no
     number), or with a word naming a piece's place among them ("…后八位是…",
     with other words around it: a number told in two sentences).
+    Or eleven digits or more with a word telling the reader to join them (连起来,
+    倒过来: `cue`), one run or many, whatever stands between them.
     Or a digit said a number of times (八个八, `repeat_words`) and a piece of three;
     or four digits with a letter for a digit beside one (l38l…), or letters for
     digits among ten numerals; or a run of spoken digits.
@@ -165,6 +181,8 @@ def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
                 else dense
             if where.links.search(view) is not None or where.positions.search(view) is not None:
                 return True
+        if where.cue is not None and sum(runs) >= 11 and where.cue.search(dense) is not None:
+            return True
     if where.repeat_word is not None and where.repeat_word.search(dense) is not None and \
             where.repeats is not None and where.repeats.search(dense) is not None and \
             where.three.search(dense) is not None:
