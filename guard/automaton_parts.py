@@ -51,6 +51,26 @@ def gate_automaton(lexicon: Lexicon, tables: Tables, anchors: set[str],
     return gate, frozenset(anchors | needed)
 
 
+def near_automaton(context_words: dict[str, set[tuple[str, str]]], shared: Any) -> Any:
+    """The context words that can support a needs_context term (a `near_before` or
+    `near_after` side), in an automaton of their own, each with those keys: one cheap
+    pass tells whether such a word stands in reach of a term before the context pass
+    is made (decide._supported_terms). Few words, few first characters: no root order."""
+    near = ahocorasick.Automaton()
+    for key in sorted(context_words):
+        keys = frozenset((category, side) for category, side in context_words[key]
+                         if side in NEAR_SIDES)
+        if keys:
+            near.add_word(key, shared((len(key), shared(keys))))
+    if len(near) == 0:
+        return None  # (an empty automaton cannot be searched): no gate, the pass decides
+    near.make_automaton()
+    return near
+
+
+NEAR_SIDES = frozenset({"near_before", "near_after"})
+
+
 def letters_by_use(tables: Tables, lexicon: Lexicon) -> list[str]:
     """Every character the dense view can hold, the commonest in agents' messages first.
 

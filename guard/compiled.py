@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-from guard.automaton_parts import NEVER, gate_automaton, letters_by_use
+from guard.automaton_parts import NEVER, gate_automaton, letters_by_use, near_automaton
 from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
 from guard.lexicon import Lexicon, LexiconError
 from guard.normalize import (
@@ -39,7 +39,7 @@ from guard.variants import (
     infixed_spellings,
 )
 
-CACHE_FORMAT = 25
+CACHE_FORMAT = 26
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 
@@ -103,6 +103,10 @@ class CompiledLexicon:
     # the concepts whose presence the keyword pass and the gate tell for sure (the
     # anchors and the gate's): every `all` concept of a reporting rule
     gated: frozenset[str] = frozenset()
+    # ahocorasick.Automaton: dense key → (length, its near keys) of the context words
+    # that can stand near a needs_context term (a hundred of the 27,000): asked before
+    # the context pass, which a term with none of them in reach cannot need
+    near: Any = None
 
 
 def _is_latin(key: str) -> bool:
@@ -228,11 +232,12 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
                                        _shared(concepts))))
     context.make_automaton()
     gate, gated = gate_automaton(lexicon, tables, anchors, _shared, letters)
+    near = near_automaton(context_words, _shared)
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
                            _crossing_index(lexicon, tables), RuleIndex(lexicon.rules, gated),
                            tuple(c.id for c in lexicon.concepts),
                            max((r.window for r in lexicon.rules), default=0) + concept_length,
-                           numeral_words(lexicon, tables.digits), gate, gated)
+                           numeral_words(lexicon, tables.digits), gate, gated, near)
 
 
 def tokenizer_words(lexicon: Lexicon) -> tuple[str, ...]:

@@ -161,6 +161,7 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
     reach = NEAR_WINDOW + compiled.context_length
     digits: str | None = None
     groups = compiled.lexicon.groups
+    near: list[tuple[int, int, frozenset[tuple[str, str]]]] | None = None
     kept = []
     for hit in hits:
         categories = {groups[e.group].category for e in hit.entries if e.kind != "concept"}
@@ -171,21 +172,36 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
             if account_at(digits, hit.end, recognizers) is not None:
                 kept.append(hit)
                 continue
+        if compiled.near is not None:
+            # the words that can stand near a term, found by a small automaton: with none
+            # in reach, the context pass (every context word) cannot find one either
+            if near is None:
+                near = [(last + 1 - length, last + 1, keys)
+                        for last, (length, keys) in compiled.near.iter(dense)]
+            if not any(_near(hit, categories, *word) for word in near):
+                continue
         context = scan()
         ends = context.ends  # in order: the automaton reports by end
         # only the words ending within reach can stand near it
         for ctx in context.hits[bisect_left(ends, hit.start - NEAR_WINDOW):
                                 bisect_right(ends, hit.end + reach)]:
-            if ctx.end <= hit.start:
-                side, distance = "near_before", hit.start - ctx.end
-            elif ctx.start >= hit.end:
-                side, distance = "near_after", ctx.start - hit.end
-            else:
-                continue
-            if distance <= NEAR_WINDOW and any((c, side) in ctx.keys for c in categories):
+            if _near(hit, categories, ctx.start, ctx.end, ctx.keys):
                 kept.append(hit)
                 break
     return kept
+
+
+def _near(hit: TermHit, categories: set[str], start: int, end: int,
+          keys: frozenset[tuple[str, str]]) -> bool:
+    """Whether a context word at [start, end) with `keys` stands near `hit` on a side
+    it supports one of `categories` from."""
+    if end <= hit.start:
+        side, distance = "near_before", hit.start - end
+    elif start >= hit.end:
+        side, distance = "near_after", start - hit.end
+    else:
+        return False
+    return distance <= NEAR_WINDOW and any((c, side) in keys for c in categories)
 
 
 def _gate_open(hits: list[TermHit], dense: str, compiled: CompiledLexicon) -> bool:

@@ -226,6 +226,24 @@ def test_the_gate_keeps_an_ordinary_reply_on_the_fast_path(guard: Guard) -> None
     assert guard.inspect("方便留个您的电话吗").context is not None
 
 
+@pytest.mark.parametrize("text", [
+    "亲 这个型号是 QX-30，和 V8 Pro 不通用哦",  # v, q: WeChat and QQ only beside a word
+    "京东快递单号 JD834863166552，请注意查收",  # jd: 京东 only beside a word
+])
+def test_a_term_with_no_near_word_skips_the_context_pass(guard: Guard, text: str) -> None:
+    """A needs_context term with none of the words that can stand near it in reach (the
+    small `near` automaton) cannot be supported: no context pass is made for it."""
+    candidates = guard.inspect(text)
+    assert candidates.hits and candidates.quiet and candidates.context is None, text
+    assert guard.check(text).verdict == guard.check_without_shortcuts(text).verdict == "pass"
+
+
+@pytest.mark.parametrize("text", ["有问题v我哦", "q我一下就行", "拍下后私聊v"])
+def test_a_term_with_a_near_word_is_still_judged(guard: Guard, text: str) -> None:
+    candidates = guard.inspect(text)
+    assert candidates.supported and not candidates.quiet, text
+
+
 def test_ordinary_replies_stay_on_the_fast_path(guard: Guard) -> None:
     """A budget, not a clock: of the generated clean replies (samples/generate.py, seed 7),
     how many leave the keyword pass for the context pass is deterministic. A rule anchored
