@@ -30,7 +30,9 @@ def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], str]:
 
     A fast-path test: only a message that passes it pays for the digit view.
     (Accounts are only looked for after a messaging-app term, on the slow path.)
-    The first pattern, ten digits in a row, is a cheaper test to run before.
+    Returns the runs of ten digits or numerals or more (compiled: every shape lies
+    inside one, `may_hold_number` asks each) and the shapes' source (compiled on
+    first need: `Recognizers.number_candidate`).
     """
     def digits(values: str) -> str:
         chars = set(values) | {chr(cp) for cp, d in numerals.items() if d in values}
