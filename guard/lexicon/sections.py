@@ -241,12 +241,12 @@ def parse_disguise(src: TomlFile, known: dict[str, list[str]]) -> Disguise | Non
         raise src.error(src.line_of("[disguise.symbols]", default=key_line(src, "symbols")),
                         "[disguise.symbols] must map a symbol's name to its characters")
     words = {word.casefold() for key in ("dot", "at") for word in (*known[key], *lists[key])}
-    for key, allowed in (("bracketed", words), ("swap_targets", words | {".", "@"})):
-        stray = [w for w in lists[key] if w.casefold() not in allowed]
+    for key in ("bracketed", "swap_targets"):
+        stray = [w for w in lists[key] if w.casefold() not in words | {".", "@"}]
         if stray:
             raise src.error(src.line_of("[disguise]", 0, key),
                             f"[disguise] {key}: '{stray[0]}' is no word of 'dot' or 'at'"
-                            + (" (nor '.' or '@')" if key == "swap_targets" else ""))
+                            " (nor '.' or '@')")
     return Disguise(lists, {name.casefold(): chars for name, chars in symbols.items()})
 
 
