@@ -22,11 +22,11 @@ def finding_of(text: str, detection: Detection) -> Finding:
 def settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
     """The findings a verdict reports, in order of start.
 
-    In one sweep in order of start (longest, most severe first): a finding
-    inside another at least as severe is dropped (vx inside vx号), and
-    findings of one category that overlap become one finding with their
-    union span (扫码加 + 码加我 → 扫码加我), so reports count violations, not
-    n-grams. One sort and one sweep: n log n however many there are.
+    In one sweep in order of start (longest, most severe first): a warning
+    inside another finding, a block inside a block of its category, is
+    dropped (vx inside vx号), and findings of one category that overlap
+    become one finding with their union span (扫码加 + 码加我 → 扫码加我), so
+    reports count violations, not n-grams. One sort and one sweep: n log n however many there are.
     """
     if len(findings) < 2:
         return tuple(findings)  # nothing to cover, be covered or merge
@@ -34,21 +34,30 @@ def settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
     # a total order (the rule breaks ties): the result never depends on the
     # order the findings were made in
     ordered = sorted(findings, key=lambda f: (f.start, -f.end, -rank[f.severity], f.rule))
-    reach_any = reach_block = -1  # furthest end of a kept finding / of a kept block
+    # the furthest end of a kept finding / of a kept block, over all categories and per
+    # category. A warning inside any kept finding is dropped; a block only inside a
+    # block of its own category: inside one of another category it is a second
+    # violation with its own reason (加我微信 inside 不用在这下单…找我拿货; a number
+    # pointed to that is also a contact), and it is kept.
+    reach_any = -1
+    reach_block: dict[str, int] = {}
     # per merged group: [start, end, the first of its most severe parts (its rule and
     # reason are kept), number of parts]; in order of start
     merged: list[list] = []  # type: ignore[type-arg]
     open_by_category: dict[str, list] = {}  # type: ignore[type-arg]
     for finding in ordered:
         end = finding.end
+        category = finding.category
         block = finding.severity == "block"
-        if (reach_block if block else reach_any) >= end:
+        if block:
+            if reach_block.get(category, -1) >= end:
+                continue
+            reach_block[category] = end
+        elif reach_any >= end:
             continue
         if end > reach_any:
             reach_any = end
-        if block and end > reach_block:
-            reach_block = end
-        group = open_by_category.get(finding.category)
+        group = open_by_category.get(category)
         if group is not None and finding.start < group[1]:
             if end > group[1]:
                 group[1] = end
@@ -56,7 +65,7 @@ def settle(text: str, findings: list[Finding]) -> tuple[Finding, ...]:
             if block and group[2].severity != "block":
                 group[2] = finding
         else:
-            group = open_by_category[finding.category] = [finding.start, end, finding, 1]
+            group = open_by_category[category] = [finding.start, end, finding, 1]
             merged.append(group)
     return tuple(
         first if parts == 1 else new_finding(first.rule, first.category, first.severity,
