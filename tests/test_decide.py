@@ -248,7 +248,9 @@ def test_ordinary_replies_stay_on_the_fast_path(guard: Guard) -> None:
     """A budget, not a clock: of the generated clean replies (samples/generate.py, seed 7),
     how many leave the keyword pass for the context pass is deterministic. A rule anchored
     on a common word (app, 找我, a colour) sends thousands more there and slows every
-    check; this fails first. (707 of 19,008 when the gate was made; 2,252 before it.)"""
+    check; this fails first. (2,252 of 19,008 before the concept gate; 707 after it — all
+    of them a needs_context term such as v or jd in a model code or a tracking number,
+    with no word in reach that could make it one; 0 since the near-word gate.)"""
     import sys
     from pathlib import Path
 
@@ -259,4 +261,4 @@ def test_ordinary_replies_stay_on_the_fast_path(guard: Guard) -> None:
              if not violation]
     slow = sum(guard.inspect(text).context is not None for text in clean)
     assert len(clean) == 19_008
-    assert slow <= 1_000, f"{slow} of {len(clean)} clean replies take the context pass"
+    assert slow <= 100, f"{slow} of {len(clean)} clean replies take the context pass"
