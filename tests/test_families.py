@@ -33,6 +33,8 @@ def test_every_family_has_many_cases_and_as_many_traps() -> None:
     assert all(violations[f] >= 10 for f in FAMILIES)
     assert all(clean[f] >= 8 for f in FAMILIES)
     assert len(CLEAN) >= len(VIOLATIONS) * 0.85
+    texts = [r["text"] for r in VIOLATIONS + CLEAN]
+    assert len(set(texts)) == len(texts), "a case or trap written twice counts twice"
 
 
 @pytest.mark.parametrize("record", _cases(), ids=lambda r: r["text"][:24])
