@@ -22,7 +22,7 @@ from guard.audit.conversation import (
     Turn,
     split_findings,
 )
-from guard.audit.fastpath import Shortcut
+from guard.audit.fastpath import Shortcut, _scoped_words
 from guard.audit.judge import AuditConfig, Auditor
 from guard.audit.readers import open_source, read_chunks
 from guard.audit.report import merge_reports
@@ -179,6 +179,23 @@ _PIECES = ["138", "1234", "5678", "一三八", "幺二", "l38", "yi san", "ba", 
            # warnings and what could raise them across a boundary
            "收件人王磊", "您的手机号13812345678", "地址北京市朝阳区", "对吗", "联系我们", "返现",
            "好评", "我们没有微信的哦", "去淘宝", "不能", "加", "群", "朋友圈", "新", "嗯", "。"]
+
+
+def test_the_scoped_words_carry_the_rules_their_concepts_meet(guard) -> None:
+    """Each context word's bits are the message-scoped rules that look at one of
+    its concepts (`unless` included), as the plain definition gives them."""
+    compiled = guard.compiled
+    automaton, windows, _ = _scoped_words(compiled)
+    scoped = [rule for rule in compiled.rule_index.rules if rule.scope == "message"]
+    assert scoped and len(windows) == len(scoped)
+    bits_of = dict(automaton.items())
+    checked = 0
+    for word, (length, _, _, concepts) in list(compiled.context.items())[::5]:
+        bits = sum(1 << index for index, rule in enumerate(scoped)
+                   if set(concepts) & set(rule.concepts))
+        assert bits_of.get(word, (length, 0)) == (length, bits) if bits else word not in bits_of
+        checked += bool(bits)
+    assert checked > 100
 
 
 @pytest.fixture(scope="module")

@@ -346,14 +346,17 @@ def _scoped_words(compiled: Any) -> tuple[Any, dict[int, int], int]:
     if not scoped:
         return None, {}, 0
     windows = {1 << index: rule.window + 1 for index, rule in enumerate(scoped)}
+    # each concept's rules (`unless` too: it cancels an allow rule), as bits
+    rule_bits: dict[str, int] = {}
+    for index, rule in enumerate(scoped):
+        for concept in rule.concepts:
+            rule_bits[concept] = rule_bits.get(concept, 0) | 1 << index
     automaton = ahocorasick.Automaton()
     longest = 0
     for word, (length, _, _, concepts) in compiled.context.items():
-        names = set(concepts)  # the concepts the word belongs to (compiled.py)
         bits = 0
-        for index, rule in enumerate(scoped):
-            if names.intersection(rule.concepts):  # `unless` too: it cancels an allow rule
-                bits |= 1 << index
+        for concept in concepts:  # the concepts the word belongs to (compiled.py)
+            bits |= rule_bits.get(concept, 0)
         if bits:
             automaton.add_word(word, (length, bits))
             longest = max(longest, length)
