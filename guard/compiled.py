@@ -14,7 +14,9 @@ import os
 import pickle
 import sys
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -107,6 +109,32 @@ class CompiledLexicon:
     # that can stand near a needs_context term (a hundred of the 27,000): asked before
     # the context pass, which a term with none of them in reach cannot need
     near: Any = None
+
+    # Facts of the keys that only the audit's window shortcut asks (audit/fastpath.py),
+    # made on first need and kept with this object: every Auditor of one Guard shares them.
+    @cached_property
+    def term_pairs(self) -> frozenset[str]:
+        """Every two adjacent characters of a term's spelling."""
+        return char_pairs(self._term_keys)
+
+    @cached_property
+    def longest_term(self) -> int:
+        """The length of the longest term spelling that is not plain ASCII."""
+        return max((len(key) for key in self._term_keys if not key.isascii()), default=0)
+
+    @cached_property
+    def context_pairs(self) -> frozenset[str]:
+        """Every two adjacent characters of a context word, cue or concept word."""
+        return char_pairs(self.context.keys())
+
+    @cached_property
+    def _term_keys(self) -> tuple[str, ...]:
+        return tuple(key for key, (_, entries, _) in self.terms.items() if entries)
+
+
+def char_pairs(words: Iterable[str]) -> frozenset[str]:
+    """Every pair of adjacent characters of the words."""
+    return frozenset(word[i:i + 2] for word in words for i in range(len(word) - 1))
 
 
 def _is_latin(key: str) -> bool:

@@ -102,8 +102,9 @@ class Shortcut:
         try:
             compiled = guard.compiled
             tables = compiled.tables
-            keys = [key for key, (_, entries, _) in compiled.terms.items() if entries]
-            longest = max(len(key) for key in keys if not key.isascii())
+            longest = compiled.longest_term
+            if not longest:  # no Chinese term at all
+                return
             lexicon = compiled.lexicon
             windows = [rule.window for rule in lexicon.context.values()]
             windows += [NEAR_WINDOW, lexicon.negation_window, lexicon.negation_after_window,
@@ -116,9 +117,9 @@ class Shortcut:
         except (AttributeError, TypeError, ValueError):  # a lexicon without the usual parts
             return
         self._inspect = guard.inspect
-        self._pairs = _bigrams(keys)
+        self._pairs = compiled.term_pairs
         # words of the context pass (context words, cues, concept words) formed across
-        self._context_pairs = _bigrams(compiled.context.keys())
+        self._context_pairs = compiled.context_pairs
         self._continuations = continuations(guard.recognizers, tables)
         self._tables = tables
         self._marks = tables.dense_marks
@@ -331,11 +332,6 @@ def _short(text: str, marks: dict[int, str], at_end: bool) -> bool:
         if kept >= 2:
             return False
     return True
-
-
-def _bigrams(words: Any) -> frozenset[str]:
-    """Every pair of adjacent characters of the words."""
-    return frozenset(word[i:i + 2] for word in words for i in range(len(word) - 1))
 
 
 def _scoped_words(compiled: Any) -> tuple[Any, dict[int, int], int]:
