@@ -187,3 +187,33 @@ def prune_cache(folder: Path, pattern: str, keep: int) -> None:
     for old in found[keep:] + stale:
         with contextlib.suppress(OSError):
             old.unlink()
+
+
+def installed_version(project: str, module: str) -> str:
+    """The installed version of `project` (whose top-level module is `module`), as a
+    cache key part, without importing either (importlib.metadata alone costs ≈ 30 ms
+    of every start-up): the name of the `.dist-info` folder beside the module.
+    Other layouts fall back on importlib.metadata; "?" if it is not installed."""
+    import importlib.util
+    import re
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        origin = Path(spec.origin)
+        folder = origin.parent.parent if spec.submodule_search_locations else origin.parent
+        wanted = re.sub(r"[-_.]+", "_", project).lower() + "-"
+        with contextlib.suppress(OSError):
+            for name in os.listdir(folder):
+                if name.endswith(".dist-info") and \
+                        re.sub(r"[-_.]+", "_", name[:-10].rsplit("-", 1)[0]).lower() + "-" \
+                        == wanted:
+                    return name[:-10].rsplit("-", 1)[1]
+    import importlib.metadata as md
+
+    try:
+        return md.version(project)
+    except md.PackageNotFoundError:
+        return "?"

@@ -9,6 +9,7 @@ or written is ignored: the cache saves time, it never changes a result.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -23,7 +24,13 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from guard.automaton_parts import NEVER, gate_automaton, letters_by_use, near_automaton
-from guard.cache import announce_build, cache_dir, prune_cache, write_atomically
+from guard.cache import (
+    announce_build,
+    cache_dir,
+    installed_version,
+    prune_cache,
+    write_atomically,
+)
 from guard.lexicon import Lexicon, LexiconError
 from guard.normalize import (
     Tables,
@@ -325,14 +332,9 @@ _KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulem
 
 
 def _cache_key(fingerprint: str) -> str:
-    import importlib.metadata as md
-
-    versions = []
-    for package in ("opencc", "pypinyin", "pyahocorasick", "jieba"):
-        try:
-            versions.append(md.version(package))
-        except md.PackageNotFoundError:
-            versions.append("?")
+    versions = [installed_version(project, module) for project, module in (
+        ("opencc", "opencc"), ("pypinyin", "pypinyin"), ("pyahocorasick", "ahocorasick"),
+        ("jieba", "jieba"))]
     # the code whose output is pickled: a guard whose normalization changed (a new
     # folding, a kept character) must not read tables an older one built
     here = Path(__file__).parent
@@ -350,12 +352,19 @@ def cached_compiled(fingerprint: str) -> CompiledLexicon | None:
     bytes by the same code (both are in the key), so a hit needs no parsing.
     """
     path = _cache_path(fingerprint)
+    collecting = gc.isenabled()
     try:
         with path.open("rb") as handle:
+            # ≈ 200,000 containers are made and none is garbage: the cyclic collector,
+            # paused, would otherwise walk them again and again (a third of the load)
+            gc.disable()
             cached = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
             ImportError, IndexError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(cached, CompiledLexicon) or cached.lexicon.fingerprint != fingerprint:
         return None
     with contextlib.suppress(OSError):

@@ -122,15 +122,12 @@ def decode(data: bytes) -> WordFrequencies:
 
 def cache_name(words: Iterable[str]) -> str:
     """The cache file's name: jieba's version and dictionary, and the words guard adds."""
-    import importlib.metadata as md
+    from guard.cache import installed_version
 
     jieba = import_jieba()
     dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
     stat = dictionary.stat()
-    try:
-        version = md.version("jieba")
-    except md.PackageNotFoundError:
-        version = "?"
+    version = installed_version("jieba", "jieba")
     material = "\n".join([FORMAT.decode(), version, str(dictionary), str(stat.st_size),
                           str(stat.st_mtime_ns), *words])
     return f"jieba-freq-{hashlib.sha256(material.encode()).hexdigest()[:24]}.bin"
