@@ -80,7 +80,7 @@ def _cold_start() -> int:
     subprocess.run(command, capture_output=True, env=env, check=False, cwd=ROOT)
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                            *command], capture_output=True, text=True, env=env, check=False,
-                          cwd=ROOT.parent)
+                          cwd=ROOT)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if found is None:
         raise SystemExit(f"valgrind failed (cold start):\n{done.stderr[-2000:]}")
