@@ -93,10 +93,9 @@ class CompiledLexicon:
     context: Any
     spellings: int  # number of distinct matched spellings (for reports)
     context_length: int  # the longest context word or cue
-    # Tokenizer dictionary words that could cross the edge of a whole-token
-    # term, by the two characters they hold across it: bigram → ((word, k), …)
-    # with word[k-1:k+1] == bigram. See confirm.word_crosses.
-    crossings: dict[str, tuple[tuple[str, int], ...]]
+    # `crossings`, pickled: only the slow path asks it, so a start-up (and a run of
+    # clean messages) does not pay the ≈ 25 ms of making its 80,000 objects
+    crossings_pickled: bytes
     rule_index: RuleIndex  # the rule language's rules by the concepts that start them
     concept_ids: tuple[str, ...]  # TermEntry.group of a concept entry → the concept's id
     # how far a rule's words may stand from one another (the longest window plus
@@ -119,6 +118,14 @@ class CompiledLexicon:
 
     # Facts of the keys that only the audit's window shortcut asks (audit/fastpath.py),
     # made on first need and kept with this object: every Auditor of one Guard shares them.
+    @cached_property
+    def crossings(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """Tokenizer dictionary words that could cross the edge of a whole-token
+        term, by the two characters they hold across it: bigram → ((word, k), …)
+        with word[k-1:k+1] == bigram (confirm.word_crosses). Made on first need."""
+        crossings: dict[str, tuple[tuple[str, int], ...]] = pickle.loads(self.crossings_pickled)
+        return crossings
+
     @cached_property
     def term_pairs(self) -> frozenset[str]:
         """Every two adjacent characters of a term's spelling."""
@@ -269,7 +276,9 @@ def compile_lexicon(lexicon: Lexicon) -> CompiledLexicon:
     gate, gated = gate_automaton(lexicon, tables, anchors, _shared, letters)
     near = near_automaton(context_words, _shared)
     return CompiledLexicon(lexicon, tables, terms, context, len(by_key), context_length,
-                           _crossing_index(lexicon, tables), RuleIndex(lexicon.rules, gated),
+                           pickle.dumps(_crossing_index(lexicon, tables),
+                                        protocol=pickle.HIGHEST_PROTOCOL),
+                           RuleIndex(lexicon.rules, gated),
                            tuple(c.id for c in lexicon.concepts),
                            max((r.window for r in lexicon.rules), default=0) + concept_length,
                            numeral_words(lexicon, tables.digits), gate, gated, near)

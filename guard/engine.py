@@ -91,11 +91,13 @@ class Guard:
         return self._recognizers
 
     def preload(self) -> Guard:
-        """Load now what is otherwise loaded on first need (the tokenizer).
+        """Load now what is otherwise loaded on first need (the tokenizer, and the
+        dictionary words that could cross a term's edge).
 
         For a process about to fork workers: loaded once, its pages are shared.
         """
         self._tokenizer.load()
+        _ = self._compiled.crossings
         return self
 
     @property
