@@ -3,6 +3,8 @@ each calling its finder directly."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from guard.recognizers import (
     phone,
     url,
 )
+from guard.recognizers.numbers import any_number_pattern
 
 
 def _views(guard: Guard, text: str):  # type: ignore[no-untyped-def]
@@ -235,6 +238,18 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("sku ba88 liu 2", None),
     ("卡号 62I7 OO61 3186 O913 9O5，钱打这里就行", "62I7 OO61 3186 O913 9O5"),
     ("型号 62I7 OO61 3186 O913 9O5", None),
+    # a run of spoken digits inside digits and spoken digits: read with them, not apart
+    ("手机 1san8 qi er liu si wu ling ba 8", "1san8 qi er liu si wu ling ba 8"),
+    ("电话 yao san ba 8 8 liu 6 4 4 er er", "yao san ba 8 8 liu 6 4 4 er er"),
+    ("电话 1 3 8 qi qi liu liu 5 5 4 4", "1 3 8 qi qi liu liu 5 5 4 4"),
+    ("sku ba88 liu 2 san si wu", None),
+    # the first pieces a digit at a time, where a place or a phone word says so
+    ("开头1，接着是3，然后8，后面是0013，最后8000", "1，接着是3，然后8，后面是0013，最后8000"),
+    ("号码开头是1，然后3，然后8，接着0013，最后是8000", "1，然后3，然后8，接着0013，最后是8000"),
+    ("电话先打1再打5再打9，然后1234，然后5678", "1再打5再打9，然后1234，然后5678"),
+    ("3号和5号发货，1号到8号没货，订单2305和12345678", None),
+    ("前三位 one three eight，中间 1234，尾号 5678", "one three eight，中间 1234，尾号 5678"),
+    ("第1步，第2步，第3步，第4步，第5步，第6步，第7步，第8步，第9步，第10步", None),
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
@@ -290,6 +305,22 @@ def test_a_pieces_place_is_data(tmp_path: Path, guard: Guard) -> None:
     assert not guard.recognizers.places.link.fullmatch("首3位")
     assert _found(guard, assembled.find_assembled, text) == []
     assert _found(merchant, assembled.find_assembled, text) == ["138，我先发这个，再发12345678"]
+
+
+def test_one_question_whether_letters_for_digits_are_latin(guard: Guard) -> None:
+    """`LetterDigits.latin` is the one answer both prefilters read (the number scan adds
+    the letters' own class only where one is no Latin letter); the pieces' link pattern
+    is compiled once, shared by the prefilter and the recognizer."""
+    recognizers = guard.recognizers
+    assert recognizers.letter_digits is not None and recognizers.letter_digits.latin
+    assert recognizers.pieces.latin_letters
+    assert recognizers.part_links is recognizers.pieces.links
+    # a letter of another script (the lexicon's schema allows none today) is no Latin one
+    other = replace(recognizers.letter_digits, letter=re.compile("[lⅰ]"))
+    assert not other.latin
+    assert "|[lⅰ]" in any_number_pattern({}, other).pattern
+    assert any_number_pattern({}, recognizers.letter_digits).pattern == \
+        any_number_pattern({}, None).pattern
 
 
 def test_letters_for_digits_are_data(tmp_path: Path, guard: Guard) -> None:

@@ -108,6 +108,10 @@ def find_assembled(dense: str, digits: str, offsets: SpanMap,
             add(*match.span())  # a lone 1 first: "1 加上 39 再加…"
         elif _MOBILE.fullmatch("".join(groups)):
             add(chain_start, match.end())
+        elif len(groups) > 2 and len(groups[0]) == 1 and _MOBILE.fullmatch("".join(groups[1:])):
+            # a chain may start at a place's count (前3位 138…: "3位" is no piece)
+            second = _PIECE.search(view.text, chain_start + 1, match.end())
+            add(second.start() if second else chain_start, match.end())
         elif tail_cue.search(view.text, max(0, chain_start - 8), chain_start) and \
                 _MOBILE.fullmatch("".join(groups[1:] + groups[:1])):
             add(chain_start, match.end(), tail_first=True)  # the tail first: 尾号5521，前面是…

@@ -99,20 +99,21 @@ class DigitView:
         spoken = Spans()
         run, syllable = recognizers.spoken_run, recognizers.spoken_syllable
         values = recognizers.spoken_values
+        # digits and spoken digits side by side first: a run of spoken digits inside one
+        # ("1san8 qi er liu…") is read with the digits around it, not apart from them
+        for match in _mixed(syllable.pattern).finditer(digits) if syllable is not None else ():
+            value = _mixed_value(digits, match, syllable, values, offsets)
+            if value is not None and spoken.add(match.start(), match.end()):
+                spans.append((match.start(), match.end(), value))
         for match in run.finditer(digits) if run is not None and syllable is not None else ():
             words = _whole_words(digits, match, syllable, offsets)
-            if len(words) < 3:
+            if len(words) < 3 or not spoken.add(words[0].start(), words[-1].end()):
                 continue
             value = "".join(values[word.group()] for word in words)
             spans.append((words[0].start(), words[-1].end(), value))
             # each digit's word (double eight: one word, two digits)
             words_at[words[0].start()] = [word.span() for word in words
                                           for _ in values[word.group()]]
-            spoken.add(words[0].start(), words[-1].end())
-        for match in _mixed(syllable.pattern).finditer(digits) if syllable is not None else ():
-            value = _mixed_value(digits, match, syllable, values, offsets)
-            if value is not None and spoken.add(match.start(), match.end()):
-                spans.append((match.start(), match.end(), value))
         repeats = repeat_pattern(recognizers.rules.repeat_words)
         for match in repeats.finditer(digits) if repeats is not None else ():
             count = int(match.group(1))

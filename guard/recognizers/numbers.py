@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from guard.lexicon import Lexicon
     from guard.normalize import SpanMap
     from guard.recognizers.patterns import Recognizers
+    from guard.recognizers.piece_patterns import LetterDigits
 
 _DIGIT_RUN = re.compile(r"[0-9]{10,}")
 
@@ -63,7 +64,7 @@ def number_candidate(numerals: dict[int, str]) -> tuple[re.Pattern[str], str]:
     return re.compile(f"{digits('0123456789')}{{10,}}+"), whole
 
 
-def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
+def any_number_pattern(numerals: dict[int, str], letters: LetterDigits | None
                        ) -> re.Pattern[str]:
     """What every number prefilter needs, as one cheap scan: two digits or numerals
     side by side (a phone or card run is ten; an assembled number's pieces are runs
@@ -75,8 +76,8 @@ def any_number_pattern(numerals: dict[int, str], letters: re.Pattern[str] | None
     # one class leads (the regex engine skips ahead by it), then: a letter, or a digit
     # before another — twice as fast as the plain alternation "D D|[a-z]"
     pattern = f"[{chars}a-z](?:(?<=[a-z])|(?=[{chars}]))"
-    if letters is not None and not re.fullmatch(r"\[[a-z]+\]", letters.pattern):
-        pattern += f"|{letters.pattern}"
+    if letters is not None and not letters.latin:
+        pattern += f"|{letters.letter.pattern}"
     return re.compile(pattern)
 
 

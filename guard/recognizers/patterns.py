@@ -39,9 +39,6 @@ class Recognizers:
     # dense → the numeral view of numbers.number_views: ASCII digits hidden (\x03),
     # Chinese numerals as digits, in one translation.
     numeral_marks: dict[int, str]
-    # digit groups joined by `[numbers] part_links` (piece_patterns.link_pattern), the
-    # source: compiled on first need, as `part_links`
-    part_links_source: str
     eleven_digits: re.Pattern[str]  # eleven digits or numerals anywhere (assembled.py)
     # a word naming a piece's place in a number (`[numbers] part_positions`, 前3位 …)
     part_positions: re.Pattern[str]
@@ -82,6 +79,8 @@ class Recognizers:
     def number_candidate(self) -> re.Pattern[str]:
         return re.compile(self.number_shapes)
 
-    @cached_property
+    @property
     def part_links(self) -> re.Pattern[str]:
-        return re.compile(self.part_links_source)
+        """Digit groups joined by `[numbers] part_links` (piece_patterns.link_pattern):
+        the prefilter's own pattern (`PieceFilter.links`, compiled once, on first need)."""
+        return self.pieces.links

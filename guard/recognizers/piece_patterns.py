@@ -53,9 +53,12 @@ def link_pattern(words: tuple[str, ...], where: Places) -> str:
         [where.link.pattern, *sorted(map(re.escape, words), key=len, reverse=True)]) + ")"
     # a mobile number's lone leading 1 may be a piece of its own ("1 加上 39 再加…"):
     # group `one`, tried with the chain and, failing that, left out (第1段186…); a
-    # later piece may be one digit too ("开头是13，后面是9，再后面是0826…")
-    return (rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{2,17}}"
-            rf"(?:(?:{link}){{1,5}}[0-9]{{1,17}}){{1,5}}(?![0-9])")
+    # later piece may be one digit too ("开头是13，后面是9，再后面是0826…"), and so
+    # may the first pieces of a number dictated a digit or two at a time ("开头1，
+    # 接着是3，然后8，后面是0013…": up to ten pieces; find_assembled keeps a piece of
+    # one digit only where a place or a phone word says it is one)
+    return (rf"(?<![0-9])(?P<one>1(?:{link}){{1,5}})?[0-9]{{1,17}}"
+            rf"(?:(?:{link}){{1,5}}[0-9]{{1,17}}){{1,10}}(?![0-9])")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,12 @@ class LetterDigits:
     table: dict[int, str]  # each letter → its digit
     beside: re.Pattern[str]  # such a letter right beside a digit
     letter: re.Pattern[str]  # one such letter
+
+    @property
+    def latin(self) -> bool:
+        """Whether every letter that stands for a digit is a Latin letter (a-z): then a
+        text without a Latin letter holds none of them (the prefilters ask this)."""
+        return re.fullmatch(r"\[[a-z]+\]", self.letter.pattern) is not None
 
 
 def letter_digits(rules: NumberRules) -> LetterDigits | None:
@@ -145,7 +154,7 @@ def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict
         re.compile(f"[{chars}]+"), numeral, digits, links, positions,
         re.compile(alternation(repeat_words)) if repeat_words else None,
         repeat_pattern(repeat_words, chars), re.compile(f"[{chars}]{{3}}"), letters,
-        letters is None or re.fullmatch(r"\[[a-z]+\]", letters.letter.pattern) is not None,
+        letters is None or letters.latin,
         spoken, cue)
 
 
