@@ -52,12 +52,22 @@ def guard_terms(guard: Guard) -> list[str]:
     return [key for key in keys if not key.endswith(NEVER)]
 
 
+# A process is timed as an installed guard runs: `pip install` writes the modules'
+# bytecode, so the first run here writes it too (an environment that forbids it,
+# PYTHONDONTWRITEBYTECODE, would have every run compile guard's sources again), and
+# guard is imported from this tree whatever the working folder.
+_PROCESS_ENV = {**{key: value for key, value in os.environ.items()
+                   if key != "PYTHONDONTWRITEBYTECODE"},
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                            os.environ.get("PYTHONPATH")]))}
+
+
 def timed_process(args: list[str], stdin_path: Path | None = None) -> float:
     stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
     try:
         start = time.perf_counter()
         subprocess.run(args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
+                       check=False, env=_PROCESS_ENV, cwd=ROOT)
         return time.perf_counter() - start
     finally:
         if stdin_path:
