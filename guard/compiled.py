@@ -1,20 +1,12 @@
 """A `Lexicon` compiled for matching: tables, automatons and patterns.
 
-Compiling costs ~0.3 s (pinyin spellings, the Unicode tables); the result is
-cached on disk, keyed by the lexicon files' contents and the library versions,
-so a cold `guard check` loads it in milliseconds. A cache that cannot be read
-or written is ignored: the cache saves time, it never changes a result.
+Compiling costs seconds (pinyin spellings, the Unicode tables, the tokenizer's
+crossing words); guard/compiled_cache.py keeps the result on disk.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import hashlib
-import os
 import pickle
-import sys
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,13 +16,6 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from guard.automaton_parts import NEVER, gate_automaton, letters_by_use, near_automaton
-from guard.cache import (
-    announce_build,
-    cache_dir,
-    installed_version,
-    prune_cache,
-    write_atomically,
-)
 from guard.lexicon import Lexicon, LexiconError
 from guard.normalize import (
     Tables,
@@ -47,10 +32,6 @@ from guard.variants import (
     group_spellings,
     infixed_spellings,
 )
-
-CACHE_FORMAT = 26
-# Compiled lexicons kept in the cache folder (the most recently used ones).
-KEEP_COMPILED = 8
 
 # What a context word is, as bits of its automaton value (see CompiledLexicon.context).
 CONTEXT_EXCUSE = 1  # ("", "excuse"): a phrase whose refusal cue refuses nothing (说话不方便)
@@ -330,72 +311,3 @@ def _number_words(lexicon: Lexicon) -> list[str]:
             *rules.not_contact_context, *rules.account_fillers, rules.units,
             *rules.part_links, *rules.part_positions, *rules.courier_prefixes,
             *rules.positions.words(), *rules.join_cues, *rules.disguise.reverse_cues]
-
-
-# --------------------------------------------------------------------------- cache
-
-_KEY_SOURCES = ("compiled.py", "normalize.py", "variants.py", "rules.py", "rulematch.py",
-                "lexicon/model.py", "lexicon/sections.py", "lexicon/numbers.py",
-                "lexicon/builder.py", "recognizers/assembled.py", "recognizers/numbers.py",
-                "recognizers/digit_words.py", "automaton_parts.py")
-
-
-def _cache_key(fingerprint: str) -> str:
-    versions = [installed_version(project, module) for project, module in (
-        ("opencc", "opencc"), ("pypinyin", "pypinyin"), ("pyahocorasick", "ahocorasick"),
-        ("jieba", "jieba"))]
-    # the code whose output is pickled: a guard whose normalization changed (a new
-    # folding, a kept character) must not read tables an older one built
-    here = Path(__file__).parent
-    sources = [(here / name).read_text("utf-8") for name in _KEY_SOURCES]
-    material = "|".join([str(CACHE_FORMAT), fingerprint, unicodedata.unidata_version,
-                         sys.version, *versions, *sources])
-    return hashlib.sha256(material.encode()).hexdigest()[:32]
-
-
-def cached_compiled(fingerprint: str) -> CompiledLexicon | None:
-    """The compiled lexicon of that fingerprint from the disk cache, or None.
-
-    Looked up before the lexicon files are parsed (`lexicon_fingerprint` reads
-    their bytes only): the cached form holds the `Lexicon` parsed from the same
-    bytes by the same code (both are in the key), so a hit needs no parsing.
-    """
-    path = _cache_path(fingerprint)
-    collecting = gc.isenabled()
-    try:
-        with path.open("rb") as handle:
-            # ≈ 200,000 containers are made and none is garbage: the cyclic collector,
-            # paused, would otherwise walk them again and again (a third of the load)
-            gc.disable()
-            cached = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
-            ImportError, IndexError):
-        return None
-    finally:
-        if collecting:
-            gc.enable()
-    if not isinstance(cached, CompiledLexicon) or cached.lexicon.fingerprint != fingerprint:
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # recently used: pruning keeps it
-    return cached
-
-
-def compile_to_cache(lexicon: Lexicon) -> CompiledLexicon:
-    """Compile `lexicon` and keep the result in the disk cache (for a lookup that
-    missed: `Guard` asks `cached_compiled` before parsing the files at all)."""
-    path = _cache_path(lexicon.fingerprint)
-    announce_build(path.parent, "编译词库", "3")
-    compiled = compile_lexicon(lexicon)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL),
-                         ".lexicon-")
-        prune_cache(path.parent, "lexicon-*.pickle", KEEP_COMPILED)
-    except OSError:
-        pass
-    return compiled
-
-
-def _cache_path(fingerprint: str) -> Path:
-    return cache_dir() / f"lexicon-{_cache_key(fingerprint)}.pickle"

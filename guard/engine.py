@@ -14,11 +14,10 @@ from pathlib import Path
 
 from guard.compiled import (
     CompiledLexicon,
-    cached_compiled,
     compile_lexicon,
-    compile_to_cache,
     tokenizer_words,
 )
+from guard.compiled_cache import cached_compiled, compile_to_cache
 from guard.confirm import LazyTokenizer
 from guard.decide import decide, drop_unsupported
 from guard.lexicon import Lexicon, lexicon_fingerprint, lexicon_sources, load_lexicon

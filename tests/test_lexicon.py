@@ -160,7 +160,7 @@ def test_the_cache_folder_keeps_only_recently_used_files(tmp_path: Path,
     import os
     import time
 
-    from guard.compiled import KEEP_COMPILED
+    from guard.compiled_cache import KEEP_COMPILED
 
     monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
     old = time.time() - 7200
@@ -189,17 +189,18 @@ def test_every_builtin_lexicon_file_declares_its_format() -> None:
         assert data.get("format") == FORMAT, path
 
 
-@pytest.mark.parametrize("module", ["normalize.py", "compiled.py", "rulematch.py",
+@pytest.mark.parametrize("module", ["normalize.py", "compiled.py", "compiled_cache.py",
+                                    "rulematch.py",
                                     "recognizers/assembled.py",
                                     "recognizers/digit_words.py"])
 def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A guard whose normalization changed must not read tables an older one cached."""
-    from guard import compiled
+    from guard import compiled_cache
 
     lexicon = load_lexicon([])
-    before = compiled._cache_key(lexicon.fingerprint)
-    assert compiled._cache_key(lexicon.fingerprint) == before  # the same code, the same key
+    before = compiled_cache._cache_key(lexicon.fingerprint)
+    assert compiled_cache._cache_key(lexicon.fingerprint) == before  # the same code, the same key
     real = Path.read_text
 
     def edited(self: Path, *args: object, **kwargs: object) -> str:
@@ -207,7 +208,7 @@ def test_compiled_cache_key_follows_the_code_it_pickles(module: str,
         return text + "\n# edited" if self.as_posix().endswith("guard/" + module) else text
 
     monkeypatch.setattr(Path, "read_text", edited)
-    assert compiled._cache_key(lexicon.fingerprint) != before
+    assert compiled_cache._cache_key(lexicon.fingerprint) != before
 
 
 def test_allow_rule_lowers_a_practice_never_an_evasive_spelling(tmp_path: Path) -> None:

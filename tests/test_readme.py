@@ -134,7 +134,7 @@ def test_accuracy_table_matches_the_corpora(guard: Guard) -> None:
 def test_settings_the_readme_names() -> None:
     from guard.audit.conversation import WINDOW_MESSAGES, WINDOW_SECONDS
     from guard.audit.readers import LOOKBACK_LINES
-    from guard.compiled import KEEP_COMPILED
+    from guard.compiled_cache import KEEP_COMPILED
     from guard.records import MAX_LINE_BYTES
 
     assert figure(r"keeps the (\d+) most recently used compiled lexicons") == KEEP_COMPILED
