@@ -97,6 +97,19 @@ class Rule:
                 and sum(c in present for c in self.of) >= self.at_least)
 
 
+def spell_out(src: TomlFile, line: int, term: str) -> list[str]:
+    """A term written with "(a|b|)" alternatives as the spellings it stands for (blank
+    ones left out), or the mistake at `file:line`: unbalanced parentheses, or more
+    than MAX_EXPANSION spellings. Concept terms and allow phrases are written so."""
+    if term.count("(") != term.count(")"):
+        raise src.error(line, f"term '{term}': unbalanced parentheses")
+    spelled = expand(term)
+    if len(spelled) > MAX_EXPANSION:
+        raise src.error(line, f"term '{term}' spells out to {len(spelled)} terms "
+                        f"(at most {MAX_EXPANSION})")
+    return [spelling for spelling in spelled if spelling.strip()]
+
+
 def expand(term: str) -> list[str]:
     """A term with its "(a|b|)" alternatives spelled out, in order."""
     parts: list[list[str]] = []
@@ -136,15 +149,8 @@ def parse_concept(src: TomlFile, index: int, table: Any) -> Concept:
         raise src.error(src.line_of("[[concept]]", index, "id"),
                         "'id' must be a name of lowercase letters, digits and _")
     terms_line = src.line_of("[[concept]]", index, "terms")
-    terms: list[str] = []
-    for term in _strings(src, table, "terms", terms_line):
-        if term.count("(") != term.count(")"):
-            raise src.error(terms_line, f"term '{term}': unbalanced parentheses")
-        spelled = expand(term)
-        if len(spelled) > MAX_EXPANSION:
-            raise src.error(terms_line, f"term '{term}' spells out to {len(spelled)} terms "
-                            f"(at most {MAX_EXPANSION})")
-        terms.extend(t for t in spelled if t.strip())
+    terms = [spelling for term in _strings(src, table, "terms", terms_line)
+             for spelling in spell_out(src, terms_line, term)]
     if not terms:
         raise src.error(line, f"concept '{concept_id}' has no terms")
     pinyin = table.get("pinyin", False)

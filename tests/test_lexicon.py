@@ -260,3 +260,19 @@ def test_a_cached_lexicon_is_used_only_for_the_same_files(tmp_path: Path,
     write(folder, "mine.toml", 'format = 1\n[[allow]]\nphrases = "not a list"\n')
     with pytest.raises(LexiconError, match=r"mine.toml:\d+"):
         Guard([folder])
+
+
+def test_allow_phrases_spell_out_alternatives(tmp_path: Path) -> None:
+    """An allow phrase is written like a concept term: "(a|b|)" spells out alternatives."""
+    write(tmp_path / "mine", "allow.toml",
+          'format = 1\n[[allow]]\nphrases = ["(网站|网页)加(个|)收藏", "扣扣鞋"]\n')
+    phrases = set(load_lexicon([tmp_path / "mine"]).allow)
+    assert {"网站加个收藏", "网站加收藏", "网页加个收藏", "网页加收藏", "扣扣鞋"} <= phrases
+    assert not any("(" in phrase or "|" in phrase for phrase in phrases)
+
+
+def test_an_allow_phrase_with_unbalanced_parentheses_names_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "mine", "allow.toml",
+                 'format = 1\n\n[[allow]]\nnote = "x"\nphrases = ["(网站|网页加收藏"]\n')
+    with pytest.raises(LexiconError, match=rf"^{path}:5: term '\(网站\|网页加收藏': unbalanced"):
+        load_lexicon([tmp_path / "mine"])

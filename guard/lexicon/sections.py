@@ -21,6 +21,7 @@ from guard.lexicon.model import (
     PrivacyRules,
     TermGroup,
 )
+from guard.rules import spell_out
 from guard.tomlfile import (
     LexiconError,
     TomlFile,
@@ -106,7 +107,14 @@ def parse_allow(src: TomlFile, index: int, table: Any) -> tuple[str, ...]:
     if unknown:
         raise src.error(src.line_of("[[allow]]", index, unknown[0]),
                         f"unknown key '{unknown[0]}' in [[allow]] (known: note, phrases)")
-    return strings(src, table.get("phrases"), ("[[allow]]", index, "phrases"))
+    where = ("[[allow]]", index, "phrases")
+    phrases = strings(src, table.get("phrases"), where)
+    if not any("(" in phrase or ")" in phrase for phrase in phrases):
+        return phrases
+    # written like concept terms: "(a|b|)" spells out alternatives
+    line = src.line_of(*where)
+    return tuple(dict.fromkeys(spelling for phrase in phrases
+                               for spelling in spell_out(src, line, phrase)))
 
 
 def parse_context(src: TomlFile, known: dict[str, ContextRule]) -> dict[str, ContextRule]:
