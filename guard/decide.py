@@ -353,7 +353,8 @@ def _decide(text: str, dense: str, hits: list[TermHit], numbers: bool, links: bo
             findings.extend(rule_findings(message, matches))
     digits = digit_view(dense, compiled.tables) if contact_labels or numbers else dense
     for end, label in contact_labels.items():
-        account = find_account(digits, end, message.offsets, label, recognizers)
+        account = find_account(digits, end, message.offsets, label, recognizers,
+                               term_ends.get(end))
         if account is not None:
             findings.append(finding_of(text, account))
     if numbers:

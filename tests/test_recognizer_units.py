@@ -137,6 +137,27 @@ def test_account(guard: Guard, text: str, after: str, found: str | None) -> None
         assert detection.rule == "account" and "微信" in detection.reason
 
 
+@pytest.mark.parametrize(("text", "term", "found"), [
+    ("凭证发我邮箱：4 8 2 7 7 1 9 0 3 扣扣邮箱", "扣扣", "4 8 2 7 7 1 9 0 3"),   # 482771903@qq.com
+    ("发这个 482771903 QQ邮箱", "qq", "482771903"),
+    ("QQ邮箱 482771903", "qq", "482771903"),            # after: 邮箱 a filler
+    ("482771903 QQ群", "qq", None),                    # no mailbox: no address
+    ("型号abc482771903 qq邮箱", "qq", None),          # part of a longer word
+])
+def test_account_of_an_apps_mailbox(guard: Guard, text: str, term: str, found: str | None
+                                    ) -> None:
+    """A number right before an app's mailbox word (`[numbers] mailbox_words`) is the
+    address's name; one after it is an account, 邮箱 a filler."""
+    dense, digits, offsets = _views(guard, text)
+    start = dense.index(term)
+    detection = account.find_account(digits, start + len(term), offsets, "QQ",
+                                     guard.recognizers, start)
+    if found is None:
+        assert detection is None
+    else:
+        assert detection is not None and text[detection.start:detection.end] == found
+
+
 @pytest.mark.parametrize(("text", "found"), [
     ("邮箱 abc_1@qq.com", ["abc_1@qq.com"]),
     ("ＡＢＣ＠１６３．ＣＯＭ 联系", ["ＡＢＣ＠１６３．ＣＯＭ"]),   # full width
@@ -264,6 +285,14 @@ def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     ("网址是 www 点 abcshop 点 com", "www 点 abcshop 点 com", "link"),
     ("hr_kefu【at】foxmail【点】com", "hr_kefu【at】foxmail【点】com", "contact_number"),
     ("把逗号换成点：myshop,com", "myshop,com", "link"),
+    # a lone symbol first, no lead word (a few words may stand before the verb)
+    ("客服邮箱：service＆beautyzone.cn，＆记得换成 @ 哈", "service＆beautyzone.cn",
+     "contact_number"),
+    ("邮件：lily*qq.com（*要改成@）", "lily*qq.com", "contact_number"),
+    ("mail: abc!gmail.com, ! 改成 @", "abc!gmail.com", "contact_number"),
+    ("邮箱 kefu#163.com，#换成@", "kefu#163.com", "contact_number"),
+    ("价格 12#34，#换成空格就行", None, None),
+    ("尺码 M&L 都有，&换成和", None, None),
     ("直接访问 wwwDOTabcDOTcom", "wwwDOTabcDOTcom", "link"),
     ("meet at 3点5分", None, None),
     ("固件 v2点0 已更新", None, None),

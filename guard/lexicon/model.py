@@ -121,6 +121,7 @@ class NumberRules:
     numeral_words: tuple[str, ...] = ()  # words whose numerals are no digits (二维码, 一下)
     repeat_words: tuple[str, ...] = ()  # a digit said N times: 八个八 = 88888888
     join_cues: tuple[str, ...] = ()  # 连起来: join a message's digit groups into one number
+    mailbox_words: tuple[str, ...] = ()  # QQ邮箱: the app's mailbox, its number before it
     spoken_digits: tuple[tuple[str, str], ...] = ()  # ("yao", "1"): digits said in words
     spoken_repeats: tuple[tuple[str, int], ...] = ()  # ("double", 2): double eight = 88
     letter_digits: tuple[tuple[str, str], ...] = ()  # ("l", "1"): l38l… inside a number

@@ -19,7 +19,7 @@ from guard.tomlfile import LexiconError, TomlFile, nonempty_string, small_int, s
 NUMBER_LISTS = ("phone_context", "landline_context", "bank_context", "not_contact_context",
                 "account_fillers", "bank_prefixes", "url_tlds", "allowed_domains",
                 "courier_prefixes", "part_links", "part_positions", "numeral_words",
-                "repeat_words", "join_cues")
+                "repeat_words", "join_cues", "mailbox_words")
 NUMBER_KEYS = {*NUMBER_LISTS, "context_window", "code_symbols", "units", "spoken_digits",
                "spoken_repeats", "positions", "letter_digits"}
 

@@ -42,15 +42,32 @@ def account_at(digits: str, after: int, recognizers: Recognizers) -> re.Match[st
     return match
 
 
-def find_account(digits: str, after: int, offsets: SpanMap, label: str,
-                 recognizers: Recognizers) -> Detection | None:
-    """An account right after a messaging-app term, as a detection."""
-    match = account_at(digits, after, recognizers)
-    if match is None:
+_NUMBER_BEFORE = re.compile(r"(?<![a-z0-9])[0-9]{5,12}$")
+
+
+def mailbox_number_before(digits: str, start: int, end: int, recognizers: Recognizers
+                          ) -> tuple[int, int] | None:
+    """The span of a number right before a messaging-app term that names the app's
+    mailbox (`[numbers] mailbox_words`: "482771903 扣扣邮箱" is 482771903@qq.com)."""
+    if not any(digits.startswith(word, end) for word in recognizers.rules.mailbox_words):
         return None
-    start, end = offsets.span(*match.span())
+    match = _NUMBER_BEFORE.search(digits, max(0, start - 13), start)
+    return match.span() if match else None
+
+
+def find_account(digits: str, after: int, offsets: SpanMap, label: str,
+                 recognizers: Recognizers, before: int | None = None) -> Detection | None:
+    """An account right after a messaging-app term (or, given the term's start
+    `before`, a number right before its mailbox: QQ邮箱), as a detection."""
+    match = account_at(digits, after, recognizers)
+    span = match.span() if match is not None else None
+    if span is None and before is not None:
+        span = mailbox_number_before(digits, before, after, recognizers)
+    if span is None:
+        return None
+    start, end = offsets.span(*span)
     reason = recognizers.reasons[RULE].replace("{label}", label)
-    return Detection(RULE, CATEGORY, start, end, reason.replace("{term}", match.group()))
+    return Detection(RULE, CATEGORY, start, end, reason.replace("{term}", digits[span[0]:span[1]]))
 
 
 # Across a boundary it continues through the id itself; an id given after the

@@ -69,7 +69,8 @@ class Disguises:
     spaced_latin: re.Pattern[str]  # on the light marks: a Latin word between spaces
     upper_latin: re.Pattern[str]  # on the text: a Latin word in capitals between letters
     words: re.Pattern[str]  # on the light marks: any other word, spaces allowed around it
-    instruction: re.Pattern[str]  # a swap instruction: (symbol, target)
+    # a swap instruction: (symbol, target), or without its lead word (symbol, target)
+    instruction: re.Pattern[str]
     swap_cue: re.Pattern[str]  # an instruction, or its first part at the text's end
     # the prefilter's source: a disguise between letters, a swap verb, or an instruction
     # to read backwards (compiled on first need, as `disguised`: ≈ 15 ms of start-up)
@@ -109,7 +110,10 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         # on the light marks, and on the text for a symbol the light view reads as a
         # letter (ⓐ): spaces are \x00 in the one, blanks in the other
         words=re.compile(rf"(?<={_ALNUM})[\x00\s]*{_either(other)}[\x00\s]*(?={_ALNUM})"),
-        instruction=re.compile(rf"{lead}\s*(\S{{1,4}}?)\s*{verb}\s*{target}"),
+        # with its lead word ("把#换成@"), or a lone symbol first ("＆记得换成 @", "#换成@"):
+        # a few words may stand between that symbol and the verb, no other symbol
+        instruction=re.compile(rf"{lead}\s*(\S{{1,4}}?)\s*{verb}\s*{target}"
+                               rf"|([^\w\s])\s*\w{{0,3}}?\s*{verb}\s*{target}"),
         # A swap instruction applies to the whole text, wherever the address stands: a
         # message holding one can complete an address anywhere in a window of
         # messages, and so can one ending in its first part (a boundary can only fall
@@ -172,7 +176,7 @@ def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]],
     """
     by_symbol: dict[str, list[tuple[int, re.Match[str]]]] = {}
     for index, match in enumerate(disguises.instruction.finditer(text)):
-        by_symbol.setdefault(match.group(1), []).append((index, match))
+        by_symbol.setdefault(match.group(1) or match.group(3), []).append((index, match))
     read: dict[int, tuple[int, int, str]] = {}  # start → (instruction, end, replacement)
     for symbol, instructions in by_symbol.items():
         for found in _swapped(symbol, disguises).finditer(text):
@@ -183,8 +187,8 @@ def _read_swaps_back(text: str, replace: dict[int, tuple[int, str]],
                 index, match = instructions[1]
             known = read.get(found.start())
             if known is None or index < known[0]:
-                read[found.start()] = (index, found.end(),
-                                       disguises.targets.get(match.group(2), "."))
+                read[found.start()] = (index, found.end(), disguises.targets.get(
+                    match.group(2) or match.group(4), "."))
     for start, (_, end, value) in read.items():
         replace.setdefault(start, (end, value))
 
