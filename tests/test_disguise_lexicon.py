@@ -25,7 +25,8 @@ swap_targets = ["逗点"]
 
 # Each is found with the merchant's words only (the built-in lexicon has none of them).
 MERCHANT_ONLY = [
-    ("网址 myshop逗点com 下单", "myshop逗点com", "link"),
+    # (no site word before it: 网址 … 点com is the built-in rule site_tld_said's, 逗点 or not)
+    ("去 myshop逗点com 下单", "myshop逗点com", "link"),
     ("邮箱 kefu耳朵aqq逗点com", "kefu耳朵aqq逗点com", "contact_number"),
     ("邮箱 KEFU 耳朵A 163 逗点 COM", "KEFU 耳朵A 163 逗点 COM", "contact_number"),  # any case
     ("把#调成@，把%调成点：service#foxmail%com", "service#foxmail%com", "contact_number"),
