@@ -173,6 +173,20 @@ def test_the_shortcut_asks_the_registry_what_continues(guard, texts: list[str]) 
     assert split_findings(guard.check, turns[:-1], turns[-1])
 
 
+@pytest.mark.parametrize("cut", ["", "，＆", "，＆记得", "，＆记得换成"])
+def test_a_swap_instruction_without_its_lead_word_opens_the_window(guard, cut: str) -> None:
+    """"＆记得换成 @" (no 把 before the symbol) reaches the address in another message,
+    whole or cut where a space may stand: the window is judged joined (the e-mail read
+    back is found, not only the domain the first message shows alone)."""
+    first, second = "宝子，客服邮箱：service＆beautyzone.cn", "，＆记得换成 @ 哈"
+    texts = [first + cut, second[len(cut):]]
+    shortcut = Shortcut(guard)
+    turns = [Turn(i, START, t) for i, t in enumerate(texts)]
+    assert not shortcut.window_is_quiet(texts)
+    assert [f.finding.category for f in split_findings(guard.check, turns[:-1], turns[-1])] \
+        == ["contact_number"]
+
+
 # Pieces an evader cuts a contact detail into, and the chat around them.
 _PIECES = ["138", "1234", "5678", "一三八", "幺二", "l38", "yi san", "ba", "0571", "-", "88886666",
            "再加上", "接着是", "前三位", "最后四位", "尾号", "手机", "电话", "卡号", "6222021234",

@@ -65,6 +65,7 @@ class Disguises:
     targets: dict[str, str]  # a word (case-folded), "." or "@" → what it stands for
     symbols: dict[str, str]  # a symbol's name (case-folded) → its characters
     leads: tuple[str, ...]  # the first words of a swap instruction (把, 将)
+    verbs: tuple[str, ...]  # its verbs (换成, 改成): what one without a lead word holds
     bracketed: re.Pattern[str]  # on the text: a word alone in brackets
     spaced_latin: re.Pattern[str]  # on the light marks: a Latin word between spaces
     upper_latin: re.Pattern[str]  # on the text: a Latin word in capitals between letters
@@ -72,6 +73,9 @@ class Disguises:
     # a swap instruction: (symbol, target), or without its lead word (symbol, target)
     instruction: re.Pattern[str]
     swap_cue: re.Pattern[str]  # an instruction, or its first part at the text's end
+    # one without its lead word ("＆记得换成 @"), or where a boundary may cut it: its
+    # symbol, words and verb at the text's end, or what follows the symbol at its start
+    bare_swap_cue: re.Pattern[str]
     # the prefilter's source: a disguise between letters, a swap verb, or an instruction
     # to read backwards (compiled on first need, as `disguised`: ≈ 15 ms of start-up)
     disguised_source: str
@@ -104,6 +108,7 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         targets=targets,
         symbols=dict(rules.symbols),
         leads=tuple(rules.swap_leads),
+        verbs=tuple(rules.swap_verbs),
         bracketed=re.compile(rf"{opening}\s*{_either(bracketed)}\s*{closing}"),
         spaced_latin=re.compile(rf"(?<={_ALNUM})\x00+{_either(latin)}\x00+(?={_ALNUM})"),
         upper_latin=re.compile(rf"(?<=[A-Za-z0-9]){upper}(?=[A-Za-z0-9])"),
@@ -120,6 +125,8 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         # where the instruction allows a space: after the lead, the symbol or the verb).
         swap_cue=re.compile(rf"{lead}\s*\S{{1,4}}?\s*{verb}\s*{target}"
                             rf"|{lead}\s*(?:\S{{1,4}}\s*|\S{{1,4}}?\s*{verb}\s*)?$"),
+        bare_swap_cue=re.compile(rf"[^\w\s]\s*\w{{0,3}}?\s*{verb}\s*(?:{target}|$)"
+                                 rf"|^\s*\w{{0,3}}?\s*{verb}\s*{target}"),
         # each branch led by what can start it (`leading`): most positions of a
         # message fail one character class instead of trying each word
         disguised_source=(
@@ -143,10 +150,15 @@ def may_hold_obfuscated(text: str, recognizers: Recognizers | None = None) -> bo
 
 
 def swap_cue(text: str, recognizers: Recognizers) -> bool:
-    """Whether the message holds a swap instruction, or its first part at its end."""
+    """Whether the message holds a swap instruction, or the part of one a boundary may
+    have cut (its first part at the message's end; without a lead word, its rest at
+    the start too)."""
     disguises = recognizers.disguises
-    return (any(lead in text for lead in disguises.leads)
-            and disguises.swap_cue.search(text) is not None)
+    if any(lead in text for lead in disguises.leads) and \
+            disguises.swap_cue.search(text) is not None:
+        return True
+    return (any(verb in text for verb in disguises.verbs)
+            and disguises.bare_swap_cue.search(text) is not None)
 
 
 def window_cue(text: str, recognizers: Recognizers) -> bool:
