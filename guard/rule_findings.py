@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 
 from guard.message_state import MessageState, negation
-from guard.rulematch import ConceptHit, RuleMatch, latin_counts, match_rule
+from guard.rulematch import ConceptHit, RuleMatch, latin_counts, mask_counts, match_rule
 from guard.scan import ContextHit
 from guard.verdict import Finding, new_finding
 
@@ -50,8 +50,11 @@ def match_rules(message: MessageState, effect: str) -> list[RuleMatch]:
     matches: list[RuleMatch] = []
     latin = latin_counts(message.dense, ((start, end) for start, end, _, is_latin
                                              in message.scan.concept_words if is_latin))
+    # a reporting rule's excuse reaches across a masked span; an allow rule's `unless`
+    # (what cancels the excuse) does not: masking never makes a message block anew
+    masks = mask_counts(message.dense) if effect == "report" else None
     for rule in rules:
-        matches.extend(match_rule(rule, grouped, segment, latin))
+        matches.extend(match_rule(rule, grouped, segment, latin, masks))
     return matches
 
 

@@ -18,6 +18,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
+from guard.normalize import MASK_CHAR
 from guard.rules import Rule
 
 
@@ -181,17 +182,38 @@ def _widths(window: int, latin: list[int] | None) -> Callable[[int, int], bool]:
     return fits
 
 
+def mask_counts(dense: str) -> list[int] | None:
+    """How many mask characters stand before each position of the dense view (None
+    where there are none): an `unless` word's distance does not count them.
+
+    A masked span is as wide in the dense view as the widest character's form (so
+    that no word forms across it), which would push the word that excused a rule
+    out of its window: "扫二维码教程" is a tutorial, and once 二维码 is masked,
+    "扫███教程" must be one still (a masked message never blocks anew)."""
+    if MASK_CHAR not in dense:
+        return None
+    counts = [0]
+    seen = 0
+    for char in dense:
+        seen += char == MASK_CHAR
+        counts.append(seen)
+    return counts
+
+
 def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
-               segment: Segmenter, latin: list[int] | None = None) -> list[RuleMatch]:
+               segment: Segmenter, latin: list[int] | None = None,
+               masks: list[int] | None = None) -> list[RuleMatch]:
     """Every place `rule` matches, left to right, none overlapping (`latin`: the
-    message's `latin_counts`, for a window over pinyin or English words)."""
+    message's `latin_counts`, for a window over pinyin or English words; `masks`:
+    its `mask_counts`, for the reach of a reporting rule's `unless` word across a masked
+    span)."""
     wanted = {*rule.all, *rule.any, *rule.of}
     hits = sorted(h for name in wanted for h in grouped.get(name, ()))
     if not hits:
         return []
     segments = [segment(rule.scope, h.start) for h in hits]
     unless = sorted(h for name in rule.unless for h in grouped.get(name, ()))
-    unless_starts = [h.start for h in unless]
+    unless_starts = [h.start - masks[h.start] if masks else h.start for h in unless]
     matches: list[RuleMatch] = []
     counts: dict[str, int] = {}
     fits = _widths(rule.window, latin)
@@ -210,7 +232,8 @@ def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],
         if found:
             parts = tuple(hits[i:j])
             start, end = hits[i].start, max(h.end for h in parts)
-            if not _cancelled(rule, unless, unless_starts, start, end, segments[i], segment):
+            if not _cancelled(rule, unless, unless_starts, start, end, segments[i], segment,
+                              masks):
                 matches.append(tuple.__new__(RuleMatch, (rule, start, end, parts)))
                 i, j, counts = j, j, {}  # the next match starts after this one
                 continue
@@ -275,10 +298,13 @@ def _satisfied(rule: Rule, counts: dict[str, int]) -> bool:
 
 
 def _cancelled(rule: Rule, unless: list[ConceptHit], starts: list[int], start: int, end: int,
-               segment_id: int, segment: Segmenter) -> bool:
-    """Whether an `unless` concept stands within the window around the match, in scope."""
+               segment_id: int, segment: Segmenter, masks: list[int] | None = None) -> bool:
+    """Whether an `unless` concept stands within the window around the match, in scope
+    (`starts`: the unless words' starts, less the mask characters before them)."""
     if not unless:
         return False
+    if masks:
+        start, end = start - masks[start], end - masks[end]
     lo = bisect_left(starts, start - rule.window)
     hi = bisect_right(starts, end + rule.window)
     return any(segment(rule.scope, hit.start) == segment_id for hit in unless[lo:hi])

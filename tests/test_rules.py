@@ -263,3 +263,16 @@ def test_sentences_read_on_the_dense_view_are_those_of_the_original(guard: Guard
         original = message.offsets.span(position, position + 1)[0]
         assert (bisect.bisect_right(ends, position)
                 == bisect.bisect_right(marks, original)), position
+
+
+def test_a_masked_span_keeps_an_unless_word_in_reach(guard: Guard) -> None:
+    """A masked span is wide in the dense view; the word that excused a rule before the
+    span was masked still excuses it after (rulematch.mask_counts)."""
+    from guard.rulematch import mask_counts
+
+    assert mask_counts("ab") is None
+    assert mask_counts("a██b") == [0, 0, 1, 2, 2]
+    text = "惊喜包裹里扫二维码教程"
+    masked = guard.check(text).masked
+    assert "█" in masked and guard.check(masked).verdict == "pass"
+    assert guard.check("惊喜包裹里扫一下").verdict == "block"  # no excuse: scan_card
