@@ -201,16 +201,18 @@ def installed_version(project: str, module: str) -> str:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
         spec = None
+    def normalized(name: str) -> str:  # as packaging compares names: Some.Name = some_name
+        return re.sub(r"[-_.]+", "_", name).lower()
+
     if spec is not None and spec.origin:
         origin = Path(spec.origin)
         folder = origin.parent.parent if spec.submodule_search_locations else origin.parent
-        wanted = re.sub(r"[-_.]+", "_", project).lower() + "-"
         with contextlib.suppress(OSError):
             for name in os.listdir(folder):
-                if name.endswith(".dist-info") and \
-                        re.sub(r"[-_.]+", "_", name[:-10].rsplit("-", 1)[0]).lower() + "-" \
-                        == wanted:
-                    return name[:-10].rsplit("-", 1)[1]
+                if name.endswith(".dist-info"):
+                    installed, _, version = name.removesuffix(".dist-info").rpartition("-")
+                    if normalized(installed) == normalized(project):
+                        return version
     import importlib.metadata as md
 
     try:

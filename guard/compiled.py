@@ -97,8 +97,6 @@ class CompiledLexicon:
     # the context pass, which a term with none of them in reach cannot need
     near: Any = None
 
-    # Facts of the keys that only the audit's window shortcut asks (audit/fastpath.py),
-    # made on first need and kept with this object: every Auditor of one Guard shares them.
     @cached_property
     def crossings(self) -> dict[str, tuple[tuple[str, int], ...]]:
         """Tokenizer dictionary words that could cross the edge of a whole-token
@@ -107,6 +105,8 @@ class CompiledLexicon:
         crossings: dict[str, tuple[tuple[str, int], ...]] = pickle.loads(self.crossings_pickled)
         return crossings
 
+    # Facts of the keys that only the audit's window shortcut asks (audit/fastpath.py),
+    # made on first need and kept with this object: every Auditor of one Guard shares them.
     @cached_property
     def term_pairs(self) -> frozenset[str]:
         """Every two adjacent characters of a term's spelling."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 from guard.normalize import MASK_CHAR
@@ -192,12 +193,7 @@ def mask_counts(dense: str) -> list[int] | None:
     "扫███教程" must be one still (a masked message never blocks anew)."""
     if MASK_CHAR not in dense:
         return None
-    counts = [0]
-    seen = 0
-    for char in dense:
-        seen += char == MASK_CHAR
-        counts.append(seen)
-    return counts
+    return list(accumulate((char == MASK_CHAR for char in dense), initial=0))
 
 
 def match_rule(rule: Rule, grouped: dict[str, list[ConceptHit]],

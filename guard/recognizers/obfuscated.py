@@ -99,6 +99,9 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
     bracketed = [w.casefold() for w in rules.bracketed]
     lead, verb = _either(rules.swap_leads, False), _either(rules.swap_verbs, False)
     target = _either(rules.swap_targets)
+    # what follows the lone symbol of an instruction without its lead word: a few
+    # words, the verb (＆记得换成 @)
+    to_verb = rf"\s*\w{{0,3}}?\s*{verb}\s*"
     opening, closing = f"[{re.escape(_OPENING)}]", f"[{re.escape(_CLOSING)}]"
     upper = _either(w.upper() for w in latin)
     reverse = _either(rules.reverse_cues, False)
@@ -118,15 +121,14 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
         # with its lead word ("把#换成@"), or a lone symbol first ("＆记得换成 @", "#换成@"):
         # a few words may stand between that symbol and the verb, no other symbol
         instruction=re.compile(rf"{lead}\s*(\S{{1,4}}?)\s*{verb}\s*{target}"
-                               rf"|([^\w\s])\s*\w{{0,3}}?\s*{verb}\s*{target}"),
+                               rf"|([^\w\s]){to_verb}{target}"),
         # A swap instruction applies to the whole text, wherever the address stands: a
         # message holding one can complete an address anywhere in a window of
         # messages, and so can one ending in its first part (a boundary can only fall
         # where the instruction allows a space: after the lead, the symbol or the verb).
         swap_cue=re.compile(rf"{lead}\s*\S{{1,4}}?\s*{verb}\s*{target}"
                             rf"|{lead}\s*(?:\S{{1,4}}\s*|\S{{1,4}}?\s*{verb}\s*)?$"),
-        bare_swap_cue=re.compile(rf"[^\w\s]\s*\w{{0,3}}?\s*{verb}\s*(?:{target}|$)"
-                                 rf"|^\s*\w{{0,3}}?\s*{verb}\s*{target}"),
+        bare_swap_cue=re.compile(rf"[^\w\s]{to_verb}(?:{target}|$)|^{to_verb}{target}"),
         # each branch led by what can start it (`leading`): most positions of a
         # message fail one character class instead of trying each word
         disguised_source=(
