@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from guard import Guard
 from guard.settle import settle
 from guard.verdict import Finding, Severity, new_finding
@@ -13,23 +15,20 @@ def _finding(rule: str, category: str, severity: Severity, start: int, end: int)
     return new_finding(rule, category, severity, start, end, TEXT[start:end], rule)
 
 
-def test_a_block_inside_a_block_of_its_category_is_dropped() -> None:
+@pytest.mark.parametrize(("inner", "kept"), [
+    # a block inside a block of its category is dropped
+    (("direct_payment", "offplatform_trade", "block", 12, 14), False),
+    # a block inside a block of another category is kept: two violations, two reasons
+    # (the contact inside the off-platform trade)
+    (("wechat", "contact_im", "block", 14, 16), True),
+    # a warning inside any finding is dropped
+    (("wechat", "contact_im", "warn", 14, 16), False),
+])
+def test_a_finding_inside_a_block(inner: tuple[str, str, Severity, int, int],
+                                  kept: bool) -> None:
     outer = _finding("skip_platform", "offplatform_trade", "block", 2, 19)
-    inner = _finding("direct_payment", "offplatform_trade", "block", 12, 14)
-    assert settle(TEXT, [inner, outer]) == (outer,)
-
-
-def test_a_block_inside_a_block_of_another_category_is_kept() -> None:
-    """Two violations, two reasons: the contact inside the off-platform trade."""
-    outer = _finding("skip_platform", "offplatform_trade", "block", 2, 19)
-    inner = _finding("wechat", "contact_im", "block", 14, 16)
-    assert settle(TEXT, [inner, outer]) == (outer, inner)
-
-
-def test_a_warning_inside_any_finding_is_dropped() -> None:
-    outer = _finding("skip_platform", "offplatform_trade", "block", 2, 19)
-    inner = _finding("wechat", "contact_im", "warn", 14, 16)
-    assert settle(TEXT, [inner, outer]) == (outer,)
+    found = _finding(*inner)
+    assert settle(TEXT, [found, outer]) == ((outer, found) if kept else (outer,))
 
 
 def test_same_span_of_two_categories_keeps_both() -> None:
