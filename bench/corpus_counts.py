@@ -6,12 +6,14 @@
 For the violations: blocked, warned, caught at the least verdict a line asks
 (`expect`, "block" unless said) and caught so under its labelled category; for
 the clean messages: blocked and warned. Counts only: no message is printed, so a
-blind set can be measured without being read.
+blind set can be measured without being read (bench/sealed: gzipped, read by
+no one).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
 from collections import Counter
@@ -24,7 +26,9 @@ from guard import Guard  # noqa: E402
 
 
 def records(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
+    """The records of a JSON-lines file, gzipped or not (bench/sealed holds gzipped ones)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
