@@ -27,7 +27,7 @@ from guard.cache import (
 from guard.compiled import CompiledLexicon, compile_lexicon
 from guard.lexicon import Lexicon
 
-CACHE_FORMAT = 26
+CACHE_FORMAT = 27
 # Compiled lexicons kept in the cache folder (the most recently used ones).
 KEEP_COMPILED = 8
 
@@ -35,7 +35,7 @@ _KEY_SOURCES = ("compiled.py", "compiled_cache.py", "normalize.py", "variants.py
                 "rulematch.py",
                 "lexicon/model.py", "lexicon/sections.py", "lexicon/numbers.py",
                 "lexicon/builder.py", "recognizers/assembled.py", "recognizers/numbers.py",
-                "recognizers/digit_words.py", "automaton_parts.py")
+                "recognizers/digit_words.py", "automaton_parts.py", "deferred.py")
 
 
 def _cache_key(fingerprint: str) -> str:

@@ -90,13 +90,13 @@ class Guard:
         return self._recognizers
 
     def preload(self) -> Guard:
-        """Load now what is otherwise loaded on first need (the tokenizer, and the
-        dictionary words that could cross a term's edge).
+        """Load now what is otherwise loaded on first need (the tokenizer, the terms'
+        entries, the context words, the dictionary words that could cross a term's edge).
 
         For a process about to fork workers: loaded once, its pages are shared.
         """
         self._tokenizer.load()
-        _ = self._compiled.crossings
+        self._compiled.preload()
         return self
 
     @property

@@ -23,11 +23,13 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from string import ascii_letters
 from string import digits as ascii_digits
 from typing import Protocol
+
+from guard.deferred import Deferred
 
 # Code points the tables cover: the BMP and the supplementary planes that hold
 # mathematical alphanumerics, enclosed characters and emoji. Characters outside
@@ -63,10 +65,24 @@ class Tables:
     boundaries: frozenset[str]
     # The boundaries that end a clause: all but a list's 、 (which joins its items)
     clause_marks: frozenset[str]
-    # The same as dense / light, but a removed character becomes NUL and a
-    # clause boundary SOH, so one translation shows where everything went.
-    dense_marks: dict[int, str]
-    light_marks: dict[int, str]
+    # `dense_marks` and `light_marks`: only spans mapped back to the message read
+    # them, and a start-up (or a run of clean messages) need not load them
+    marks: Deferred[tuple[dict[int, str], dict[int, str]]]
+
+    def __getstate__(self) -> dict[str, object]:
+        """The fields alone: what was loaded or made on first need is made again after a load."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+    @cached_property
+    def dense_marks(self) -> dict[int, str]:
+        """The same as dense, but a removed character becomes NUL and a clause boundary
+        SOH, so one translation shows where everything went."""
+        return self.marks.value[0]
+
+    @cached_property
+    def light_marks(self) -> dict[int, str]:
+        """The same as light, a removed character NUL (see `dense_marks`)."""
+        return self.marks.value[1]
 
     def digits_chars(self) -> str:
         """The characters the digit view turns into digits (一, 叁, 幺 …)."""
@@ -198,8 +214,7 @@ def build_tables(symbols: Mapping[str, str], numeral_extras: Mapping[str, str],
         digits=_numeral_table(numeral_extras),
         boundaries=boundary_set,
         clause_marks=boundary_set - frozenset(LIST_MARKS),
-        dense_marks=dense_marks,
-        light_marks={cp: form or "\x00" for cp, form in light.items()},
+        marks=Deferred.of((dense_marks, {cp: form or "\x00" for cp, form in light.items()})),
     )
 
 

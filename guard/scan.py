@@ -11,10 +11,13 @@ from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from guard.compiled import (
+    ALLOWED_BIT,
     CONTEXT_ANYWHERE,
     CONTEXT_CUE,
     CONTEXT_EXCUSE,
     CONTEXT_LATIN,
+    INDEX_SHIFT,
+    LENGTH_MASK,
     CompiledLexicon,
     TermEntry,
 )
@@ -59,11 +62,15 @@ def scan_terms(dense: str, compiled: CompiledLexicon, text: str | None = None
     """
     hits: list[TermHit] = []
     allowed: list[tuple[int, int]] = []
-    for last, (length, entries, is_allowed) in compiled.terms.iter(dense):
-        start = last + 1 - length
-        if entries:
-            hits.append(_new(TermHit, (start, last + 1, entries)))
-        if is_allowed:
+    entries: tuple[tuple[TermEntry, ...], ...] | None = None  # loaded on the first hit
+    for last, value in compiled.terms.iter(dense):  # (compiled.term_value)
+        start = last + 1 - ((value >> 1) & LENGTH_MASK)
+        index = value >> INDEX_SHIFT
+        if index:
+            if entries is None:
+                entries = compiled.term_entries
+            hits.append(_new(TermHit, (start, last + 1, entries[index])))
+        if value & ALLOWED_BIT:
             allowed.append((start, last + 1))
     if allowed and hits:
         cut: list[tuple[int, int, tuple[int, ...]]] = []

@@ -68,7 +68,9 @@ def test_serve_over_http_reload_on_sighup_under_load_and_stop(tmp_path: Path) ->
         lexicon(folder, "星球暗号甲", NEW_TERM)
         mark = len(server.lines)
         server.signal(signal.SIGHUP)
-        server.wait_for("词库已重新加载（SIGHUP", after=mark)
+        # the reload compiles the whole lexicon (≈ 5 s alone) while the two streams hold the
+        # GIL half the time; on a loaded machine that has taken over a minute
+        server.wait_for("词库已重新加载（SIGHUP", timeout=240, after=mark)
         time.sleep(0.5)
         stop.set()
         for thread in threads:
@@ -86,7 +88,7 @@ def test_serve_over_http_reload_on_sighup_under_load_and_stop(tmp_path: Path) ->
                                           encoding="utf-8")
         mark = len(server.lines)
         server.signal(signal.SIGHUP)
-        line = server.wait_for("重新加载失败", after=mark)
+        line = server.wait_for("重新加载失败", timeout=240, after=mark)
         assert "mine.toml:3" in line and "仍在使用原来的词库" in line
         assert server.call("POST", "/v1/check", {"text": PROBE}, AUTH)[1]["verdict"] == "block"
 
