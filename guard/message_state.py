@@ -276,7 +276,8 @@ def negation(message: MessageState, first: int, start: int, end: int,
     A soft cue (不方便) negates only the guidance verb it stands right before
     (不方便加您微信), never the term itself (不方便vx详聊 is the classic excuse):
     it counts where it ends at `first` and a context word starts there, or
-    `guidance_first` says the match itself starts with the guidance (a rule).
+    `guidance_first` says the match itself starts with the guidance (a rule) —
+    written right before it, no space between (不方便 加我vx is the excuse).
     A refused verb (不走, 不用) counts only right before the term (不走微信) or
     before the one word that leads to it (不用加微信), never further away
     (不用走平台微信转我 is guidance); right after the term, it refuses the hand-over
@@ -296,7 +297,7 @@ def negation(message: MessageState, first: int, start: int, end: int,
         if ("", "negation_soft") in keys and (
                 (ctx.end == first and first < start)
                 or (guidance_first and ctx.end in (first, start))) and \
-                message.same_clause(ctx.end - 1, ctx.end):
+                message.same_clause(ctx.end - 1, ctx.end) and _touches(message, ctx.end):
             return ctx  # (不方便加您微信; not 不方便，加我钉钉: the verb is another clause's)
         if ("", "negation_verb") in keys and (ctx.end == start or any(
                 word.start == ctx.end for word in message.context_ending(start, start))
@@ -316,6 +317,16 @@ def negation(message: MessageState, first: int, start: int, end: int,
                 and message.same_clause(end - 1, ctx.start)):
             return ctx
     return None
+
+
+def _touches(message: MessageState, position: int) -> bool:
+    """Whether dense `position` follows the character before it with nothing between
+    in the original message: a soft cue refuses the verb written right after it
+    (不方便加您微信), not one after a pause (不方便 加我vx: the excuse, then the move)."""
+    if position <= 0 or position >= len(message.dense):
+        return True
+    offsets = message.offsets
+    return offsets.span(position - 1, position)[1] == offsets.span(position, position + 1)[0]
 
 
 _REFUSING = frozenset({("", "negation_verb"), ("", "negation")})

@@ -61,6 +61,10 @@ def test_emoji_read_as_a_syllable(guard: Guard, text: str, verdict: str) -> None
     ("不走支付宝转我就行", "block"),                     # …not where a hand-over follows one
     ("不用微信支付宝转我", "block"),
     ("不留微信QQ的话没法发货", "block"),                 # a condition
+    # an adding verb refused, the buyer named before the app (加不了您微信)
+    ("加不了您微信，有问题在这里说就可以", "warn"),
+    ("这边加不上您的微信，抱歉", "warn"),
+    ("加不了您微信的话，您加我吧", "block"),              # a condition
 ])
 def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
                                                     verdict: str) -> None:
@@ -93,6 +97,18 @@ def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
     ("加我微信、QQ这些，都可以的", "block"),
 ])
 def test_a_refusal_after_a_list_refuses_its_items(guard: Guard, text: str, verdict: str) -> None:
+    assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("不方便加我vx", "warn"),            # a soft cue written right before its verb refuses it
+    ("不方便加您微信", "warn"),
+    ("不方便 加我vx", "block"),          # …not after a pause: the excuse, then the move
+    ("这边不方便 加个v聊", "block"),
+    ("不方便  wx详聊", "block"),
+])
+def test_a_soft_cue_refuses_only_the_verb_written_right_after_it(guard: Guard, text: str,
+                                                                 verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()
 
 
