@@ -208,7 +208,9 @@ def _closes_clause(message: MessageState, cue: ContextHit) -> bool:
             verb = True
             position = word
             continue
-        step = max((len(c) for c in closings if dense.startswith(c, position)), default=0)
+        # a closing read within the clause (的亲 of "…不会做的。亲，…" is 的, then the next clause)
+        step = max((len(c) for c in closings if dense.startswith(c, position)
+                    and message.same_clause(position, position + len(c) - 1)), default=0)
         if not step:
             return False
         position += step

@@ -95,6 +95,10 @@ def test_a_refused_verb_refuses_only_what_follows_it(guard: Guard, text: str,
     ("加微信这个，我们不做的", "block"),
     ("去淘宝、京东，我们这边都不行的", "block"),
     ("加我微信、QQ这些，都可以的", "block"),
+    # a closing is read within the clause: 的亲 across a clause mark is 的, then the next one
+    ("私下交易这种事情我们是绝对不会做的。亲 有问题您在这里说", "warn"),
+    ("私下交易这种事情我们是绝对不会做的\n亲 您把问题发我", "warn"),
+    ("私下交易这种事情我们是绝对不会做的亲，好的", "warn"),
 ])
 def test_a_refusal_after_a_list_refuses_its_items(guard: Guard, text: str, verdict: str) -> None:
     assert guard.check(text).verdict == verdict, guard.check(text).to_dict()

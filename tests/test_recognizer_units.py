@@ -310,6 +310,9 @@ def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     ("邮箱：moc . 361 @ ecila，倒过来看", "moc . 361 @ ecila", "contact_number"),
     ("moc.qq@456321", None, None),                  # no instruction: no address
     ("反过来说，v2.0版本更稳定", None, None),
+    # a legend of what each symbol stands for (swap verbs 是, 代表 without a lead word)
+    ("邮件发 lanlan♡yeah◆net（♡是@，◆是.）", "lanlan♡yeah◆net", "contact_number"),
+    ("官网 www■haoyun88■top，■代表点", "www■haoyun88■top", "link"),
 ])
 def test_obfuscated_address(guard: Guard, text: str, found: str | None,
                             category: str | None) -> None:
@@ -320,6 +323,15 @@ def test_obfuscated_address(guard: Guard, text: str, found: str | None,
         [(found, category)] if found else [])
     if found:
         assert obfuscated.may_hold_obfuscated(text)
+
+
+def test_a_swap_verb_alone_opens_no_scan(guard: Guard) -> None:
+    """The prefilter takes a swap verb only before its target (是@, 换成点): 是 is in most
+    messages with a letter in them, which would all take the whole scan for nothing."""
+    assert "是" in guard.recognizers.disguises.verbs
+    assert not obfuscated.may_hold_obfuscated("型号是A3，颜色是黑色", guard.recognizers)
+    assert obfuscated.may_hold_obfuscated("kefu★163▲com，★是@", guard.recognizers)
+    assert obfuscated.may_hold_obfuscated("把#换成 @：service#163.com", guard.recognizers)
 
 
 def test_a_pieces_place_is_data(tmp_path: Path, guard: Guard) -> None:

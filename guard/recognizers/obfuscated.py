@@ -76,7 +76,8 @@ class Disguises:
     # one without its lead word ("＆记得换成 @"), or where a boundary may cut it: its
     # symbol, words and verb at the text's end, or what follows the symbol at its start
     bare_swap_cue: re.Pattern[str]
-    # the prefilter's source: a disguise between letters, a swap verb, or an instruction
+    # the prefilter's source: a disguise between letters, a swap verb before its target
+    # (♡是@: a verb alone, 是, is in most messages), or an instruction
     # to read backwards (compiled on first need, as `disguised`: ≈ 15 ms of start-up)
     disguised_source: str
     reverse_cue: re.Pattern[str]  # an instruction to read an address backwards (倒过来读)
@@ -135,7 +136,7 @@ def compile_disguises(rules: DisguiseRules) -> Disguises:
             rf"{_ALNUM_WIDE}\s*{_disguise_lead(other, latin)}"
             rf"(?:{'|'.join(map(_any_case, other)) or NEVER}|{upper}"
             rf"|{opening}\s*(?:{in_brackets})\s*{closing}|\s{_either(latin)}\s)"
-            rf"\s*{_ALNUM_WIDE}|{leading(rules.swap_verbs)}{verb}"
+            rf"\s*{_ALNUM_WIDE}|{leading(rules.swap_verbs)}{verb}\s*{target}"
             rf"|(?i:{leading(rules.reverse_cues)}{reverse})"),
         reverse_cue=re.compile(reverse, re.IGNORECASE),
         lookalikes=frozenset(rules.lookalike_dots),
