@@ -196,10 +196,20 @@ def latin_boundaries_ok(text: str, span: tuple[int, int], compiled: CompiledLexi
             return False  # a model code: WX-2301, QX-30
         if after.isdigit() and _product_word_before(text, start, compiled):
             return False  # a model code named so: 型号VX520, 货号QQ2023
-        if text[start:end].isdigit() and (
-                after.isdigit() or after in compiled.lexicon.numbers.units):
-            return False  # a number, not a name: 到手价1688元
+        if text[start:end].isdigit() and (after.isdigit() or (
+                _next_kept(text, end, light) in compiled.lexicon.numbers.units)):
+            return False  # a number, not a name: 到手价1688元, 1688 元
     return not (start > 0 and text[start:end].isdigit() and text[start - 1].isdigit())
+
+
+def _next_kept(text: str, position: int, light: dict[int, str]) -> str:
+    """The first character from `position` on that the light view keeps (a space is
+    dropped: "1688 上" is followed by 上, not by a unit), or NUL where none is near."""
+    for char in text[position:position + 4]:
+        kept = light.get(ord(char), char)[:1]
+        if kept:
+            return kept
+    return "\0"
 
 
 def _product_word_before(text: str, start: int, compiled: CompiledLexicon) -> bool:

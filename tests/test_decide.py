@@ -282,3 +282,15 @@ def test_ordinary_replies_stay_on_the_fast_path(guard: Guard) -> None:
     slow = sum(guard.inspect(text).context is not None for text in clean)
     assert len(clean) == 19_008
     assert slow <= 100, f"{slow} of {len(clean)} clean replies take the context pass"
+
+
+@pytest.mark.parametrize(("text", "edge"), [
+    ("1688 上拿货", True),     # a space after it: the word after decides, not the space
+    ("在 1688 搜我们店名", True),
+    ("到手价1688 元", False),  # a unit after the space: an amount
+    ("1688件已经发完了", False),
+])
+def test_a_number_named_app_is_judged_past_a_space(guard: Guard, text: str, edge: bool) -> None:
+    from guard.message_state import latin_boundaries_ok
+    start = text.index("1688")
+    assert latin_boundaries_ok(text, (start, start + 4), guard.compiled, False) is edge

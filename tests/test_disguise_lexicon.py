@@ -28,7 +28,8 @@ MERCHANT_ONLY = [
     # (no site word before it: 网址 … 点com is the built-in rule site_tld_said's, 逗点 or not)
     ("去 myshop逗点com 下单", "myshop逗点com", "link"),
     ("邮箱 kefu耳朵aqq逗点com", "kefu耳朵aqq逗点com", "contact_number"),
-    ("邮箱 KEFU 耳朵A 163 逗点 COM", "KEFU 耳朵A 163 逗点 COM", "contact_number"),  # any case
+    # any case (no 邮箱 before it: 邮箱 … 163 is the built-in rule mail_parts's)
+    ("发到 KEFU 耳朵A 163 逗点 COM", "KEFU 耳朵A 163 逗点 COM", "contact_number"),
     ("把#调成@，把%调成点：service#foxmail%com", "service#foxmail%com", "contact_number"),
     ("把波浪号换成点：myshop~cn", "myshop~cn", "link"),  # the symbol's name
     ("把#换成逗点：myshop#cn", "myshop#cn", "link"),  # the target

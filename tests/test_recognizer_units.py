@@ -143,6 +143,9 @@ def test_account(guard: Guard, text: str, after: str, found: str | None) -> None
     ("QQ邮箱 482771903", "qq", "482771903"),            # after: 邮箱 a filler
     ("482771903 QQ群", "qq", None),                    # no mailbox: no address
     ("型号abc482771903 qq邮箱", "qq", None),          # part of a longer word
+    ("邮件发到482771903的企鹅邮箱", "企鹅", "482771903"),  # filler words between (的)
+    ("482771903是我的企鹅邮箱", "企鹅", "482771903"),
+    ("订单2024112312345的企鹅邮箱", "企鹅", None),     # thirteen digits: no account
 ])
 def test_account_of_an_apps_mailbox(guard: Guard, text: str, term: str, found: str | None
                                     ) -> None:
@@ -271,6 +274,13 @@ def test_kouling(guard: Guard, text: str, found: list[str]) -> None:
     ("3号和5号发货，1号到8号没货，订单2305和12345678", None),
     ("前三位 one three eight，中间 1234，尾号 5678", "one three eight，中间 1234，尾号 5678"),
     ("第1步，第2步，第3步，第4步，第5步，第6步，第7步，第8步，第9步，第10步", None),
+    # each digit written twice, as a digit and spelled: read once
+    ("手机1（一）3（三）9（九）2（二）8（八）7（七）7（七）0（零）1（一）5（五）6（六）",
+     "1（一）3（三）9（九）2（二）8（八）7（七）7（七）0（零）1（一）5（五）6（六"),
+    ("号码是1（幺）8（八）6（六）0248 3697", "1（幺）8（八）6（六）0248 3697"),
+    ("电话：一(1)八(8)六(6)0248 3697", "一(1)八(8)六(6)0248 3697"),
+    ("第1（一）步打开订单，第2（二）步点申请售后", None),   # a pair at a time: no run
+    ("尺码 1（一）1（一）2（二）号", None),
 ])
 def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     dense, _, _ = _views(guard, text)
@@ -313,6 +323,12 @@ def test_assembled_number(guard: Guard, text: str, found: str | None) -> None:
     # a legend of what each symbol stands for (swap verbs 是, 代表 without a lead word)
     ("邮件发 lanlan♡yeah◆net（♡是@，◆是.）", "lanlan♡yeah◆net", "contact_number"),
     ("官网 www■haoyun88■top，■代表点", "www■haoyun88■top", "link"),
+    # the @ said to be put in between, and letters spelled out one by one with a mark
+    ("zhangsan 加个@ 163.com", "zhangsan 加个@ 163.com", "contact_number"),
+    ("l_i_l_y 艾特 1_6_3 点 c_o_m", "l_i_l_y 艾特 1_6_3 点 c_o_m", "contact_number"),
+    ("s-h-o-p-8-8-8艾特q-q点c-o-m", "s-h-o-p-8-8-8艾特q-q点c-o-m", "contact_number"),
+    ("本店 U.S.A 进口，点击详情", None, None),
+    ("在评论里加个@就能提醒对方", None, None),
 ])
 def test_obfuscated_address(guard: Guard, text: str, found: str | None,
                             category: str | None) -> None:

@@ -42,17 +42,24 @@ def account_at(digits: str, after: int, recognizers: Recognizers) -> re.Match[st
     return match
 
 
-_NUMBER_BEFORE = re.compile(r"(?<![a-z0-9])[0-9]{5,12}$")
+_NUMBER = re.compile(r"(?<![a-z0-9])[0-9]{5,12}(?![0-9])")
+# how far before the app's name the number may start: its digits and a few filler words
+_BEFORE_REACH = 24
 
 
 def mailbox_number_before(digits: str, start: int, end: int, recognizers: Recognizers
                           ) -> tuple[int, int] | None:
     """The span of a number right before a messaging-app term that names the app's
-    mailbox (`[numbers] mailbox_words`: "482771903 扣扣邮箱" is 482771903@qq.com)."""
-    if not any(digits.startswith(word, end) for word in recognizers.rules.mailbox_words):
+    mailbox (`[numbers] mailbox_words`: "482771903 扣扣邮箱" is 482771903@qq.com),
+    filler words allowed between (`account_fillers`: 482771903的企鹅邮箱)."""
+    if not digits.startswith(recognizers.rules.mailbox_words, end):
         return None
-    match = _NUMBER_BEFORE.search(digits, max(0, start - 13), start)
-    return match.span() if match else None
+    last = None
+    for number in _NUMBER.finditer(digits, max(0, start - _BEFORE_REACH), start):
+        last = number
+    if last is None or recognizers.fillers.fullmatch(digits, last.end(), start) is None:
+        return None
+    return last.span()
 
 
 def find_account(digits: str, after: int, offsets: SpanMap, label: str,

@@ -51,7 +51,7 @@ _CARD_IN = re.compile(rf"(?<![0-9]){CARD.pattern}(?![0-9])")
 def find_assembled(dense: str, digits: str, offsets: SpanMap,
                    recognizers: Recognizers) -> list[Detection]:
     """Mobile numbers given in pieces, spoken, or with letters for digits."""
-    view = DigitView(digits, recognizers, offsets)
+    view = DigitView(digits, recognizers, offsets, dense)
     found: list[Detection] = []
     reason = recognizers.reasons.get(RULE, recognizers.reasons["phone"])
     pattern = recognizers.part_links

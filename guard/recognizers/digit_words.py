@@ -83,12 +83,24 @@ def _mixed_value(digits: str, run: re.Match[str], syllable: re.Pattern[str],
     return joined if len(joined) >= _MIXED_DIGITS else None
 
 
+# How many digits in a row, each written twice (as a digit and spelled), are read once.
+_GLOSSED = 3
+
+
+def _glossed(text: str, positions: list[int], dense: str, k: int) -> bool:
+    """Whether the view's digits k and k + 1 are one digit written twice: the same
+    value, one an ASCII digit in the message and the other not (a numeral, a word)."""
+    return (text[k] == text[k + 1] and text[k] in DIGITS
+            and (dense[positions[k]] in DIGITS) != (dense[positions[k + 1]] in DIGITS))
+
+
 class DigitView:
     """The digit view with spoken digits and letter-digits replaced, and where each came from."""
 
     __slots__ = ("changed", "positions", "spoken", "text")
 
-    def __init__(self, digits: str, recognizers: Recognizers, offsets: SpanMap) -> None:
+    def __init__(self, digits: str, recognizers: Recognizers, offsets: SpanMap,
+                 dense: str | None = None) -> None:
         pieces: list[str] = []
         positions: list[int] = []  # dense index of each character of the view
         # a spoken digit's index in the view: the dense span of its word
@@ -144,6 +156,32 @@ class DigitView:
         self.text = "".join(pieces)
         self.positions = positions
         self.changed = bool(spans)
+        glossed = recognizers.pieces.glossed
+        if dense is not None and glossed is not None and glossed.search(dense) is not None:
+            self._drop_glosses(dense)
+
+    def _drop_glosses(self, dense: str) -> None:
+        """Each digit read once where every digit of a run is written twice, once as a
+        digit and once spelled ("1（一）3（三）9（九）…", "一(1)八(8)…", "1 one 8 eight…"):
+        of `_GLOSSED` pairs in a row or more, each pair's second is dropped."""
+        text, positions = self.text, self.positions
+        dropped: set[int] = set()
+        k = 0
+        while k < len(text) - 1:
+            run = k
+            while run + 1 < len(text) and _glossed(text, positions, dense, run):
+                run += 2
+            if (run - k) // 2 >= _GLOSSED:
+                dropped.update(range(k + 1, run, 2))
+            k = max(run, k + 1)
+        if not dropped:
+            return
+        kept = [k for k in range(len(text)) if k not in dropped]
+        index = {old: new for new, old in enumerate(kept)}
+        self.text = "".join(text[k] for k in kept)
+        self.positions = [positions[k] for k in kept]
+        self.spoken = {index[k]: word for k, word in self.spoken.items() if k in index}
+        self.changed = True
 
     def dense_span(self, start: int, end: int, length: int) -> tuple[int, int]:
         """The dense span a view span came from."""

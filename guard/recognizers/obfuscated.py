@@ -225,6 +225,11 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
         for match in pattern.finditer(view):
             value = targets.get(match.group(1).casefold(), ".")
             replace.setdefault(match.start(), (match.end(), value))
+    # letters spelled out one by one with a mark between ("s.h.o.p.8.8.8 圈 q.q 点 c.o.m",
+    # "q-q点c-o-m", "s.h.o.p@q.q.c.o.m") are one word: the marks dropped
+    for match in _SPELLED.finditer(text):
+        for k in range(match.start() + 1, match.end(), 2):
+            replace.setdefault(k, (k + 1, ""))
     backwards = disguises.reverse_cue.search(marks) is not None
     if not replace and not backwards:
         return []
@@ -242,8 +247,9 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
                 pieces.append(marks[k])
                 positions.append(k)
         changed.append(len(pieces))
-        pieces.append(value)
-        positions.append(start)
+        if value:  # a mark dropped leaves nothing in the view (the next letter counts changed)
+            pieces.append(value)
+            positions.append(start)
         index = end
     for k in range(index, len(marks)):
         if marks[k] != "\x00":
@@ -280,6 +286,11 @@ def find_obfuscated(text: str, tables: Tables, offsets: SpanMap,
                 found.append(Detection(RULE, category, positions[start], original_end,
                                        recognizers.reasons[reason]))
     return found
+
+
+# letters or digits one at a time, each two with the same mark between (s.h.o.p, q-q)
+_SPELLED = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9]([.\-_])[A-Za-z0-9](?:\1[A-Za-z0-9])*(?![A-Za-z0-9])")
 
 
 def _brand_name(address: str, original: str, changed: list[int], positions: list[int],

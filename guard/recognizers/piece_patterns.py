@@ -137,6 +137,8 @@ class PieceFilter:
     spoken: re.Pattern[str] | None  # a run of spoken digits (`spoken_patterns`)
     # a word telling the reader to join the digit groups (`join_cue_pattern`: 连起来, 倒过来)
     cue: re.Pattern[str] | None = None
+    # digits each written twice, as a digit and as a numeral (1（一）3（三）…: digit_words)
+    glossed: re.Pattern[str] | None = None
 
     @cached_property
     def links(self) -> re.Pattern[str]:  # compiled on first need (large: ≈ 15 ms)
@@ -149,13 +151,18 @@ def piece_filter(eleven: re.Pattern[str], numeral: re.Pattern[str], digits: dict
                  spoken: re.Pattern[str] | None,
                  cue: re.Pattern[str] | None = None) -> PieceFilter:
     chars = eleven.pattern[1:eleven.pattern.index("]")]  # the class eleven_pattern counts
+    numerals = chars.removeprefix("0-9")
+    # led by one character class (the regex engine skips ahead by it): a digit and a
+    # numeral taking turns, six characters (three pairs) at least
+    glossed = (f"[0-9{numerals}](?:(?<=[0-9])[{numerals}][0-9][{numerals}][0-9][{numerals}]"
+               f"|(?<=[{numerals}])[0-9][{numerals}][0-9][{numerals}][0-9])")
     return PieceFilter(
         eleven, re.compile(eleven.pattern.replace("{10}", "{9}")),
         re.compile(f"[{chars}]+"), numeral, digits, links, positions,
         re.compile(alternation(repeat_words)) if repeat_words else None,
         repeat_pattern(repeat_words, chars), re.compile(f"[{chars}]{{3}}"), letters,
         letters is None or letters.latin,
-        spoken, cue)
+        spoken, cue, re.compile(glossed) if numerals else None)
 
 
 def join_cue_pattern(join_cues: tuple[str, ...], reverse_cues: tuple[str, ...]
@@ -179,6 +186,8 @@ def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
     with other words around it: a number told in two sentences).
     Or eleven digits or more with a word telling the reader to join them (连起来,
     倒过来: `cue`), one run or many, whatever stands between them.
+    Or three digits in a row each written twice, as a digit and as a numeral
+    (1（一）3（三）9（九）…: the digit view reads each once).
     Or a digit said a number of times (八个八, `repeat_words`) and a piece of three;
     or four digits with a letter for a digit beside one (l38l…), or letters for
     digits among ten numerals; or a run of spoken digits.
@@ -191,6 +200,8 @@ def may_hold_assembled(dense: str, where: PieceFilter) -> bool:
             if where.links.search(view) is not None or where.positions.search(view) is not None:
                 return True
         if where.cue is not None and sum(runs) >= 11 and where.cue.search(dense) is not None:
+            return True
+        if where.glossed is not None and where.glossed.search(dense) is not None:
             return True
     if where.repeat_word is not None and where.repeat_word.search(dense) is not None and \
             where.repeats is not None and where.repeats.search(dense) is not None and \
