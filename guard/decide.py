@@ -26,13 +26,12 @@ from guard.message_state import (
 from guard.normalize import digit_view
 from guard.recognizers import (
     Recognizers,
-    account_at,
+    account_span,
     find_account,
     find_assembled,
     find_links,
     find_numbers,
     find_obfuscated,
-    mailbox_number_before,
 )
 from guard.rule_findings import apply_allow_rules, match_rules, rule_findings
 from guard.rulematch import ConceptHit, RuleMatch, by_concept, latin_counts, may_match
@@ -171,9 +170,8 @@ def _supported_terms(hits: list[TermHit], dense: str, compiled: CompiledLexicon,
         if "contact_im" in categories:
             digits = digits if digits is not None else digit_view(dense, compiled.tables)
             # an account after the app's name, or a number before its mailbox (482771903
-            # 企鹅邮箱): what find_account looks for
-            if account_at(digits, hit.end, recognizers) is not None or mailbox_number_before(
-                    digits, hit.start, hit.end, recognizers) is not None:
+            # 企鹅邮箱): where find_account finds one
+            if account_span(digits, hit.end, recognizers, hit.start) is not None:
                 kept.append(hit)
                 continue
         if compiled.near is not None:

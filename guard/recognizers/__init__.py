@@ -36,7 +36,7 @@ from guard.recognizers import (
     positions,
     url,
 )
-from guard.recognizers.account import account_at, find_account, mailbox_number_before
+from guard.recognizers.account import account_at, account_span, find_account
 from guard.recognizers.assembled import find_assembled
 from guard.recognizers.boundary import Continuations
 from guard.recognizers.card import find_cards, luhn_valid
@@ -79,6 +79,7 @@ __all__ = [
     "Recognizer",
     "Recognizers",
     "account_at",
+    "account_span",
     "build_recognizers",
     "continuations",
     "find_account",
@@ -88,7 +89,6 @@ __all__ = [
     "find_obfuscated",
     "has_latin",
     "luhn_valid",
-    "mailbox_number_before",
     "may_hold_assembled",
     "may_hold_link",
     "may_hold_number",

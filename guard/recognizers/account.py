@@ -62,14 +62,23 @@ def mailbox_number_before(digits: str, start: int, end: int, recognizers: Recogn
     return last.span()
 
 
+def account_span(digits: str, after: int, recognizers: Recognizers,
+                 before: int | None = None) -> tuple[int, int] | None:
+    """Where a messaging-app term's account is in the digit view: right after the term
+    (ending at `after`), or, given the term's start `before`, a number right before its
+    mailbox (QQ邮箱). One answer for the fast path's support test and the finder."""
+    match = account_at(digits, after, recognizers)
+    if match is not None:
+        return match.span()
+    if before is None:
+        return None
+    return mailbox_number_before(digits, before, after, recognizers)
+
+
 def find_account(digits: str, after: int, offsets: SpanMap, label: str,
                  recognizers: Recognizers, before: int | None = None) -> Detection | None:
-    """An account right after a messaging-app term (or, given the term's start
-    `before`, a number right before its mailbox: QQ邮箱), as a detection."""
-    match = account_at(digits, after, recognizers)
-    span = match.span() if match is not None else None
-    if span is None and before is not None:
-        span = mailbox_number_before(digits, before, after, recognizers)
+    """The term's account (`account_span`), as a detection."""
+    span = account_span(digits, after, recognizers, before)
     if span is None:
         return None
     start, end = offsets.span(*span)
