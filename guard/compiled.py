@@ -7,7 +7,7 @@ crossing words); guard/compiled_cache.py keeps the result on disk.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from guard.automaton_parts import NEVER, gate_automaton, letters_by_use, near_automaton
-from guard.deferred import Deferred
+from guard.deferred import Deferred, fields_state
 from guard.lexicon import Lexicon, LexiconError
 from guard.normalize import (
     Tables,
@@ -99,10 +99,7 @@ class CompiledLexicon:
     # the context pass, which a term with none of them in reach cannot need
     near: Any = None
 
-    def __getstate__(self) -> dict[str, object]:
-        """The fields alone: what was loaded or made on first need (cached properties)
-        is not pickled again beside its Deferred form, and is made again after a load."""
-        return {field.name: getattr(self, field.name) for field in fields(self)}
+    __getstate__ = fields_state
 
     @cached_property
     def term_entries(self) -> tuple[tuple[TermEntry, ...], ...]:

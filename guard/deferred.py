@@ -11,6 +11,7 @@ pays for them.
 from __future__ import annotations
 
 import pickle
+from dataclasses import fields
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -61,3 +62,10 @@ class _Unmade:
 
 
 _UNMADE: Any = _Unmade()
+
+
+def fields_state(instance: Any) -> dict[str, object]:
+    """A dataclass's fields alone, as its pickled state (`__getstate__`): what a cached
+    property made on first need is not pickled beside its Deferred form, and is made
+    again after a load."""
+    return {field.name: getattr(instance, field.name) for field in fields(instance)}

@@ -23,13 +23,13 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from string import ascii_letters
 from string import digits as ascii_digits
 from typing import Protocol
 
-from guard.deferred import Deferred
+from guard.deferred import Deferred, fields_state
 
 # Code points the tables cover: the BMP and the supplementary planes that hold
 # mathematical alphanumerics, enclosed characters and emoji. Characters outside
@@ -69,9 +69,7 @@ class Tables:
     # them, and a start-up (or a run of clean messages) need not load them
     marks: Deferred[tuple[dict[int, str], dict[int, str]]]
 
-    def __getstate__(self) -> dict[str, object]:
-        """The fields alone: what was loaded or made on first need is made again after a load."""
-        return {field.name: getattr(self, field.name) for field in fields(self)}
+    __getstate__ = fields_state
 
     @cached_property
     def dense_marks(self) -> dict[int, str]:
